@@ -1,0 +1,122 @@
+"""Runhive: a community platform where runners keep each other going."""
+
+import os
+from pathlib import Path
+from typing import Any
+
+import socketio as socketio_lib
+from flask import Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
+
+from community import config as settings
+from community.extensions import csrf, db, limiter, login_manager, migrate, socketio
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def create_app(config: dict[str, Any] | None = None) -> Flask:
+    """Build the application; `config` overrides what the environment says (tests use it)."""
+    app = Flask(
+        __name__,
+        instance_path=str(ROOT / "instance"),
+        template_folder=str(ROOT / "templates"),
+        static_folder=str(ROOT / "static"),
+    )
+    _configure(app, config)
+    _register_extensions(app)
+    _register_database_engine_rules(app)
+    _register_blueprints(app)
+    _register_security(app)
+    _register_errors(app)
+    _register_templates(app)
+    _register_sockets(app)
+    _register_commands(app)
+    return app
+
+
+def _configure(app: Flask, config: dict[str, Any] | None) -> None:
+    app.config.from_mapping(settings.DEFAULTS)
+    if config and config.get("TESTING"):
+        app.config.from_mapping(config)
+    else:
+        app.config.from_mapping(settings.from_environment(os.environ, Path(app.instance_path)))
+        app.config.from_mapping(config or {})
+    if not app.config["MAIL_DIR"]:
+        app.config["MAIL_DIR"] = str(Path(app.instance_path) / "mail")
+    if app.config["PROXY_HOPS"]:
+        hops = app.config["PROXY_HOPS"]
+        app.wsgi_app = ProxyFix(  # type: ignore[method-assign]
+            app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops, x_port=hops
+        )
+
+
+def _register_extensions(app: Flask) -> None:
+    from community import models  # noqa: F401  (every model, for Alembic and relationships)
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True)
+    csrf.init_app(app)
+    login_manager.init_app(app)
+    limiter.init_app(app)
+
+
+def _register_database_engine_rules(app: Flask) -> None:
+    from community.database import configure_engine
+
+    with app.app_context():
+        configure_engine(db.engine)
+
+
+def _register_blueprints(app: Flask) -> None:
+    from community.accounts.routes import bp as accounts_bp
+    from community.home.routes import bp as home_bp
+
+    app.register_blueprint(home_bp)
+    app.register_blueprint(accounts_bp)
+
+
+def _register_security(app: Flask) -> None:
+    from community import security
+
+    security.init_app(app)
+
+
+def _register_errors(app: Flask) -> None:
+    from community import errors
+
+    errors.init_app(app)
+
+
+def _register_templates(app: Flask) -> None:
+    from community import templating
+
+    templating.init_app(app)
+
+
+def _register_sockets(app: Flask) -> None:
+    from community import realtime, sockets
+
+    redis_url = app.config["REDIS_URL"]
+    # Always pass the manager and origins: Flask-SocketIO keeps options between init_app calls.
+    manager = (
+        socketio_lib.RedisManager(redis_url, channel="runhive")
+        if redis_url
+        else socketio_lib.Manager()
+    )
+    socketio.init_app(
+        app,
+        client_manager=manager,
+        async_mode=app.config["SOCKETIO_ASYNC_MODE"],
+        # None means same origin only; never "*", which would let any site ride the session.
+        cors_allowed_origins=app.config["SOCKETIO_ALLOWED_ORIGINS"] or None,
+        logger=False,
+        engineio_logger=False,
+    )
+    sockets.register(socketio)
+    realtime.init_app(app)
+
+
+def _register_commands(app: Flask) -> None:
+    from community import cli
+
+    cli.init_app(app)

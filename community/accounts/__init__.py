@@ -1,0 +1,1 @@
+"""Accounts: registration, log-in, settings, password reset, session revocation."""

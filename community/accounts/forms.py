@@ -1,0 +1,92 @@
+from zoneinfo import available_timezones
+
+from wtforms import BooleanField, EmailField, PasswordField, SelectField, StringField, TextAreaField
+from wtforms.validators import DataRequired, Email, EqualTo, Length, Regexp
+
+from community.accounts.models import Units, Visibility
+from community.accounts.passwords import MAX_LENGTH, MIN_LENGTH
+from community.forms import BaseForm
+
+USERNAME_RULE = Regexp(
+    r"^[A-Za-z0-9_-]{3,30}$",
+    message="Use 3 to 30 letters, digits, '-' or '_'.",
+)
+PASSWORD_LENGTH = Length(
+    min=MIN_LENGTH,
+    max=MAX_LENGTH,
+    message=f"Use at least {MIN_LENGTH} characters (and at most {MAX_LENGTH}).",
+)
+
+UNIT_CHOICES = [(Units.KM.value, "Kilometres"), (Units.MI.value, "Miles")]
+VISIBILITY_CHOICES = [
+    (Visibility.PUBLIC.value, "Everyone"),
+    (Visibility.MEMBERS.value, "Members of my clubs"),
+    (Visibility.PRIVATE.value, "Only me"),
+]
+
+
+def timezone_choices() -> list[tuple[str, str]]:
+    return [(name, name.replace("_", " ")) for name in sorted(available_timezones())]
+
+
+class RegisterForm(BaseForm):
+    username = StringField("Username", validators=[DataRequired(), USERNAME_RULE])
+    email = EmailField(
+        "E-mail", validators=[DataRequired(), Email(check_deliverability=False), Length(max=254)]
+    )
+    display_name = StringField("Display name", validators=[DataRequired(), Length(max=60)])
+    password = PasswordField("Password", validators=[DataRequired(), PASSWORD_LENGTH])
+
+
+class LoginForm(BaseForm):
+    login = StringField("Username or e-mail", validators=[DataRequired(), Length(max=254)])
+    password = PasswordField("Password", validators=[DataRequired(), Length(max=MAX_LENGTH)])
+    remember = BooleanField("Remember me")
+
+
+class SettingsForm(BaseForm):
+    display_name = StringField("Display name", validators=[DataRequired(), Length(max=60)])
+    bio = TextAreaField("About you", validators=[Length(max=500)])
+    units = SelectField("Distance units", choices=UNIT_CHOICES)
+    timezone = SelectField("Time zone")
+    default_visibility = SelectField("Who sees my runs by default", choices=VISIBILITY_CHOICES)
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        self.timezone.choices = timezone_choices()
+
+
+class ChangePasswordForm(BaseForm):
+    current_password = PasswordField("Current password", validators=[DataRequired()])
+    new_password = PasswordField("New password", validators=[DataRequired(), PASSWORD_LENGTH])
+
+
+class ChangeEmailForm(BaseForm):
+    new_email = EmailField(
+        "New e-mail",
+        validators=[DataRequired(), Email(check_deliverability=False), Length(max=254)],
+    )
+    password = PasswordField("Password", validators=[DataRequired()])
+
+
+class DeleteAccountForm(BaseForm):
+    password = PasswordField("Password", validators=[DataRequired()])
+    confirm = StringField(
+        'Type "delete my account"',
+        validators=[
+            DataRequired(),
+            Regexp(r"^delete my account$", message='Type "delete my account" to confirm.'),
+        ],
+    )
+
+
+class ForgotPasswordForm(BaseForm):
+    email = EmailField("E-mail", validators=[DataRequired(), Email(check_deliverability=False)])
+
+
+class ResetPasswordForm(BaseForm):
+    password = PasswordField("New password", validators=[DataRequired(), PASSWORD_LENGTH])
+    confirm = PasswordField(
+        "Repeat the new password",
+        validators=[DataRequired(), EqualTo("password", message="The passwords differ.")],
+    )

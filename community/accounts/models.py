@@ -1,0 +1,61 @@
+from datetime import datetime
+from enum import StrEnum
+from zoneinfo import ZoneInfo
+
+from flask_login import UserMixin
+from sqlalchemy import CheckConstraint, String, Text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from community.db_types import UTCDateTime, utcnow
+from community.extensions import db
+
+
+class Units(StrEnum):
+    KM = "km"
+    MI = "mi"
+
+
+class Visibility(StrEnum):
+    PUBLIC = "public"
+    MEMBERS = "members"
+    PRIVATE = "private"
+
+
+class User(UserMixin, db.Model):
+    __tablename__ = "users"
+    __table_args__ = (
+        # Usernames and e-mails are stored folded, so plain unique constraints are
+        # case-insensitive on every engine.
+        CheckConstraint("username = lower(username)", name="username_lowercase"),
+        CheckConstraint("email = lower(email)", name="email_lowercase"),
+        CheckConstraint("units IN ('km', 'mi')", name="units_known"),
+        CheckConstraint(
+            "default_visibility IN ('public', 'members', 'private')", name="visibility_known"
+        ),
+        CheckConstraint("session_version >= 1", name="session_version_positive"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    username: Mapped[str] = mapped_column(String(30), unique=True)
+    email: Mapped[str] = mapped_column(String(254), unique=True)
+    display_name: Mapped[str] = mapped_column(String(60))
+    password_hash: Mapped[str] = mapped_column(String(255))
+    bio: Mapped[str] = mapped_column(Text, default="")
+    units: Mapped[str] = mapped_column(String(2), default=Units.KM.value)
+    timezone: Mapped[str] = mapped_column(String(64), default="UTC")
+    default_visibility: Mapped[str] = mapped_column(String(10), default=Visibility.PUBLIC.value)
+    session_version: Mapped[int] = mapped_column(default=1)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    def get_id(self) -> str:
+        # The session version travels in the session and remember-me cookies, so bumping
+        # it revokes every cookie issued before (see accounts.services.end_all_sessions).
+        return f"{self.id}:{self.session_version}"
+
+    @property
+    def zone(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+    def __repr__(self) -> str:
+        return f"<User {self.username}>"

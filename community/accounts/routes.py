@@ -1,0 +1,299 @@
+from urllib.parse import urlsplit
+
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
+from flask_login import current_user, login_required, login_user, logout_user
+from flask_wtf import FlaskForm
+from sqlalchemy import select
+from werkzeug.wrappers import Response
+
+from community.accounts import services
+from community.accounts.forms import (
+    ChangeEmailForm,
+    ChangePasswordForm,
+    DeleteAccountForm,
+    ForgotPasswordForm,
+    LoginForm,
+    RegisterForm,
+    ResetPasswordForm,
+    SettingsForm,
+)
+from community.accounts.models import User
+from community.db_types import utcnow
+from community.extensions import db, limiter
+from community.forms import ActionForm
+from community.mail import send_mail
+
+bp = Blueprint("accounts", __name__)
+
+LOGIN_FAILED = "Wrong username, e-mail or password."
+
+
+def _limit(name: str) -> str:
+    return current_app.config[name]
+
+
+login_limit = limiter.limit(lambda: _limit("RATELIMIT_LOGIN"), methods=["POST"])
+register_limit = limiter.limit(lambda: _limit("RATELIMIT_REGISTER"), methods=["POST"])
+password_limit = limiter.limit(lambda: _limit("RATELIMIT_PASSWORD"), methods=["POST"])
+
+
+def safe_next(target: str | None) -> str | None:
+    """`target` if it is a path on this site, else None (no open redirects)."""
+    if not target or not target.startswith("/") or target.startswith("//"):
+        return None
+    parts = urlsplit(target.replace("\\", "/"))
+    if parts.scheme or parts.netloc:
+        return None
+    return target
+
+
+def _start_session(user: User, *, remember: bool = False) -> None:
+    # A fresh session on every log-in, so nothing from before it carries over.
+    session.clear()
+    login_user(user, remember=remember)
+
+
+def _me() -> User:
+    """The logged-in User itself (not the proxy), for services that keep or delete it."""
+    return current_user._get_current_object()  # type: ignore[attr-defined,no-any-return]
+
+
+def _attach_error(form: FlaskForm, error: services.AccountError) -> None:
+    field = getattr(form, error.field, None) if error.field else None
+    if field is not None:
+        field.errors = [*field.errors, str(error)]
+    else:
+        form.form_errors.append(str(error))
+
+
+@bp.route("/register", methods=["GET", "POST"])
+@register_limit
+def register() -> Response | tuple[str, int] | str:
+    if current_user.is_authenticated:
+        return redirect(url_for("home.dashboard"))
+    form = RegisterForm()
+    if form.validate_on_submit():
+        try:
+            user = services.register_user(
+                username=form.username.data or "",
+                email=form.email.data or "",
+                display_name=form.display_name.data or "",
+                password=form.password.data or "",
+            )
+        except services.AccountError as error:
+            db.session.rollback()
+            _attach_error(form, error)
+        else:
+            db.session.commit()
+            _start_session(user)
+            flash(f"Welcome to Runhive, {user.display_name}!", "success")
+            return redirect(url_for("home.dashboard"))
+    status = 400 if form.errors or form.form_errors else 200
+    return render_template("accounts/register.html", form=form), status
+
+
+@bp.route("/login", methods=["GET", "POST"])
+@login_limit
+def login() -> Response | tuple[str, int]:
+    if current_user.is_authenticated:
+        return redirect(url_for("home.dashboard"))
+    form = LoginForm()
+    if form.validate_on_submit():
+        user = services.authenticate(form.login.data or "", form.password.data or "", now=utcnow())
+        if user is not None:
+            db.session.commit()
+            _start_session(user, remember=bool(form.remember.data))
+            return redirect(safe_next(request.args.get("next")) or url_for("home.dashboard"))
+        form.form_errors.append(LOGIN_FAILED)
+    status = 400 if form.errors or form.form_errors else 200
+    return render_template("accounts/login.html", form=form), status
+
+
+@bp.post("/logout")
+@login_required
+def logout() -> Response:
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    services.end_all_sessions(_me())
+    db.session.commit()
+    logout_user()
+    session.clear()
+    flash("You have logged out on every device.", "info")
+    return redirect(url_for("accounts.login"))
+
+
+@bp.get("/u/<username>")
+def profile(username: str) -> str:
+    user = db.session.scalar(select(User).where(User.username == username.lower()))
+    if user is None:
+        abort(404)
+    return render_template("accounts/profile.html", user=user)
+
+
+def _settings_page(status: int = 200, **forms: FlaskForm) -> tuple[str, int]:
+    user = current_user
+    defaults: dict[str, FlaskForm] = {
+        "settings_form": SettingsForm(obj=user, formdata=None),
+        "password_form": ChangePasswordForm(formdata=None),
+        "email_form": ChangeEmailForm(formdata=None),
+        "delete_form": DeleteAccountForm(formdata=None),
+    }
+    defaults.update(forms)
+    return render_template("accounts/settings.html", **defaults), status
+
+
+@bp.get("/settings")
+@login_required
+def settings() -> tuple[str, int]:
+    return _settings_page()
+
+
+@bp.post("/settings")
+@login_required
+def save_settings() -> Response | tuple[str, int]:
+    form = SettingsForm()
+    if form.validate_on_submit():
+        try:
+            services.update_settings(
+                current_user,
+                display_name=form.display_name.data or "",
+                bio=form.bio.data or "",
+                units=form.units.data or "",
+                timezone=form.timezone.data or "",
+                default_visibility=form.default_visibility.data or "",
+            )
+        except services.AccountError as error:
+            db.session.rollback()
+            _attach_error(form, error)
+        else:
+            db.session.commit()
+            flash("Your settings are saved.", "success")
+            return redirect(url_for("accounts.settings"))
+    return _settings_page(400, settings_form=form)
+
+
+@bp.post("/settings/password")
+@login_required
+@password_limit
+def change_password() -> Response | tuple[str, int]:
+    form = ChangePasswordForm()
+    if form.validate_on_submit():
+        try:
+            services.change_password(
+                current_user,
+                current_password=form.current_password.data or "",
+                new_password=form.new_password.data or "",
+            )
+        except services.AccountError as error:
+            db.session.rollback()
+            _attach_error(form, error)
+        else:
+            db.session.commit()
+            _start_session(_me())
+            flash("Your password is changed. Other devices have been logged out.", "success")
+            return redirect(url_for("accounts.settings"))
+    return _settings_page(400, password_form=form)
+
+
+@bp.post("/settings/email")
+@login_required
+@password_limit
+def change_email() -> Response | tuple[str, int]:
+    form = ChangeEmailForm()
+    if form.validate_on_submit():
+        try:
+            old_email = services.change_email(
+                current_user, password=form.password.data or "", new_email=form.new_email.data or ""
+            )
+        except services.AccountError as error:
+            db.session.rollback()
+            _attach_error(form, error)
+        else:
+            db.session.commit()
+            send_mail(
+                old_email,
+                "Your Runhive e-mail was changed",
+                f"The e-mail of your Runhive account {current_user.username} is now "
+                f"{current_user.email}. If you did not do this, reset your password now.",
+            )
+            flash("Your e-mail is changed.", "success")
+            return redirect(url_for("accounts.settings"))
+    return _settings_page(400, email_form=form)
+
+
+@bp.post("/settings/delete")
+@login_required
+@password_limit
+def delete_account() -> Response | tuple[str, int]:
+    form = DeleteAccountForm()
+    if form.validate_on_submit():
+        try:
+            services.delete_account(_me(), password=form.password.data or "")
+        except services.AccountError as error:
+            db.session.rollback()
+            _attach_error(form, error)
+        else:
+            db.session.commit()
+            logout_user()
+            session.clear()
+            flash("Your account and everything in it are deleted.", "info")
+            return redirect(url_for("home.index"))
+    return _settings_page(400, delete_form=form)
+
+
+@bp.route("/forgot-password", methods=["GET", "POST"])
+@password_limit
+def forgot_password() -> Response | tuple[str, int]:
+    form = ForgotPasswordForm()
+    if form.validate_on_submit():
+        user = services.find_user_for_reset(form.email.data or "")
+        if user is not None:
+            link = url_for(
+                "accounts.reset_password", token=services.password_reset_token(user), _external=True
+            )
+            minutes = current_app.config["PASSWORD_RESET_MAX_AGE"] // 60
+            send_mail(
+                user.email,
+                "Reset your Runhive password",
+                f"Hello {user.display_name},\n\nTo choose a new password, open this link within "
+                f"{minutes} minutes:\n\n{link}\n\nIt works once. If you did not ask for it, "
+                "ignore this e-mail.",
+            )
+        # The same answer whether or not the address is known: no account enumeration.
+        flash("If that e-mail belongs to an account, a reset link is on its way.", "info")
+        return redirect(url_for("accounts.login"))
+    status = 400 if form.errors else 200
+    return render_template("accounts/forgot_password.html", form=form), status
+
+
+@bp.route("/reset-password/<token>", methods=["GET", "POST"])
+@password_limit
+def reset_password(token: str) -> Response | tuple[str, int]:
+    try:
+        services.user_for_reset_token(token)
+    except services.InvalidResetLink as error:
+        flash(str(error), "error")
+        return redirect(url_for("accounts.forgot_password"))
+    form = ResetPasswordForm()
+    if form.validate_on_submit():
+        try:
+            services.reset_password(token, form.password.data or "")
+        except services.AccountError as error:
+            db.session.rollback()
+            _attach_error(form, error)
+        else:
+            db.session.commit()
+            flash("Your password is changed. Log in with it now.", "success")
+            return redirect(url_for("accounts.login"))
+    status = 400 if form.errors else 200
+    return render_template("accounts/reset_password.html", form=form), status

@@ -1,0 +1,105 @@
+"""Configuration, read from the environment when the app is created (never at import)."""
+
+import secrets
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+
+def _secret_key(instance_path: Path) -> str:
+    """Generate the secret key once and keep it in instance/, so restarts keep sessions."""
+    key_file = instance_path / "secret_key"
+    if key_file.exists():
+        return key_file.read_text().strip()
+    instance_path.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_urlsafe(48)
+    key_file.write_text(key)
+    key_file.chmod(0o600)
+    return key
+
+
+def _flag(value: str | None, default: bool = False) -> bool:
+    if value is None:
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def from_environment(environ: Mapping[str, str], instance_path: Path) -> dict[str, Any]:
+    """Settings for a real deployment (or `make run`), documented in the README."""
+    production = environ.get("RUNHIVE_ENV", "development") == "production"
+    database_url = environ.get("DATABASE_URL") or f"sqlite:///{instance_path / 'runhive.db'}"
+    redis_url = environ.get("REDIS_URL") or None
+    return {
+        "ENV_NAME": "production" if production else "development",
+        "SECRET_KEY": environ.get("SECRET_KEY") or _secret_key(instance_path),
+        "SQLALCHEMY_DATABASE_URI": normalise_database_url(database_url),
+        "REDIS_URL": redis_url,
+        "RATELIMIT_STORAGE_URI": redis_url or "memory://",
+        "SESSION_COOKIE_SECURE": production,
+        "REMEMBER_COOKIE_SECURE": production,
+        "PROXY_HOPS": int(environ.get("PROXY_HOPS", "0")),
+        "SOCKETIO_ALLOWED_ORIGINS": _split(environ.get("SOCKETIO_ALLOWED_ORIGINS")),
+        "MAIL_SERVER": environ.get("MAIL_SERVER") or None,
+        "MAIL_PORT": int(environ.get("MAIL_PORT", "587")),
+        "MAIL_USERNAME": environ.get("MAIL_USERNAME") or None,
+        "MAIL_PASSWORD": environ.get("MAIL_PASSWORD") or None,
+        "MAIL_USE_TLS": _flag(environ.get("MAIL_USE_TLS"), default=True),
+        "MAIL_SENDER": environ.get("MAIL_SENDER", "Runhive <no-reply@runhive.local>"),
+    }
+
+
+def _split(value: str | None) -> list[str] | None:
+    if not value:
+        return None
+    return [part.strip() for part in value.split(",") if part.strip()]
+
+
+def normalise_database_url(url: str) -> str:
+    """Let `postgres://` and `postgresql://` URLs (as hosts hand them out) use psycopg 3."""
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix) :]
+    return url
+
+
+DEFAULTS: dict[str, Any] = {
+    "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+    "SESSION_COOKIE_HTTPONLY": True,
+    "SESSION_COOKIE_SAMESITE": "Lax",
+    "REMEMBER_COOKIE_HTTPONLY": True,
+    "REMEMBER_COOKIE_SAMESITE": "Lax",
+    "REMEMBER_COOKIE_DURATION": 60 * 60 * 24 * 30,
+    "WTF_CSRF_TIME_LIMIT": None,
+    # OWASP's argon2id recommendation: 19 MiB, two passes, one lane.
+    "ARGON2_TIME_COST": 2,
+    "ARGON2_MEMORY_COST": 19456,
+    "ARGON2_PARALLELISM": 1,
+    "PASSWORD_RESET_MAX_AGE": 60 * 60,
+    "RATELIMIT_HEADERS_ENABLED": True,
+    "RATELIMIT_LOGIN": "10 per minute;50 per hour",
+    "RATELIMIT_REGISTER": "10 per hour",
+    "RATELIMIT_PASSWORD": "10 per hour",
+    "SOCKETIO_ASYNC_MODE": "threading",
+    "MAIL_DIR": None,
+}
+
+
+def testing(database_url: str, instance_path: Path) -> dict[str, Any]:
+    """The suite's settings: real engines, cheap hashes, no shared state between tests."""
+    return {
+        "TESTING": True,
+        "ENV_NAME": "testing",
+        "SECRET_KEY": secrets.token_urlsafe(32),
+        "SQLALCHEMY_DATABASE_URI": database_url,
+        "REDIS_URL": None,
+        "RATELIMIT_STORAGE_URI": "memory://",
+        "ARGON2_TIME_COST": 1,
+        "ARGON2_MEMORY_COST": 8,
+        "ARGON2_PARALLELISM": 1,
+        "SESSION_COOKIE_SECURE": False,
+        "REMEMBER_COOKIE_SECURE": False,
+        "PROXY_HOPS": 0,
+        "SOCKETIO_ALLOWED_ORIGINS": None,
+        "MAIL_SERVER": None,
+        "MAIL_DIR": str(instance_path / "mail"),
+    }

@@ -1,0 +1,52 @@
+"""Error pages for people and JSON errors for API clients."""
+
+from flask import Flask, Response, current_app, jsonify, render_template, request
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException
+
+from community.extensions import db
+
+MESSAGES = {
+    400: "That request could not be understood.",
+    403: "You don't have access to this page.",
+    404: "There is nothing here.",
+    405: "That action is not allowed here.",
+    429: "Too many attempts. Please wait a little and try again.",
+    500: "Something went wrong on our side. Please try again.",
+}
+
+
+def _wants_json() -> bool:
+    return request.path.startswith("/api/") or (
+        request.accept_mimetypes.best_match(["application/json", "text/html"]) == "application/json"
+    )
+
+
+def error_response(status: int, message: str | None = None) -> tuple[Response | str, int]:
+    message = message or MESSAGES.get(status, "Something went wrong.")
+    if _wants_json():
+        return jsonify(error=message, status=status), status
+    return render_template("errors/error.html", status=status, message=message), status
+
+
+def _handle_http(error: HTTPException) -> tuple[Response | str, int]:
+    status = error.code or 500
+    message = MESSAGES.get(status) if status != 400 else (error.description or MESSAGES[400])
+    return error_response(status, message)
+
+
+def _handle_csrf(error: CSRFError) -> tuple[Response | str, int]:
+    return error_response(400, "This form has expired or was sent from elsewhere. Please retry.")
+
+
+def _handle_unexpected(error: Exception) -> tuple[Response | str, int]:
+    db.session.rollback()
+    current_app.logger.exception("Unhandled error", exc_info=error)
+    return error_response(500)
+
+
+def init_app(app: Flask) -> None:
+    app.register_error_handler(CSRFError, _handle_csrf)
+    app.register_error_handler(HTTPException, _handle_http)
+    if not app.config.get("TESTING"):
+        app.register_error_handler(Exception, _handle_unexpected)

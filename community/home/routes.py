@@ -1,0 +1,18 @@
+from flask import Blueprint, redirect, render_template, url_for
+from flask_login import current_user, login_required
+from werkzeug.wrappers import Response
+
+bp = Blueprint("home", __name__)
+
+
+@bp.get("/")
+def index() -> Response | str:
+    if current_user.is_authenticated:
+        return redirect(url_for("home.dashboard"))
+    return render_template("home/index.html")
+
+
+@bp.get("/dashboard")
+@login_required
+def dashboard() -> str:
+    return render_template("home/dashboard.html")

@@ -1,0 +1,71 @@
+"""Live events: queued on the database session, sent only once the transaction commits.
+
+Every feature calls `emit_after_commit`; nothing emits directly. A rolled-back transaction
+drops its events, so no client ever hears of something that did not happen. With a message
+queue configured, the emit goes through Redis and reaches clients of every process.
+"""
+
+from dataclasses import dataclass
+from typing import Any
+
+from flask import Flask
+from sqlalchemy import event
+from sqlalchemy.orm import Session
+
+from community.extensions import db, socketio
+
+_PENDING = "realtime.pending"
+
+
+@dataclass(frozen=True)
+class LiveEvent:
+    name: str
+    payload: dict[str, Any]
+    room: str
+
+
+@dataclass(frozen=True)
+class Disconnect:
+    room: str
+
+
+def user_room(user_id: int) -> str:
+    return f"user:{user_id}"
+
+
+def emit_after_commit(name: str, payload: dict[str, Any], *, room: str) -> None:
+    db.session.info.setdefault(_PENDING, []).append(LiveEvent(name, payload, room))
+
+
+def disconnect_after_commit(room: str) -> None:
+    """Close this process's sockets in `room` once the change is committed."""
+    db.session.info.setdefault(_PENDING, []).append(Disconnect(room))
+
+
+def _send(session: Session) -> None:
+    for item in session.info.pop(_PENDING, []):
+        if isinstance(item, LiveEvent):
+            socketio.emit(item.name, item.payload, to=item.room)
+        else:
+            _disconnect_room(item.room)
+
+
+def _drop(session: Session) -> None:
+    session.info.pop(_PENDING, None)
+
+
+def _disconnect_room(room: str) -> None:
+    server = socketio.server
+    if server is None:
+        return
+    # Room membership is known per process; clients on other processes are told through
+    # the queued `session:ended` event and refused on their next request.
+    for _, sid in list(server.manager.get_participants("/", room)):
+        server.disconnect(sid, namespace="/")
+
+
+def init_app(app: Flask) -> None:
+    session_class = db.session.session_factory.class_
+    if not event.contains(session_class, "after_commit", _send):
+        event.listen(session_class, "after_commit", _send)
+        event.listen(session_class, "after_rollback", _drop)

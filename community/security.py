@@ -1,0 +1,59 @@
+"""Session loading and the HTTP security headers every response carries."""
+
+from flask import Flask, Response, current_app, request
+
+from community.accounts.models import User
+from community.extensions import db, login_manager
+
+
+def load_user(user_id: str) -> User | None:
+    """The user for a session or remember-me cookie, if that session has not been ended."""
+    raw_id, _, raw_version = user_id.partition(":")
+    if not (raw_id.isdigit() and raw_version.isdigit()):
+        return None
+    user = db.session.get(User, int(raw_id))
+    if user is None or user.session_version != int(raw_version):
+        return None
+    return user
+
+
+def _content_security_policy() -> str:
+    host = request.host
+    scheme = "wss" if request.is_secure else "ws"
+    return "; ".join(
+        [
+            "default-src 'self'",
+            f"connect-src 'self' {scheme}://{host}",
+            "img-src 'self' data:",
+            "object-src 'none'",
+            "base-uri 'none'",
+            "form-action 'self'",
+            "frame-ancestors 'none'",
+        ]
+    )
+
+
+def set_security_headers(response: Response) -> Response:
+    headers = response.headers
+    headers.setdefault("Content-Security-Policy", _content_security_policy())
+    headers.setdefault("X-Content-Type-Options", "nosniff")
+    headers.setdefault("Referrer-Policy", "strict-origin-when-cross-origin")
+    headers.setdefault("X-Frame-Options", "DENY")
+    headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
+    headers.setdefault("Permissions-Policy", "geolocation=(), camera=(), microphone=()")
+    if request.is_secure or _production():
+        headers.setdefault("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
+    return response
+
+
+def _production() -> bool:
+    return current_app.config["ENV_NAME"] == "production"
+
+
+def init_app(app: Flask) -> None:
+    login_manager.user_loader(load_user)
+    login_manager.login_view = "accounts.login"
+    login_manager.login_message = "Please log in to see that page."
+    login_manager.login_message_category = "info"
+    login_manager.session_protection = "basic"
+    app.after_request(set_security_headers)

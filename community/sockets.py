@@ -1,0 +1,19 @@
+"""The Socket.IO connection: only logged-in users, each in their own `user:{id}` room."""
+
+from flask_login import current_user
+from flask_socketio import SocketIO, join_room
+
+from community.realtime import user_room
+
+
+def on_connect(auth: object = None) -> bool:
+    # current_user comes from the Flask-Login session cookie, checked against the
+    # session version, so a revoked session cannot connect either.
+    if not current_user.is_authenticated:
+        return False
+    join_room(user_room(current_user.id))
+    return True
+
+
+def register(socketio: SocketIO) -> None:
+    socketio.on_event("connect", on_connect)

@@ -1,0 +1,56 @@
+// Runhive live updates: one Socket.IO connection per page, shared by every live feature.
+// Pages work without it; this only adds what arrives while the page is open.
+(function () {
+  "use strict";
+  if (typeof io === "undefined" || document.body.dataset.live !== "on") return;
+
+  const status = document.getElementById("live-status");
+  const handlers = {};
+  const socket = io({ withCredentials: true });
+
+  function showStatus(text) {
+    if (!status) return;
+    status.textContent = text;
+    status.hidden = !text;
+  }
+
+  // Later features register their events here: Runhive.live.on("kudos:added", fn).
+  function on(event, handler) {
+    (handlers[event] = handlers[event] || []).push(handler);
+    socket.on(event, handler);
+  }
+
+  socket.on("connect", function () {
+    document.body.dataset.liveConnected = "true";
+    showStatus("");
+    (handlers.__reconnect || []).forEach(function (fn) { fn(); });
+  });
+
+  socket.on("disconnect", function (reason) {
+    document.body.dataset.liveConnected = "false";
+    if (reason !== "io client disconnect") showStatus("Live updates paused. Reconnecting…");
+  });
+
+  socket.on("connect_error", function () {
+    document.body.dataset.liveConnected = "false";
+  });
+
+  on("account:updated", function (data) {
+    document.querySelectorAll('[data-live-field="display_name"]').forEach(function (el) {
+      el.textContent = data.display_name;
+    });
+  });
+
+  on("session:ended", function () {
+    socket.io.opts.reconnection = false;
+    socket.disconnect();
+    showStatus("You have been logged out. Reload the page to log in again.");
+  });
+
+  window.Runhive = window.Runhive || {};
+  window.Runhive.live = {
+    on: on,
+    onReconnect: function (fn) { (handlers.__reconnect = handlers.__reconnect || []).push(fn); },
+    socket: socket,
+  };
+})();

@@ -1,0 +1,103 @@
+"""The suite runs on real engines: SQLite by default, PostgreSQL with TEST_DATABASE_URL.
+
+SQLite: the schema is built once from the migrations into a template file that every test
+copies. PostgreSQL: the schema is built once from the migrations; each test truncates what
+it wrote, so threads and live servers see committed data like in production.
+"""
+
+import os
+import sqlite3
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+
+import flask_migrate
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlalchemy import create_engine, text
+from werkzeug.serving import make_server
+
+from community import config as settings
+from community import create_app
+from community.extensions import db
+from tests.helpers import require
+
+POSTGRES_URL = os.environ.get("TEST_DATABASE_URL")
+
+
+def _build_schema(url: str, instance: Path) -> None:
+    app = create_app(settings.testing(url, instance))
+    with app.app_context():
+        flask_migrate.upgrade()
+        db.engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def migrated_database(tmp_path_factory: pytest.TempPathFactory) -> str:
+    instance = tmp_path_factory.mktemp("instance")
+    if POSTGRES_URL:
+        url = settings.normalise_database_url(POSTGRES_URL)
+        engine = create_engine(url)
+        try:
+            with engine.begin() as connection:
+                connection.execute(text("DROP SCHEMA public CASCADE"))
+                connection.execute(text("CREATE SCHEMA public"))
+        except Exception as error:
+            require(f"PostgreSQL at TEST_DATABASE_URL is not reachable: {error}")
+        finally:
+            engine.dispose()
+        _build_schema(url, instance)
+        return url
+    path = instance / "template.db"
+    _build_schema(f"sqlite:///{path}", instance)
+    return str(path)
+
+
+def _fresh_sqlite_copy(template: str, target: Path) -> None:
+    # The backup API copies a consistent snapshot, WAL included.
+    with sqlite3.connect(template) as source, sqlite3.connect(target) as copy:
+        source.backup(copy)
+
+
+@pytest.fixture
+def app(migrated_database: str, tmp_path: Path) -> Iterator[Flask]:
+    if POSTGRES_URL:
+        url = migrated_database
+    else:
+        target = tmp_path / "runhive.db"
+        _fresh_sqlite_copy(migrated_database, target)
+        url = f"sqlite:///{target}"
+    app = create_app(settings.testing(url, tmp_path))
+    yield app
+    with app.app_context():
+        db.session.remove()
+        if POSTGRES_URL:
+            tables = ", ".join(t.name for t in db.metadata.sorted_tables)
+            with db.engine.begin() as connection:
+                connection.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+        db.engine.dispose()
+
+
+@pytest.fixture
+def ctx(app: Flask) -> Iterator[None]:
+    """An application context, for specs that call services directly."""
+    with app.app_context():
+        yield
+        db.session.remove()
+
+
+@pytest.fixture
+def client(app: Flask) -> FlaskClient:
+    return app.test_client()
+
+
+@pytest.fixture
+def live_server(app: Flask) -> Iterator[str]:
+    """The app served over real HTTP and WebSocket on a free local port."""
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}"
+    server.shutdown()
+    thread.join(timeout=5)

@@ -1,0 +1,78 @@
+"""Builders and helpers the specs share: real users, real forms with real CSRF tokens."""
+
+import os
+import re
+from html import unescape
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from werkzeug.test import TestResponse
+
+from community.accounts import services
+from community.accounts.models import User
+from community.extensions import db
+
+PASSWORD = "correct horse battery"
+_TOKEN = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"')
+
+
+def require(reason: str) -> None:
+    """Skip on a newcomer's machine; fail in CI, where every part must be present."""
+    if os.environ.get("CI") == "true":
+        pytest.fail(f"{reason} (CI=true, so this part is required)")
+    pytest.skip(reason)
+
+
+def make_runner(
+    app: Flask, username: str = "ana", *, password: str = PASSWORD, **fields: str
+) -> User:
+    with app.app_context():
+        user = services.register_user(
+            username=username,
+            email=fields.pop("email", f"{username}@example.com"),
+            display_name=fields.pop("display_name", username.title()),
+            password=password,
+        )
+        for name, value in fields.items():
+            setattr(user, name, value)
+        db.session.commit()
+        db.session.refresh(user)
+        db.session.expunge(user)
+        return user
+
+
+def csrf_token(client: FlaskClient, page: str = "/login") -> str:
+    response = client.get(page, follow_redirects=True)
+    match = _TOKEN.search(response.get_data(as_text=True))
+    assert match, f"no CSRF token on {page}"
+    return match.group(1)
+
+
+def submit(
+    client: FlaskClient,
+    url: str,
+    data: dict[str, object] | None = None,
+    *,
+    page: str = "/login",
+    **kwargs: object,
+) -> TestResponse:
+    """POST a form as a browser would: with the CSRF token of this client's session."""
+    payload = {"csrf_token": csrf_token(client, page), **(data or {})}
+    return client.post(url, data=payload, **kwargs)
+
+
+def log_in(
+    client: FlaskClient, login: str = "ana", password: str = PASSWORD, **extra: object
+) -> TestResponse:
+    return submit(client, "/login", {"login": login, "password": password, **extra})
+
+
+def html(response: TestResponse) -> str:
+    return response.get_data(as_text=True)
+
+
+def text(response: TestResponse) -> str:
+    """What a person reads on the page: tags dropped, entities decoded, spaces folded."""
+    without_tags = re.sub(r"<[^>]+>", " ", html(response))
+    return re.sub(r"\s+", " ", unescape(without_tags)).strip()
