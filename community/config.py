@@ -44,7 +44,7 @@ def from_environment(environ: Mapping[str, str], instance_path: Path) -> dict[st
         "MAIL_USERNAME": environ.get("MAIL_USERNAME") or None,
         "MAIL_PASSWORD": environ.get("MAIL_PASSWORD") or None,
         "MAIL_USE_TLS": _flag(environ.get("MAIL_USE_TLS"), default=True),
-        "MAIL_SENDER": environ.get("MAIL_SENDER", "Runhive <no-reply@runhive.local>"),
+        "MAIL_SENDER": environ.get("MAIL_SENDER", DEFAULTS["MAIL_SENDER"]),
     }
 
 
@@ -80,6 +80,12 @@ DEFAULTS: dict[str, Any] = {
     "RATELIMIT_REGISTER": "10 per hour",
     "RATELIMIT_PASSWORD": "10 per hour",
     "SOCKETIO_ASYNC_MODE": "threading",
+    "MAIL_SERVER": None,
+    "MAIL_PORT": 587,
+    "MAIL_USE_TLS": True,
+    "MAIL_USERNAME": None,
+    "MAIL_PASSWORD": None,
+    "MAIL_SENDER": "Runhive <no-reply@runhive.example.com>",
     "MAIL_DIR": None,
 }
 

@@ -60,7 +60,7 @@ def _disconnect_room(room: str) -> None:
         return
     # Room membership is known per process; clients on other processes are told through
     # the queued `session:ended` event and refused on their next request.
-    for _, sid in list(server.manager.get_participants("/", room)):
+    for sid, _eio_sid in list(server.manager.get_participants("/", room)):
         server.disconnect(sid, namespace="/")
 
 

@@ -1,6 +1,14 @@
 from zoneinfo import available_timezones
 
-from wtforms import BooleanField, EmailField, PasswordField, SelectField, StringField, TextAreaField
+from wtforms import (
+    BooleanField,
+    SelectChoice,
+    EmailField,
+    PasswordField,
+    SelectField,
+    StringField,
+    TextAreaField,
+)
 from wtforms.validators import DataRequired, Email, EqualTo, Length, Regexp
 
 from community.accounts.models import Units, Visibility
@@ -17,16 +25,22 @@ PASSWORD_LENGTH = Length(
     message=f"Use at least {MIN_LENGTH} characters (and at most {MAX_LENGTH}).",
 )
 
-UNIT_CHOICES = [(Units.KM.value, "Kilometres"), (Units.MI.value, "Miles")]
+UNIT_CHOICES = [SelectChoice(Units.KM.value, "Kilometres"), SelectChoice(Units.MI.value, "Miles")]
 VISIBILITY_CHOICES = [
-    (Visibility.PUBLIC.value, "Everyone"),
-    (Visibility.MEMBERS.value, "Members of my clubs"),
-    (Visibility.PRIVATE.value, "Only me"),
+    SelectChoice(Visibility.PUBLIC.value, "Everyone"),
+    SelectChoice(Visibility.MEMBERS.value, "Members of my clubs"),
+    SelectChoice(Visibility.PRIVATE.value, "Only me"),
 ]
 
 
-def timezone_choices() -> list[tuple[str, str]]:
-    return [(name, name.replace("_", " ")) for name in sorted(available_timezones())]
+def timezone_choices() -> list[SelectChoice]:
+    """Every IANA zone, grouped by region ("Europe", "America", ...)."""
+    return [
+        SelectChoice(
+            name, name.replace("_", " "), optgroup=name.split("/")[0] if "/" in name else "Other"
+        )
+        for name in sorted(available_timezones())
+    ]
 
 
 class RegisterForm(BaseForm):
