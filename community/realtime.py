@@ -10,7 +10,7 @@ from typing import Any
 
 from flask import Flask
 from sqlalchemy import event
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, SessionTransaction
 
 from community.extensions import db, socketio
 
@@ -33,13 +33,21 @@ def user_room(user_id: int) -> str:
     return f"user:{user_id}"
 
 
+def _queue(item: LiveEvent | Disconnect) -> None:
+    # Begin the transaction now so that its rollback (or commit) is the one that decides.
+    session = db.session()
+    if not session.in_transaction():
+        session.begin()
+    session.info.setdefault(_PENDING, []).append(item)
+
+
 def emit_after_commit(name: str, payload: dict[str, Any], *, room: str) -> None:
-    db.session.info.setdefault(_PENDING, []).append(LiveEvent(name, payload, room))
+    _queue(LiveEvent(name, payload, room))
 
 
 def disconnect_after_commit(room: str) -> None:
     """Close this process's sockets in `room` once the change is committed."""
-    db.session.info.setdefault(_PENDING, []).append(Disconnect(room))
+    _queue(Disconnect(room))
 
 
 def _send(session: Session) -> None:
@@ -50,8 +58,10 @@ def _send(session: Session) -> None:
             _disconnect_room(item.room)
 
 
-def _drop(session: Session) -> None:
-    session.info.pop(_PENDING, None)
+def _drop(session: Session, previous_transaction: SessionTransaction) -> None:
+    # A savepoint rolled back inside a transaction that goes on keeps the events.
+    if previous_transaction.parent is None:
+        session.info.pop(_PENDING, None)
 
 
 def _disconnect_room(room: str) -> None:
@@ -68,4 +78,4 @@ def init_app(app: Flask) -> None:
     session_class = db.session.session_factory.class_
     if not event.contains(session_class, "after_commit", _send):
         event.listen(session_class, "after_commit", _send)
-        event.listen(session_class, "after_rollback", _drop)
+        event.listen(session_class, "after_soft_rollback", _drop)

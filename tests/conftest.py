@@ -15,7 +15,7 @@ import flask_migrate
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
-from sqlalchemy import create_engine, text
+from sqlalchemy import create_engine, make_url, text
 from werkzeug.serving import make_server
 
 from community import config as settings
@@ -33,11 +33,29 @@ def _build_schema(url: str, instance: Path) -> None:
         db.engine.dispose()
 
 
+def _create_postgres_database(url: str) -> None:
+    """Create the test database when the server has none of that name yet."""
+    target = make_url(url)
+    engine = create_engine(target.set(database="postgres"), isolation_level="AUTOCOMMIT")
+    try:
+        with engine.connect() as connection:
+            exists = connection.execute(
+                text("SELECT 1 FROM pg_database WHERE datname = :name"), {"name": target.database}
+            ).scalar()
+            if not exists:
+                connection.execute(text(f'CREATE DATABASE "{target.database}"'))
+    except Exception as error:
+        require(f"PostgreSQL at TEST_DATABASE_URL is not reachable: {error}")
+    finally:
+        engine.dispose()
+
+
 @pytest.fixture(scope="session")
 def migrated_database(tmp_path_factory: pytest.TempPathFactory) -> str:
     instance = tmp_path_factory.mktemp("instance")
     if POSTGRES_URL:
         url = settings.normalise_database_url(POSTGRES_URL)
+        _create_postgres_database(url)
         engine = create_engine(url)
         try:
             with engine.begin() as connection:

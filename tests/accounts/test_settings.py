@@ -38,7 +38,10 @@ def test_unknown_time_zone_or_units_change_nothing(app, client):
     user = make_runner(app, "ana")
     log_in(client)
     response = submit(
-        client, "/settings", settings_form(timezone="Mars/Olympus", units="furlongs"), page="/settings"
+        client,
+        "/settings",
+        settings_form(timezone="Mars/Olympus", units="furlongs"),
+        page="/settings",
     )
     assert response.status_code == 400
     assert "Not a valid choice" in text(response)
