@@ -1,0 +1,48 @@
+"""Real Chromium (Debian's /usr/bin/chromium) driven by Playwright against a live server."""
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Browser, Page, sync_playwright
+
+from tests.helpers import require
+
+CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
+# Quiet flags: this machine has no network beyond loopback, so keep Chromium from trying.
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Browser]:
+    if not Path(CHROMIUM).exists():
+        require(f"Chromium is not installed at {CHROMIUM} (Debian package 'chromium')")
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def new_page(browser: Browser, live_server: str) -> Iterator:
+    """Open a page in a fresh browser context (its own cookies: another person or device)."""
+    contexts = []
+
+    def open_page() -> Page:
+        context = browser.new_context(base_url=live_server)
+        context.set_default_timeout(10_000)
+        contexts.append(context)
+        return context.new_page()
+
+    yield open_page
+    for context in contexts:
+        context.close()
