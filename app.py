@@ -1,14 +1,24 @@
-"""Entry point: `flask --app app run`, or `python app.py` to serve with Socket.IO."""
+"""Entry point: `flask --app app run` for development, `python app.py` to serve with Socket.IO.
+
+`python app.py` uses gevent (bench/RESULTS.md: fanning one event out to 1,000 sockets is far
+cheaper than with threads); gevent must patch the standard library before anything else loads.
+"""
 
 import os
 
+if __name__ == "__main__":
+    os.environ.setdefault("SOCKETIO_ASYNC_MODE", "gevent")
+    if os.environ["SOCKETIO_ASYNC_MODE"] == "gevent":
+        from gevent import monkey
+
+        monkey.patch_all()
+
 from community import create_app
+from community.extensions import socketio
 
 app = create_app()
 
 if __name__ == "__main__":
-    from community.extensions import socketio
-
     socketio.run(
         app,
         host=os.environ.get("HOST", "127.0.0.1"),

@@ -39,6 +39,7 @@ def from_environment(environ: Mapping[str, str], instance_path: Path) -> dict[st
         "REMEMBER_COOKIE_SECURE": production,
         "PROXY_HOPS": int(environ.get("PROXY_HOPS", "0")),
         "SOCKETIO_ALLOWED_ORIGINS": _split(environ.get("SOCKETIO_ALLOWED_ORIGINS")),
+        "SOCKETIO_ASYNC_MODE": environ.get("SOCKETIO_ASYNC_MODE", "threading"),
         "MAIL_SERVER": environ.get("MAIL_SERVER") or None,
         "MAIL_PORT": int(environ.get("MAIL_PORT", "587")),
         "MAIL_USERNAME": environ.get("MAIL_USERNAME") or None,
