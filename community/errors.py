@@ -40,6 +40,10 @@ def _handle_csrf(error: CSRFError) -> tuple[Response | str, int]:
 
 
 def _handle_unexpected(error: Exception) -> tuple[Response | str, int]:
+    if isinstance(error, HTTPException):
+        return _handle_http(error)
+    if current_app.testing:
+        raise error  # let the suite see the real exception
     db.session.rollback()
     current_app.logger.exception("Unhandled error", exc_info=error)
     return error_response(500)
@@ -48,5 +52,4 @@ def _handle_unexpected(error: Exception) -> tuple[Response | str, int]:
 def init_app(app: Flask) -> None:
     app.register_error_handler(CSRFError, _handle_csrf)
     app.register_error_handler(HTTPException, _handle_http)
-    if not app.config.get("TESTING"):
-        app.register_error_handler(Exception, _handle_unexpected)
+    app.register_error_handler(Exception, _handle_unexpected)

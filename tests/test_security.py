@@ -131,3 +131,14 @@ def test_error_pages_are_friendly(client):
     api = client.get("/api/nothing")
     assert api.status_code == 404
     assert api.json == {"error": "There is nothing here.", "status": 404}
+
+
+def test_an_unexpected_error_shows_a_500_page_and_rolls_back(app, client):
+    @app.get("/boom")
+    def boom():
+        raise RuntimeError("kaboom")
+
+    app.testing = False
+    response = client.get("/boom")
+    assert response.status_code == 500
+    assert "Something went wrong on our side." in text(response)
