@@ -1,3 +1,4 @@
+from collections.abc import Callable
 from urllib.parse import urlsplit
 
 from flask import (
@@ -158,28 +159,39 @@ def settings() -> tuple[str, int]:
     return _settings_page()
 
 
+def _apply(form: FlaskForm, action: Callable[[], object]) -> bool:
+    """Run a service for a valid form and commit; on a rule's refusal, show it on the form."""
+    if not form.validate_on_submit():
+        return False
+    try:
+        action()
+    except services.AccountError as error:
+        db.session.rollback()
+        _attach_error(form, error)
+        return False
+    db.session.commit()
+    return True
+
+
 @bp.post("/settings")
 @login_required
 def save_settings() -> Response | tuple[str, int]:
     form = SettingsForm()
-    if form.validate_on_submit():
-        try:
-            services.update_settings(
-                current_user,
-                display_name=form.display_name.data or "",
-                bio=form.bio.data or "",
-                units=form.units.data or "",
-                timezone=form.timezone.data or "",
-                default_visibility=form.default_visibility.data or "",
-            )
-        except services.AccountError as error:
-            db.session.rollback()
-            _attach_error(form, error)
-        else:
-            db.session.commit()
-            flash("Your settings are saved.", "success")
-            return redirect(url_for("accounts.settings"))
-    return _settings_page(400, settings_form=form)
+    saved = _apply(
+        form,
+        lambda: services.update_settings(
+            _me(),
+            display_name=form.display_name.data or "",
+            bio=form.bio.data or "",
+            units=form.units.data or "",
+            timezone=form.timezone.data or "",
+            default_visibility=form.default_visibility.data or "",
+        ),
+    )
+    if not saved:
+        return _settings_page(400, settings_form=form)
+    flash("Your settings are saved.", "success")
+    return redirect(url_for("accounts.settings"))
 
 
 @bp.post("/settings/password")
@@ -187,22 +199,19 @@ def save_settings() -> Response | tuple[str, int]:
 @password_limit
 def change_password() -> Response | tuple[str, int]:
     form = ChangePasswordForm()
-    if form.validate_on_submit():
-        try:
-            services.change_password(
-                current_user,
-                current_password=form.current_password.data or "",
-                new_password=form.new_password.data or "",
-            )
-        except services.AccountError as error:
-            db.session.rollback()
-            _attach_error(form, error)
-        else:
-            db.session.commit()
-            _start_session(_me())
-            flash("Your password is changed. Other devices have been logged out.", "success")
-            return redirect(url_for("accounts.settings"))
-    return _settings_page(400, password_form=form)
+    changed = _apply(
+        form,
+        lambda: services.change_password(
+            _me(),
+            current_password=form.current_password.data or "",
+            new_password=form.new_password.data or "",
+        ),
+    )
+    if not changed:
+        return _settings_page(400, password_form=form)
+    _start_session(_me())
+    flash("Your password is changed. Other devices have been logged out.", "success")
+    return redirect(url_for("accounts.settings"))
 
 
 @bp.post("/settings/email")
@@ -210,25 +219,23 @@ def change_password() -> Response | tuple[str, int]:
 @password_limit
 def change_email() -> Response | tuple[str, int]:
     form = ChangeEmailForm()
-    if form.validate_on_submit():
-        try:
-            old_email = services.change_email(
-                current_user, password=form.password.data or "", new_email=form.new_email.data or ""
-            )
-        except services.AccountError as error:
-            db.session.rollback()
-            _attach_error(form, error)
-        else:
-            db.session.commit()
-            send_mail(
-                old_email,
-                "Your Runhive e-mail was changed",
-                f"The e-mail of your Runhive account {current_user.username} is now "
-                f"{current_user.email}. If you did not do this, reset your password now.",
-            )
-            flash("Your e-mail is changed.", "success")
-            return redirect(url_for("accounts.settings"))
-    return _settings_page(400, email_form=form)
+    old_email = current_user.email
+    changed = _apply(
+        form,
+        lambda: services.change_email(
+            _me(), password=form.password.data or "", new_email=form.new_email.data or ""
+        ),
+    )
+    if not changed:
+        return _settings_page(400, email_form=form)
+    send_mail(
+        old_email,
+        "Your Runhive e-mail was changed",
+        f"The e-mail of your Runhive account {current_user.username} is now "
+        f"{current_user.email}. If you did not do this, reset your password now.",
+    )
+    flash("Your e-mail is changed.", "success")
+    return redirect(url_for("accounts.settings"))
 
 
 @bp.post("/settings/delete")
@@ -236,19 +243,12 @@ def change_email() -> Response | tuple[str, int]:
 @password_limit
 def delete_account() -> Response | tuple[str, int]:
     form = DeleteAccountForm()
-    if form.validate_on_submit():
-        try:
-            services.delete_account(_me(), password=form.password.data or "")
-        except services.AccountError as error:
-            db.session.rollback()
-            _attach_error(form, error)
-        else:
-            db.session.commit()
-            logout_user()
-            session.clear()
-            flash("Your account and everything in it are deleted.", "info")
-            return redirect(url_for("home.index"))
-    return _settings_page(400, delete_form=form)
+    if not _apply(form, lambda: services.delete_account(_me(), password=form.password.data or "")):
+        return _settings_page(400, delete_form=form)
+    logout_user()
+    session.clear()
+    flash("Your account and everything in it are deleted.", "info")
+    return redirect(url_for("home.index"))
 
 
 @bp.route("/forgot-password", methods=["GET", "POST"])
@@ -285,15 +285,8 @@ def reset_password(token: str) -> Response | tuple[str, int]:
         flash(str(error), "error")
         return redirect(url_for("accounts.forgot_password"))
     form = ResetPasswordForm()
-    if form.validate_on_submit():
-        try:
-            services.reset_password(token, form.password.data or "")
-        except services.AccountError as error:
-            db.session.rollback()
-            _attach_error(form, error)
-        else:
-            db.session.commit()
-            flash("Your password is changed. Log in with it now.", "success")
-            return redirect(url_for("accounts.login"))
+    if _apply(form, lambda: services.reset_password(token, form.password.data or "")):
+        flash("Your password is changed. Log in with it now.", "success")
+        return redirect(url_for("accounts.login"))
     status = 400 if form.errors else 200
     return render_template("accounts/reset_password.html", form=form), status
