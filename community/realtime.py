@@ -29,11 +29,17 @@ class Disconnect:
     room: str
 
 
+@dataclass(frozen=True)
+class LeaveRoom:
+    user_id: int
+    room: str
+
+
 def user_room(user_id: int) -> str:
     return f"user:{user_id}"
 
 
-def _queue(item: LiveEvent | Disconnect) -> None:
+def _queue(item: LiveEvent | Disconnect | LeaveRoom) -> None:
     # Begin the transaction now so that its rollback (or commit) is the one that decides.
     session = db.session()
     if not session.in_transaction():
@@ -54,6 +60,8 @@ def _send(session: Session) -> None:
     for item in session.info.pop(_PENDING, []):
         if isinstance(item, LiveEvent):
             socketio.emit(item.name, item.payload, to=item.room)
+        elif isinstance(item, LeaveRoom):
+            _leave_room(item.user_id, item.room)
         else:
             _disconnect_room(item.room)
 
@@ -74,8 +82,21 @@ def _disconnect_room(room: str) -> None:
         server.disconnect(sid, namespace="/")
 
 
+def _leave_room(user_id: int, room: str) -> None:
+    server = socketio.server
+    if server is None:
+        return
+    for sid, _eio_sid in list(server.manager.get_participants("/", user_room(user_id))):
+        server.leave_room(sid, room, namespace="/")
+
+
 def init_app(app: Flask) -> None:
     session_class = db.session.session_factory.class_
     if not event.contains(session_class, "after_commit", _send):
         event.listen(session_class, "after_commit", _send)
         event.listen(session_class, "after_soft_rollback", _drop)
+
+
+def leave_room_after_commit(user_id: int, room: str) -> None:
+    """Take this user's sockets (in this process) out of `room` once the change commits."""
+    _queue(LeaveRoom(user_id, room))

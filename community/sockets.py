@@ -16,4 +16,7 @@ def on_connect(auth: object = None) -> bool:
 
 
 def register(socketio: SocketIO) -> None:
+    from community.clubs import sockets as club_sockets
+
     socketio.on_event("connect", on_connect)
+    club_sockets.register(socketio)

@@ -1,0 +1,1 @@
+"""Clubs: directory, membership (join, requests, invites), roles and moderation."""

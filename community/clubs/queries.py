@@ -1,0 +1,102 @@
+"""Read-only queries for the club pages."""
+
+from flask_sqlalchemy.pagination import Pagination
+from sqlalchemy import and_, case, func, or_, select
+
+from community.clubs.models import (
+    Club,
+    ClubInvite,
+    ClubVisibility,
+    JoinRequest,
+    Membership,
+    RequestStatus,
+)
+from community.extensions import db
+
+ROLE_ORDER = case((Membership.role == "owner", 0), (Membership.role == "admin", 1), else_=2)
+
+
+def _escape_like(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def directory(query: str, page: int, per_page: int = 20) -> Pagination:
+    """Clubs by member count, then name. Public clubs match by name or city; private clubs
+    appear only when their name matches, and never in the plain listing."""
+    counts = (
+        select(Membership.club_id, func.count(Membership.id).label("members"))
+        .group_by(Membership.club_id)
+        .subquery()
+    )
+    statement = select(Club).outerjoin(counts, counts.c.club_id == Club.id)
+    query = query.strip()
+    if query:
+        pattern = f"%{_escape_like(query.lower())}%"
+        by_name = func.lower(Club.name).like(pattern, escape="\\")
+        by_city = func.lower(Club.city).like(pattern, escape="\\")
+        statement = statement.where(
+            or_(by_name, and_(Club.visibility == ClubVisibility.PUBLIC.value, by_city))
+        )
+    else:
+        statement = statement.where(Club.visibility == ClubVisibility.PUBLIC.value)
+    statement = statement.order_by(func.coalesce(counts.c.members, 0).desc(), Club.name, Club.id)
+    return db.paginate(statement, page=page, per_page=per_page, error_out=False)
+
+
+def member_counts(club_ids: list[int]) -> dict[int, int]:
+    if not club_ids:
+        return {}
+    rows = db.session.execute(
+        select(Membership.club_id, func.count(Membership.id))
+        .where(Membership.club_id.in_(club_ids))
+        .group_by(Membership.club_id)
+    )
+    return {club_id: count for club_id, count in rows}
+
+
+def my_clubs(user_id: int) -> list[Membership]:
+    return list(
+        db.session.scalars(
+            select(Membership)
+            .join(Membership.club)
+            .where(Membership.user_id == user_id)
+            .order_by(ROLE_ORDER, Club.name)
+        )
+    )
+
+
+def members(club_id: int, page: int, per_page: int = 30) -> Pagination:
+    """Owner first, then admins, then members in the order they joined."""
+    statement = (
+        select(Membership)
+        .where(Membership.club_id == club_id)
+        .order_by(ROLE_ORDER, Membership.joined_at, Membership.id)
+    )
+    return db.paginate(statement, page=page, per_page=per_page, error_out=False)
+
+
+def pending_requests(club_id: int) -> list[JoinRequest]:
+    return list(
+        db.session.scalars(
+            select(JoinRequest)
+            .where(
+                JoinRequest.club_id == club_id,
+                JoinRequest.status == RequestStatus.PENDING.value,
+            )
+            .order_by(JoinRequest.created_at)
+        )
+    )
+
+
+def invites(club_id: int) -> list[ClubInvite]:
+    return list(
+        db.session.scalars(
+            select(ClubInvite)
+            .where(ClubInvite.club_id == club_id)
+            .order_by(ClubInvite.revoked_at.is_not(None), ClubInvite.created_at.desc())
+        )
+    )
+
+
+def club_by_slug(slug: str) -> Club | None:
+    return db.session.scalar(select(Club).where(Club.slug == slug.lower()))

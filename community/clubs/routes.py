@@ -1,0 +1,363 @@
+from collections.abc import Callable
+from datetime import timedelta
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+from flask_wtf import FlaskForm
+from werkzeug.wrappers import Response
+
+from community.accounts.models import User
+from community.clubs import queries, services
+from community.clubs.forms import (
+    ClubDetailsForm,
+    DeleteClubForm,
+    InviteForm,
+    JoinRequestForm,
+    NewClubForm,
+)
+from community.clubs.models import Club, Role
+from community.db_types import utcnow
+from community.extensions import db
+from community.forms import ActionForm
+
+bp = Blueprint("clubs", __name__, url_prefix="/clubs")
+
+
+def _me() -> User:
+    return current_user._get_current_object()  # type: ignore[attr-defined,no-any-return]
+
+
+def _club(slug: str) -> Club:
+    club = queries.club_by_slug(slug)
+    if club is None:
+        abort(404)
+    return club
+
+
+def _page() -> int:
+    return request.args.get("page", 1, type=int) or 1
+
+
+def _act(
+    club: Club, action: Callable[[], object], success: str, *, to: str | None = None
+) -> Response:
+    """Run a one-click action (CSRF-checked) and come back with its outcome as a message."""
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    try:
+        action()
+    except services.NotAllowed:
+        db.session.rollback()
+        abort(403)
+    except services.ClubError as error:
+        db.session.rollback()
+        flash(str(error), "error")
+    else:
+        db.session.commit()
+        flash(success, "success")
+    return redirect(to or url_for("clubs.manage", slug=club.slug))
+
+
+def _require_admin_page(club: Club) -> None:
+    membership = services.membership_of(club.id, current_user.id)
+    if membership is None or not membership.is_admin:
+        abort(403)
+
+
+@bp.get("/")
+def directory() -> str:
+    query = request.args.get("q", "")
+    page = queries.directory(query, _page())
+    counts = queries.member_counts([club.id for club in page.items])
+    mine = queries.my_clubs(current_user.id) if current_user.is_authenticated else []
+    return render_template(
+        "clubs/directory.html", page=page, counts=counts, query=query, my_memberships=mine
+    )
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@login_required
+def new() -> Response | tuple[str, int]:
+    form = NewClubForm()
+    if request.method == "GET":
+        form.timezone.data = current_user.timezone
+    if form.validate_on_submit():
+        try:
+            club = services.create_club(
+                _me(),
+                name=form.name.data or "",
+                slug=form.slug.data or "",
+                description=form.description.data or "",
+                city=form.city.data or "",
+                timezone=form.timezone.data or "UTC",
+                visibility=form.visibility.data or "public",
+            )
+        except services.ClubError as error:
+            db.session.rollback()
+            _field_error(form, error)
+        else:
+            db.session.commit()
+            flash(f"{club.name} is ready. Invite your runners!", "success")
+            return redirect(url_for("clubs.show", slug=club.slug))
+    status = 400 if form.errors else 200
+    return render_template("clubs/new.html", form=form), status
+
+
+def _field_error(form: FlaskForm, error: services.ClubError) -> None:
+    field = getattr(form, error.field, None) if error.field else None
+    if field is not None:
+        field.errors = [*field.errors, str(error)]
+    else:
+        form.form_errors.append(str(error))
+
+
+@bp.get("/<slug>")
+def show(slug: str) -> str:
+    club = _club(slug)
+    user_id = current_user.id if current_user.is_authenticated else None
+    membership = services.membership_of(club.id, user_id) if user_id else None
+    if not services.can_see_content(club, user_id):
+        pending = services.pending_request(club.id, user_id) if user_id else None
+        return render_template(
+            "clubs/private.html", club=club, pending=pending, form=JoinRequestForm()
+        )
+    return render_template(
+        "clubs/show.html",
+        club=club,
+        membership=membership,
+        members=queries.members(club.id, _page()),
+        member_count=services.member_count(club.id),
+    )
+
+
+@bp.post("/<slug>/join")
+@login_required
+def join(slug: str) -> Response:
+    club = _club(slug)
+    return _act(
+        club,
+        lambda: services.join(_me(), club),
+        f"Welcome to {club.name}!",
+        to=url_for("clubs.show", slug=club.slug),
+    )
+
+
+@bp.post("/<slug>/request")
+@login_required
+def request_to_join(slug: str) -> Response:
+    club = _club(slug)
+    form = JoinRequestForm()
+    if not form.validate_on_submit():
+        flash("Keep the note under 300 characters.", "error")
+        return redirect(url_for("clubs.show", slug=club.slug))
+    try:
+        services.request_to_join(_me(), club, message=form.message.data or "")
+    except services.ClubError as error:
+        db.session.rollback()
+        flash(str(error), "error")
+    else:
+        db.session.commit()
+        flash("Your request is sent. The club's admins will decide soon.", "success")
+    return redirect(url_for("clubs.show", slug=club.slug))
+
+
+@bp.post("/<slug>/leave")
+@login_required
+def leave(slug: str) -> Response:
+    club = _club(slug)
+    return _act(
+        club,
+        lambda: services.leave(_me(), club),
+        f"You have left {club.name}.",
+        to=url_for("clubs.directory"),
+    )
+
+
+@bp.get("/<slug>/manage")
+@login_required
+def manage(slug: str) -> tuple[str, int]:
+    club = _club(slug)
+    _require_admin_page(club)
+    return _manage_page(club)
+
+
+def _manage_page(club: Club, status: int = 200, **forms: object) -> tuple[str, int]:
+    context: dict[str, object] = {
+        "details_form": ClubDetailsForm(obj=club, formdata=None),
+        "invite_form": InviteForm(formdata=None),
+        "delete_form": DeleteClubForm(formdata=None),
+    }
+    context.update(forms)
+    return render_template(
+        "clubs/manage.html",
+        club=club,
+        membership=services.membership_of(club.id, current_user.id),
+        requests=queries.pending_requests(club.id),
+        invites=queries.invites(club.id),
+        members=queries.members(club.id, _page(), per_page=100),
+        now=utcnow(),
+        **context,
+    ), status
+
+
+@bp.post("/<slug>/manage")
+@login_required
+def update(slug: str) -> Response | tuple[str, int]:
+    club = _club(slug)
+    _require_admin_page(club)
+    form = ClubDetailsForm()
+    if form.validate_on_submit():
+        try:
+            services.update_club(
+                _me(),
+                club,
+                name=form.name.data or "",
+                description=form.description.data or "",
+                city=form.city.data or "",
+                timezone=form.timezone.data or "UTC",
+                visibility=form.visibility.data or "public",
+            )
+        except services.ClubError as error:
+            db.session.rollback()
+            _field_error(form, error)
+        else:
+            db.session.commit()
+            flash("The club's details are saved.", "success")
+            return redirect(url_for("clubs.manage", slug=club.slug))
+    return _manage_page(club, 400, details_form=form)
+
+
+@bp.post("/<slug>/requests/<int:request_id>/<any(approve, decline):decision>")
+@login_required
+def decide(slug: str, request_id: int, decision: str) -> Response:
+    club = _club(slug)
+    approve = decision == "approve"
+    return _act(
+        club,
+        lambda: services.decide_request(_me(), club, request_id, approve=approve),
+        "Request approved: welcome aboard!" if approve else "Request declined.",
+    )
+
+
+@bp.post("/<slug>/invites")
+@login_required
+def create_invite(slug: str) -> Response | tuple[str, int]:
+    club = _club(slug)
+    _require_admin_page(club)
+    form = InviteForm()
+    if form.validate_on_submit():
+        days = form.expires_in_days.data
+        try:
+            services.create_invite(
+                _me(),
+                club,
+                expires_at=utcnow() + timedelta(days=days) if days else None,
+                max_uses=form.max_uses.data,
+            )
+        except services.ClubError as error:
+            db.session.rollback()
+            _field_error(form, error)
+        else:
+            db.session.commit()
+            flash("A new invite link is ready to share.", "success")
+            return redirect(url_for("clubs.manage", slug=club.slug) + "#invites")
+    return _manage_page(club, 400, invite_form=form)
+
+
+@bp.post("/<slug>/invites/<int:invite_id>/revoke")
+@login_required
+def revoke_invite(slug: str, invite_id: int) -> Response:
+    club = _club(slug)
+    return _act(
+        club,
+        lambda: services.revoke_invite(_me(), club, invite_id),
+        "The invite link no longer works.",
+    )
+
+
+@bp.post("/<slug>/members/<int:user_id>/remove")
+@login_required
+def remove_member(slug: str, user_id: int) -> Response:
+    club = _club(slug)
+    return _act(
+        club, lambda: services.remove_member(_me(), club, user_id), "The member was removed."
+    )
+
+
+@bp.post("/<slug>/members/<int:user_id>/<any(promote, demote):change>")
+@login_required
+def change_role(slug: str, user_id: int, change: str) -> Response:
+    club = _club(slug)
+    role = Role.ADMIN if change == "promote" else Role.MEMBER
+    return _act(
+        club,
+        lambda: services.set_role(_me(), club, user_id, role),
+        "They are now an admin." if role == Role.ADMIN else "They are now a member.",
+    )
+
+
+@bp.post("/<slug>/members/<int:user_id>/transfer")
+@login_required
+def transfer(slug: str, user_id: int) -> Response:
+    club = _club(slug)
+    return _act(
+        club,
+        lambda: services.transfer_ownership(_me(), club, user_id),
+        "Ownership handed over. You are now an admin.",
+    )
+
+
+@bp.post("/<slug>/delete")
+@login_required
+def delete(slug: str) -> Response | tuple[str, int]:
+    club = _club(slug)
+    _require_owner_page(club)
+    form = DeleteClubForm()
+    if form.validate_on_submit():
+        try:
+            services.delete_club(_me(), club, confirm_slug=form.confirm.data or "")
+        except services.ClubError as error:
+            db.session.rollback()
+            _field_error(form, error)
+        else:
+            db.session.commit()
+            flash("The club and everything in it are deleted.", "info")
+            return redirect(url_for("clubs.directory"))
+    return _manage_page(club, 400, delete_form=form)
+
+
+def _require_owner_page(club: Club) -> None:
+    membership = services.membership_of(club.id, current_user.id)
+    if membership is None or not membership.is_owner:
+        abort(403)
+
+
+@bp.get("/invite/<token>")
+@login_required
+def invite(token: str) -> str:
+    invite = services.invite_by_token(token)
+    if invite is None:
+        abort(404)
+    return render_template(
+        "clubs/invite.html",
+        invite=invite,
+        club=invite.club,
+        usable=invite.usable_at(utcnow()),
+        already_member=services.membership_of(invite.club_id, current_user.id) is not None,
+    )
+
+
+@bp.post("/invite/<token>")
+@login_required
+def accept_invite(token: str) -> Response:
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    try:
+        membership = services.join_by_invite(_me(), token, now=utcnow())
+    except services.ClubError as error:
+        db.session.rollback()
+        flash(str(error), "error")
+        return redirect(url_for("clubs.invite", token=token))
+    db.session.commit()
+    flash(f"Welcome to {membership.club.name}!", "success")
+    return redirect(url_for("clubs.show", slug=membership.club.slug))

@@ -1,0 +1,25 @@
+"""Club rooms: a socket joins `club:{id}` only if its user may see the club's content."""
+
+from typing import Any
+
+from flask_login import current_user
+from flask_socketio import SocketIO, join_room
+
+from community.clubs.models import Club
+from community.clubs.services import can_see_content, club_room
+from community.extensions import db
+
+
+def on_watch(data: Any) -> dict[str, Any]:
+    club_id = data.get("club_id") if isinstance(data, dict) else None
+    if not current_user.is_authenticated:
+        return {"ok": False, "error": "Log in first."}
+    club = db.session.get(Club, club_id) if isinstance(club_id, int) else None
+    if club is None or not can_see_content(club, current_user.id):
+        return {"ok": False, "error": "Not allowed."}
+    join_room(club_room(club.id))
+    return {"ok": True}
+
+
+def register(socketio: SocketIO) -> None:
+    socketio.on_event("club:watch", on_watch)

@@ -1,0 +1,33 @@
+// Club page: watch the club's room and refresh the member list when it changes.
+(function () {
+  "use strict";
+  const root = document.querySelector("[data-club-live]");
+  if (!root || !window.Runhive || !window.Runhive.live) return;
+  const live = window.Runhive.live;
+  const clubId = Number(root.dataset.clubId);
+
+  function watch() {
+    live.socket.emit("club:watch", { club_id: clubId });
+  }
+
+  // The server renders the list (and decides who may see it); swap in its fresh copy.
+  function refreshMembers() {
+    fetch(window.location.href, { credentials: "same-origin" })
+      .then(function (response) { return response.ok ? response.text() : null; })
+      .then(function (html) {
+        if (!html) return;
+        const fresh = new DOMParser().parseFromString(html, "text/html").getElementById("members");
+        const current = document.getElementById("members");
+        if (fresh && current) current.replaceWith(fresh);
+      });
+  }
+
+  live.on("club:members_changed", function (data) {
+    if (data.club_id === clubId) refreshMembers();
+  });
+  live.on("club:access_ended", function (data) {
+    if (data.club_id === clubId) window.location.reload();
+  });
+  live.onReconnect(function () { watch(); refreshMembers(); });
+  if (live.socket.connected) watch();
+})();
