@@ -2,10 +2,13 @@
 
 import click
 from flask import Flask
+from flask.cli import with_appcontext
 from sqlalchemy import select
 
 from community.accounts import services as accounts
 from community.accounts.models import User
+from community.clubs import services as clubs
+from community.clubs.models import Club, Membership, Role
 from community.extensions import db
 
 # Demo accounts are public by design; README lists this password.
@@ -18,6 +21,63 @@ DEMO_RUNNERS = [
     ("dev", "Dev Patel", "America/New_York", "mi", "Trail runner; hills are my happy place."),
     ("emma", "Emma Larsen", "Europe/Oslo", "km", "New to running: couch to 5K in progress."),
 ]
+
+
+DEMO_CLUBS = [
+    {
+        "slug": "riverside-runners",
+        "name": "Riverside Runners",
+        "city": "London",
+        "timezone": "Europe/London",
+        "visibility": "public",
+        "description": "Social runs along the river every Tuesday and Saturday. All paces welcome.",
+        "owner": "ana",
+        "admins": ["ben"],
+        "members": ["chloe", "dev"],
+    },
+    {
+        "slug": "dawn-patrol",
+        "name": "Dawn Patrol",
+        "city": "Oslo",
+        "timezone": "Europe/Oslo",
+        "visibility": "private",
+        "description": "Early birds: 6 am tempo runs before work. Ask Ben for an invite.",
+        "owner": "ben",
+        "admins": [],
+        "members": ["ana", "emma"],
+    },
+]
+
+
+def _user(username: str) -> User:
+    user = db.session.scalar(select(User).where(User.username == username))
+    if user is None:
+        raise click.ClickException(f"demo runner {username!r} is missing")
+    return user
+
+
+def seed_demo_clubs() -> list[str]:
+    """Create the demo clubs that are missing, with their members; returns the slugs created."""
+    created = []
+    for spec in DEMO_CLUBS:
+        if db.session.scalar(select(Club.id).where(Club.slug == spec["slug"])):
+            continue
+        club = clubs.create_club(
+            _user(spec["owner"]),
+            name=spec["name"],
+            slug=spec["slug"],
+            description=spec["description"],
+            city=spec["city"],
+            timezone=spec["timezone"],
+            visibility=spec["visibility"],
+        )
+        for username in [*spec["admins"], *spec["members"]]:
+            db.session.add(Membership(club_id=club.id, user_id=_user(username).id))
+        db.session.flush()
+        for username in spec["admins"]:
+            clubs.set_role(_user(spec["owner"]), club, _user(username).id, Role.ADMIN)
+        created.append(club.slug)
+    return created
 
 
 def seed_demo() -> list[str]:
@@ -45,11 +105,13 @@ def seed_demo() -> list[str]:
 
 
 @click.command("seed-demo")
+@with_appcontext
 def seed_demo_command() -> None:
     """Load the demo data (safe to run again: it only adds what is missing)."""
     created = seed_demo()
+    new_clubs = seed_demo_clubs()
     db.session.commit()
-    click.echo(f"Demo data ready ({len(created)} runners added).")
+    click.echo(f"Demo data ready ({len(created)} runners and {len(new_clubs)} clubs added).")
     click.echo(
         f"Log in at http://127.0.0.1:5000 as any of: {', '.join(u for u, *_ in DEMO_RUNNERS)}"
     )

@@ -76,3 +76,26 @@ def text(response: TestResponse) -> str:
     """What a person reads on the page: tags dropped, entities decoded, spaces folded."""
     without_tags = re.sub(r"<[^>]+>", " ", html(response))
     return re.sub(r"\s+", " ", unescape(without_tags)).strip()
+
+
+def make_club(app: Flask, owner: User, slug: str = "riverside", **fields: str) -> int:
+    """A club owned by `owner`; returns its id (clubs are re-read inside each context)."""
+    from community.clubs import services as clubs
+
+    with app.app_context():
+        club = clubs.create_club(
+            db.session.get(User, owner.id),
+            name=fields.pop("name", slug.replace("-", " ").title()),
+            slug=slug,
+            **fields,
+        )
+        db.session.commit()
+        return club.id
+
+
+def add_member(app: Flask, club_id: int, user: User, role: str = "member") -> None:
+    from community.clubs.models import Membership
+
+    with app.app_context():
+        db.session.add(Membership(club_id=club_id, user_id=user.id, role=role))
+        db.session.commit()

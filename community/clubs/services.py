@@ -351,8 +351,8 @@ def leave(user: User, club: Club) -> None:
     if membership.is_owner:
         raise ClubError("Hand ownership to another member before you leave.")
     db.session.delete(membership)
-    _record(club, MembershipEventKind.LEFT, user)
     _lose_access(club, user)
+    _record(club, MembershipEventKind.LEFT, user)
     db.session.flush()
 
 
@@ -370,8 +370,8 @@ def remove_member(actor: User, club: Club, user_id: int) -> None:
         raise NotAllowed("Only the owner can remove an admin.")
     user = target.user
     db.session.delete(target)
-    _record(club, MembershipEventKind.REMOVED, user, actor)
     _lose_access(club, user)
+    _record(club, MembershipEventKind.REMOVED, user, actor)
     db.session.flush()
 
 
