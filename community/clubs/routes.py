@@ -117,9 +117,9 @@ def show(slug: str) -> str:
     user_id = current_user.id if current_user.is_authenticated else None
     membership = services.membership_of(club.id, user_id) if user_id else None
     if not services.can_see_content(club, user_id):
-        pending = services.pending_request(club.id, user_id) if user_id else None
+        join_request = services.join_request_of(club.id, user_id) if user_id else None
         return render_template(
-            "clubs/private.html", club=club, pending=pending, form=JoinRequestForm()
+            "clubs/private.html", club=club, join_request=join_request, form=JoinRequestForm()
         )
     return render_template(
         "clubs/show.html",

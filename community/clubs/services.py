@@ -228,14 +228,16 @@ def request_to_join(user: User, club: Club, *, message: str = "") -> JoinRequest
     return request
 
 
-def pending_request(club_id: int, user_id: int) -> JoinRequest | None:
+def join_request_of(club_id: int, user_id: int) -> JoinRequest | None:
+    """The runner's request to join (pending, approved or declined), if they made one."""
     return db.session.scalar(
-        select(JoinRequest).where(
-            JoinRequest.club_id == club_id,
-            JoinRequest.user_id == user_id,
-            JoinRequest.status == RequestStatus.PENDING.value,
-        )
+        select(JoinRequest).where(JoinRequest.club_id == club_id, JoinRequest.user_id == user_id)
     )
+
+
+def pending_request(club_id: int, user_id: int) -> JoinRequest | None:
+    request = join_request_of(club_id, user_id)
+    return request if request and request.status == RequestStatus.PENDING.value else None
 
 
 def decide_request(actor: User, club: Club, request_id: int, *, approve: bool) -> JoinRequest:
@@ -260,7 +262,7 @@ def decide_request(actor: User, club: Club, request_id: int, *, approve: bool) -
         _record(club, MembershipEventKind.DECLINED, request.user, actor)
     emit_after_commit(
         "club:request_decided",
-        {"club_id": club.id, "slug": club.slug, "approved": approve},
+        {"club_id": club.id, "slug": club.slug, "name": club.name, "approved": approve},
         room=f"user:{request.user_id}",
     )
     return request

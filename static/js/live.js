@@ -47,6 +47,12 @@
     showStatus("You have been logged out. Reload the page to log in again.");
   });
 
+  on("club:request_decided", function (data) {
+    showStatus(data.approved
+      ? "Your request to join " + data.name + " was approved. Welcome!"
+      : "Your request to join " + data.name + " was declined.");
+  });
+
   window.Runhive = window.Runhive || {};
   window.Runhive.live = {
     on: on,

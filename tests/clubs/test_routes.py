@@ -242,3 +242,14 @@ def test_a_removed_member_leaves_the_room_at_once(app, runners, secret):
         )
         db.session.commit()
     assert mia_socket.get_received() == []
+
+
+def test_a_declined_runner_sees_it_and_can_ask_again(app, runners, secret):
+    ben = as_(app, "ben")
+    submit(ben, "/clubs/secret/request", page="/clubs/secret")
+    with app.app_context():
+        request_id = services.pending_request(secret, runners["ben"].id).id
+    act(as_(app, "adam"), f"/clubs/secret/requests/{request_id}/decline")
+    page = text(ben.get("/clubs/secret"))
+    assert "Your last request was declined" in page
+    assert "Ask to join" in page
