@@ -6,8 +6,11 @@
   const live = window.Runhive.live;
   const clubId = Number(root.dataset.clubId);
 
+  // data-watching tells (people's tools and tests) that the server has put us in the room.
   function watch() {
-    live.socket.emit("club:watch", { club_id: clubId });
+    live.socket.emit("club:watch", { club_id: clubId }, function (answer) {
+      root.dataset.watching = answer && answer.ok ? "true" : "false";
+    });
   }
 
   // The server renders the list (and decides who may see it); swap in its fresh copy.
