@@ -69,12 +69,14 @@ def _register_database_engine_rules(app: Flask) -> None:
 
 def _register_blueprints(app: Flask) -> None:
     from community.accounts.routes import bp as accounts_bp
+    from community.activities.routes import bp as activities_bp
     from community.clubs.routes import bp as clubs_bp
     from community.home.routes import bp as home_bp
 
     app.register_blueprint(home_bp)
     app.register_blueprint(accounts_bp)
     app.register_blueprint(clubs_bp)
+    app.register_blueprint(activities_bp)
 
 
 def _register_security(app: Flask) -> None:

@@ -1,6 +1,17 @@
 """Every feature's models, imported once so Alembic and relationships see them all."""
 
 from community.accounts.models import User
+from community.activities.models import BestEffort, Run, RunTrack
 from community.clubs.models import Club, ClubInvite, JoinRequest, Membership, MembershipEvent
 
-__all__ = ["Club", "ClubInvite", "JoinRequest", "Membership", "MembershipEvent", "User"]
+__all__ = [
+    "BestEffort",
+    "Club",
+    "ClubInvite",
+    "JoinRequest",
+    "Membership",
+    "MembershipEvent",
+    "Run",
+    "RunTrack",
+    "User",
+]

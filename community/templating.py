@@ -1,4 +1,4 @@
-"""Template helpers: one-click action forms, local times and distances in the runner's units."""
+"""Template helpers: one-click action forms, local times, and units by the viewer's choice."""
 
 from datetime import datetime
 from typing import Any
@@ -7,9 +7,12 @@ from zoneinfo import ZoneInfo
 from flask import Flask
 from flask_login import current_user
 
+from community import units as u
 from community.forms import ActionForm
 
-METRES_PER_MILE = 1609.344
+
+def _viewer_units() -> str:
+    return current_user.units if current_user.is_authenticated else "km"
 
 
 def localtime(value: datetime | None, fmt: str = "%-d %b %Y, %H:%M") -> str:
@@ -21,20 +24,25 @@ def localtime(value: datetime | None, fmt: str = "%-d %b %Y, %H:%M") -> str:
 
 
 def distance(metres: float | None, units: str | None = None) -> str:
-    """Metres shown in km or miles, by the viewer's preference."""
-    if metres is None:
-        return ""
-    units = units or (current_user.units if current_user.is_authenticated else "km")
-    if units == "mi":
-        return f"{metres / METRES_PER_MILE:.2f} mi"
-    return f"{metres / 1000:.2f} km"
+    return u.format_distance(metres, units or _viewer_units())
+
+
+def pace(seconds: float | None, metres: float | None) -> str:
+    return u.format_pace(seconds, metres, _viewer_units())
+
+
+def elevation(metres: float | None) -> str:
+    return u.format_elevation(metres, _viewer_units())
 
 
 def _context() -> dict[str, Any]:
-    return {"action_form": ActionForm()}
+    return {"action_form": ActionForm(), "viewer_units": _viewer_units()}
 
 
 def init_app(app: Flask) -> None:
     app.context_processor(_context)
     app.add_template_filter(localtime, "localtime")
     app.add_template_filter(distance, "distance")
+    app.add_template_filter(u.format_duration, "duration")
+    app.add_template_filter(elevation, "elevation")
+    app.add_template_global(pace, "pace")

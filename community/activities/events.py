@@ -1,0 +1,51 @@
+"""The runs log's one domain event: a run was created, edited or deleted.
+
+Challenges, goals and the feed subscribe with `run_changed.connect(handler)`; a handler gets
+`RunChange` with the run as it was before and after, so it can adjust its own totals
+without re-reading every run. Handlers run inside the caller's transaction.
+"""
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Literal
+
+from blinker import Namespace
+
+from community.activities.models import Run
+
+_signals = Namespace()
+run_changed = _signals.signal("run-changed")
+
+
+@dataclass(frozen=True)
+class RunSnapshot:
+    run_id: int
+    user_id: int
+    start_time: datetime
+    distance_m: float
+    duration_s: float
+    elevation_gain_m: float | None
+    visibility: str
+
+    @classmethod
+    def of(cls, run: Run) -> "RunSnapshot":
+        return cls(
+            run_id=run.id,
+            user_id=run.user_id,
+            start_time=run.start_time,
+            distance_m=run.distance_m,
+            duration_s=run.duration_s,
+            elevation_gain_m=run.elevation_gain_m,
+            visibility=run.visibility,
+        )
+
+
+@dataclass(frozen=True)
+class RunChange:
+    kind: Literal["created", "updated", "deleted"]
+    before: RunSnapshot | None
+    after: RunSnapshot | None
+
+
+def announce(change: RunChange) -> None:
+    run_changed.send(change.kind, change=change)

@@ -1,0 +1,164 @@
+from datetime import UTC, datetime
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+from werkzeug.wrappers import Response
+
+from community.accounts.models import User
+from community.activities import queries, services
+from community.activities.forms import RunEditForm, RunForm
+from community.activities.models import Run
+from community.db_types import utcnow
+from community.extensions import db
+from community.forms import ActionForm
+from community.units import FEET_PER_METRE, format_duration, from_metres, parse_duration, to_metres
+
+bp = Blueprint("activities", __name__, url_prefix="/runs")
+
+
+def _me() -> User:
+    return current_user._get_current_object()  # type: ignore[attr-defined,no-any-return]
+
+
+def _run(run_id: int) -> Run:
+    run = db.session.get(Run, run_id)
+    viewer = current_user.id if current_user.is_authenticated else None
+    if run is None or not queries.can_view(run, viewer):
+        abort(404)  # a run you may not see is indistinguishable from no run
+    return run
+
+
+def _details(form: RunForm, user: User, run: Run | None = None) -> services.RunDetails:
+    """The form's values in SI units and UTC (a file's measured values stay as they were)."""
+    if run is not None and run.has_track:
+        start, distance_m, duration_s, elevation = (
+            run.start_time,
+            run.distance_m,
+            run.duration_s,
+            run.elevation_gain_m,
+        )
+    else:
+        local = datetime.combine(form.date.data, form.time.data, tzinfo=user.zone)
+        start = local.astimezone(UTC)
+        distance_m = to_metres(float(form.distance.data or 0), user.units)
+        duration_s = parse_duration(form.duration.data or "") or 0.0
+        gain = form.elevation_gain.data
+        elevation = (
+            None if gain is None else float(gain) / (FEET_PER_METRE if user.units == "mi" else 1.0)
+        )
+    return services.RunDetails(
+        start_time=start,
+        distance_m=distance_m,
+        duration_s=duration_s,
+        title=form.title.data or "",
+        notes=form.notes.data or "",
+        run_type=form.run_type.data or "easy",
+        visibility=form.visibility.data or user.default_visibility,
+        elevation_gain_m=elevation,
+        effort=form.effort.data,
+    )
+
+
+def _show_error(form: RunForm, error: services.RunError) -> None:
+    field = getattr(form, error.field, None) if error.field else None
+    if field is not None:
+        field.errors = [*field.errors, str(error)]
+    else:
+        form.form_errors.append(str(error))
+
+
+@bp.get("/")
+@login_required
+def mine() -> str:
+    page = queries.runs_of(current_user.id, request.args.get("page", 1, type=int) or 1)
+    return render_template("activities/list.html", page=page)
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@login_required
+def new() -> Response | tuple[str, int]:
+    user = _me()
+    form = RunForm()
+    if request.method == "GET":
+        now_local = utcnow().astimezone(user.zone)
+        form.date.data, form.time.data = now_local.date(), now_local.time().replace(second=0)
+        form.visibility.data = user.default_visibility
+    needs_confirmation = False
+    if form.validate_on_submit():
+        try:
+            run = services.log_run(
+                user, _details(form, user), now=utcnow(), confirmed_fast=form.confirm_fast.data
+            )
+        except services.RunError as error:
+            db.session.rollback()
+            needs_confirmation = isinstance(error, services.NeedsConfirmation)
+            _show_error(form, error)
+        else:
+            db.session.commit()
+            flash("Run logged. Nice work!", "success")
+            return redirect(url_for("activities.show", run_id=run.id))
+    status = 400 if form.errors or form.form_errors else 200
+    return render_template(
+        "activities/form.html", form=form, run=None, needs_confirmation=needs_confirmation
+    ), status
+
+
+@bp.get("/<int:run_id>")
+def show(run_id: int) -> str:
+    run = _run(run_id)
+    return render_template("activities/show.html", run=run)
+
+
+@bp.route("/<int:run_id>/edit", methods=["GET", "POST"])
+@login_required
+def edit(run_id: int) -> Response | tuple[str, int]:
+    run = _run(run_id)
+    if run.user_id != current_user.id:
+        abort(403)
+    user = _me()
+    form = (RunEditForm if run.has_track else RunForm)(obj=run)
+    if request.method == "GET":
+        local = run.start_time.astimezone(user.zone)
+        form.date.data, form.time.data = local.date(), local.time()
+        form.distance.data = round(from_metres(run.distance_m, user.units), 2)
+        form.duration.data = format_duration(run.duration_s)
+        if run.elevation_gain_m is not None:
+            factor = FEET_PER_METRE if user.units == "mi" else 1.0
+            form.elevation_gain.data = round(run.elevation_gain_m * factor)
+    needs_confirmation = False
+    if form.validate_on_submit():
+        try:
+            services.update_run(
+                user,
+                run,
+                _details(form, user, run),
+                now=utcnow(),
+                confirmed_fast=form.confirm_fast.data,
+            )
+        except services.RunError as error:
+            db.session.rollback()
+            needs_confirmation = isinstance(error, services.NeedsConfirmation)
+            _show_error(form, error)
+        else:
+            db.session.commit()
+            flash("Run updated.", "success")
+            return redirect(url_for("activities.show", run_id=run.id))
+    status = 400 if form.errors or form.form_errors else 200
+    return render_template(
+        "activities/form.html", form=form, run=run, needs_confirmation=needs_confirmation
+    ), status
+
+
+@bp.post("/<int:run_id>/delete")
+@login_required
+def delete(run_id: int) -> Response:
+    run = _run(run_id)
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    try:
+        services.delete_run(_me(), run)
+    except services.NotYourRun:
+        abort(403)
+    db.session.commit()
+    flash("Run deleted.", "info")
+    return redirect(url_for("activities.mine"))
