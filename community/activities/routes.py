@@ -5,13 +5,20 @@ from flask_login import current_user, login_required
 from werkzeug.wrappers import Response
 
 from community.accounts.models import User
-from community.activities import queries, services
+from community.activities import progress, queries, services
 from community.activities.forms import RunEditForm, RunForm
 from community.activities.models import Run
 from community.db_types import utcnow
 from community.extensions import db
 from community.forms import ActionForm
-from community.units import FEET_PER_METRE, format_duration, from_metres, parse_duration, to_metres
+from community.units import (
+    FEET_PER_METRE,
+    format_distance,
+    format_duration,
+    from_metres,
+    parse_duration,
+    to_metres,
+)
 
 bp = Blueprint("activities", __name__, url_prefix="/runs")
 
@@ -101,6 +108,38 @@ def new() -> Response | tuple[str, int]:
     return render_template(
         "activities/form.html", form=form, run=None, needs_confirmation=needs_confirmation
     ), status
+
+
+@bp.get("/progress")
+@login_required
+def progress_page() -> str:
+    user = _me()
+    now = utcnow()
+    weeks = progress.week_starts(now, user.zone, 12)
+    months = progress.month_starts(now, user.zone, 12)
+    local_now = now.astimezone(user.zone)
+    year_start = local_now.replace(month=1, day=1, hour=0, minute=0, second=0, microsecond=0)
+    totals = progress.totals_since(
+        user.id,
+        {
+            "This week": weeks[-2],
+            "This month": months[-2],
+            "This year": year_start,
+            "All time": None,
+        },
+    )
+    return render_template(
+        "activities/progress.html",
+        weeks=progress.bucket_totals(user.id, weeks),
+        months=progress.bucket_totals(user.id, months),
+        totals=totals,
+        streak=progress.week_streak(user.id, now, user.zone),
+        week_label=lambda bucket: bucket.start.strftime("%-d %b"),
+        month_label=lambda bucket: bucket.start.strftime("%b %Y"),
+        distance_fmt=lambda metres: format_distance(metres, user.units),
+        duration_fmt=format_duration,
+        count_fmt=str,
+    )
 
 
 @bp.get("/<int:run_id>")
