@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import case, func, select
 
 from community.activities.models import Run
+from community.db_types import epoch_seconds
 from community.extensions import db
 
 
@@ -93,20 +94,29 @@ def totals_since(user_id: int, starts: dict[str, datetime | None]) -> dict[str, 
 
 def week_streak(user_id: int, now: datetime, zone: ZoneInfo) -> int:
     """Weeks in a row with at least one run, ending this week (or last week, when this
-    week has no run yet: the streak is still alive until Sunday night)."""
-    streak, batch, looked_back = 0, 26, 0
-    this_week_counted = False
-    while True:
-        boundaries = week_starts(now, zone, looked_back + batch)[: batch + 1]
-        weeks = list(reversed(bucket_totals(user_id, boundaries)))
-        for offset, week in enumerate(weeks):
-            if looked_back == 0 and offset == 0:
-                this_week_counted = week.runs > 0
-                streak += 1 if this_week_counted else 0
-                continue
-            if week.runs == 0:
+    week has no run yet: the streak is still alive until Sunday night).
+
+    Walks the runner's start times newest first (as integers, by the index) and stops at
+    the first week without a run.
+    """
+    week_start = week_starts(now, zone, 1)[0]
+    week_end = int((week_start + timedelta(weeks=1)).timestamp())
+    boundary = int(week_start.timestamp())
+    streak, counted, this_week = 0, False, True
+    starts = db.session.scalars(
+        select(epoch_seconds(Run.start_time))
+        .where(Run.user_id == user_id)
+        .order_by(Run.start_time.desc())
+    )
+    for start in starts:
+        if start >= week_end:
+            continue
+        while start < boundary:
+            if not counted and not this_week:
                 return streak
-            streak += 1
-        looked_back += batch
-        if looked_back > 52 * 50:  # fifty years is a lifetime of running
-            return streak
+            week_start = _local_midnight(week_start.date() - timedelta(weeks=1), zone)
+            boundary = int(week_start.timestamp())
+            counted, this_week = False, False
+        if not counted:
+            streak, counted = streak + 1, True
+    return streak
