@@ -7,8 +7,10 @@ from sqlalchemy import select
 
 from community.accounts import services as accounts
 from community.accounts.models import User
+from community.activities.demo import seed_runs
 from community.clubs import services as clubs
 from community.clubs.models import Club, Membership, Role
+from community.db_types import utcnow
 from community.extensions import db
 
 # Demo accounts are public by design; README lists this password.
@@ -110,8 +112,11 @@ def seed_demo_command() -> None:
     """Load the demo data (safe to run again: it only adds what is missing)."""
     created = seed_demo()
     new_clubs = seed_demo_clubs()
+    runs = sum(seed_runs(_user(username), now=utcnow()) for username in created)
     db.session.commit()
-    click.echo(f"Demo data ready ({len(created)} runners and {len(new_clubs)} clubs added).")
+    click.echo(
+        f"Demo data ready ({len(created)} runners, {len(new_clubs)} clubs and {runs} runs added)."
+    )
     click.echo(
         f"Log in at http://127.0.0.1:5000 as any of: {', '.join(u for u, *_ in DEMO_RUNNERS)}"
     )

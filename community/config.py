@@ -71,6 +71,8 @@ DEFAULTS: dict[str, Any] = {
     "REMEMBER_COOKIE_SAMESITE": "Lax",
     "REMEMBER_COOKIE_DURATION": 60 * 60 * 24 * 30,
     "WTF_CSRF_TIME_LIMIT": None,
+    # A whole export archive fits; each track inside has its own, smaller limit.
+    "MAX_CONTENT_LENGTH": 210 * 1024 * 1024,
     # OWASP's argon2id recommendation: 19 MiB, two passes, one lane.
     "ARGON2_TIME_COST": 2,
     "ARGON2_MEMORY_COST": 19456,

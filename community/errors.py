@@ -11,6 +11,7 @@ MESSAGES = {
     403: "You don't have access to this page.",
     404: "There is nothing here.",
     405: "That action is not allowed here.",
+    413: "That upload is too large: send at most 200 MB at once.",
     429: "Too many attempts. Please wait a little and try again.",
     500: "Something went wrong on our side. Please try again.",
 }

@@ -1,3 +1,4 @@
+from flask_wtf.file import FileRequired, MultipleFileField
 from wtforms import (
     BooleanField,
     DateField,
@@ -61,3 +62,10 @@ class RunEditForm(RunForm):
     time = TimeField("Start time", validators=[Optional()])
     distance = DecimalField("Distance", places=2, validators=[Optional()])
     duration = StringField("Time (h:mm:ss)", validators=[Optional()])
+
+
+class UploadForm(BaseForm):
+    files = MultipleFileField(
+        "GPX, TCX or FIT files, or a zip archive of them",
+        validators=[FileRequired(message="Choose at least one file.")],
+    )

@@ -1,10 +1,11 @@
 """Read-only queries for run pages."""
 
 from flask_sqlalchemy.pagination import Pagination
-from sqlalchemy import exists, select
+from sqlalchemy import exists, func, select
 from sqlalchemy.orm import aliased
 
-from community.activities.models import Run
+from community.activities.models import BestEffort, Run, RunTrack
+from community.activities.tracks import TrackPoint, decode_points
 from community.clubs.models import Membership
 from community.extensions import db
 
@@ -40,3 +41,55 @@ def runs_of(user_id: int, page: int, per_page: int = 20) -> Pagination:
         select(Run).where(Run.user_id == user_id).order_by(Run.start_time.desc(), Run.id.desc())
     )
     return db.paginate(statement, page=page, per_page=per_page, error_out=False)
+
+
+def track_points(run_id: int) -> list[TrackPoint] | None:
+    blob = db.session.scalar(select(RunTrack.points).where(RunTrack.run_id == run_id))
+    return decode_points(blob) if blob is not None else None
+
+
+def efforts_of(run: Run) -> list[tuple[BestEffort, bool]]:
+    """The run's best efforts, shortest distance first, each flagged when it was a personal
+    best on the day it was set (nothing as fast or faster before it)."""
+    earlier = aliased(BestEffort)
+    faster_before = (
+        exists()
+        .where(
+            earlier.user_id == BestEffort.user_id,
+            earlier.label == BestEffort.label,
+            earlier.achieved_at < BestEffort.achieved_at,
+            earlier.duration_s <= BestEffort.duration_s,
+        )
+        .correlate(BestEffort)
+    )
+    rows = db.session.execute(
+        select(BestEffort, ~faster_before)
+        .where(BestEffort.run_id == run.id)
+        .order_by(BestEffort.distance_m)
+    ).all()
+    return [(effort, bool(is_pb)) for effort, is_pb in rows]
+
+
+def personal_bests(user_id: int) -> list[BestEffort]:
+    """The fastest effort per distance; on a tie, the one set first."""
+    ranked = (
+        select(
+            BestEffort.id,
+            func.row_number()
+            .over(
+                partition_by=BestEffort.label,
+                order_by=(BestEffort.duration_s, BestEffort.achieved_at, BestEffort.id),
+            )
+            .label("rank"),
+        )
+        .where(BestEffort.user_id == user_id)
+        .subquery()
+    )
+    return list(
+        db.session.scalars(
+            select(BestEffort)
+            .join(ranked, ranked.c.id == BestEffort.id)
+            .where(ranked.c.rank == 1)
+            .order_by(BestEffort.distance_m)
+        )
+    )

@@ -5,12 +5,14 @@ from flask_login import current_user, login_required
 from werkzeug.wrappers import Response
 
 from community.accounts.models import User
-from community.activities import progress, queries, services
-from community.activities.forms import RunEditForm, RunForm
+from community.activities import analysis, imports, progress, queries, services
+from community.activities.forms import RunEditForm, RunForm, UploadForm
 from community.activities.models import Run
+from community.activities.route_svg import route_polyline
 from community.db_types import utcnow
 from community.extensions import db
 from community.forms import ActionForm
+from community.realtime import emit_after_commit, user_room
 from community.units import (
     FEET_PER_METRE,
     format_distance,
@@ -18,6 +20,7 @@ from community.units import (
     from_metres,
     parse_duration,
     to_metres,
+    unit_length,
 )
 
 bp = Blueprint("activities", __name__, url_prefix="/runs")
@@ -110,6 +113,35 @@ def new() -> Response | tuple[str, int]:
     ), status
 
 
+@bp.route("/upload", methods=["GET", "POST"])
+@login_required
+def upload() -> tuple[str, int]:
+    user = _me()
+    form = UploadForm()
+    results: list[imports.ImportResult] = []
+    if form.validate_on_submit():
+        uploads = [f for f in request.files.getlist(form.files.name) if f.filename]
+        for number, storage in enumerate(uploads, start=1):
+            for result in imports.import_upload(
+                user, storage.filename or "upload", storage.read(), now=utcnow()
+            ):
+                results.append(result)
+                emit_after_commit(
+                    "import:progress",
+                    {
+                        "file": number,
+                        "files": len(uploads),
+                        "name": result.filename,
+                        "status": result.status,
+                        "done": len(results),
+                    },
+                    room=user_room(user.id),
+                )
+                db.session.commit()
+    status = 400 if form.errors else 200
+    return render_template("activities/upload.html", form=form, results=results), status
+
+
 @bp.get("/progress")
 @login_required
 def progress_page() -> str:
@@ -145,7 +177,23 @@ def progress_page() -> str:
 @bp.get("/<int:run_id>")
 def show(run_id: int) -> str:
     run = _run(run_id)
-    return render_template("activities/show.html", run=run)
+    points = queries.track_points(run.id) if run.has_track else None
+    run_splits: list[analysis.Split] = []
+    if points:
+        start = points[0].time
+        run_splits = analysis.splits(
+            [p.distance for p in points],
+            [(p.time - start).total_seconds() for p in points],
+            unit_length(current_user.units if current_user.is_authenticated else "km"),
+            [p.elevation for p in points],
+        )
+    return render_template(
+        "activities/show.html",
+        run=run,
+        route=route_polyline(points) if points else None,
+        splits=run_splits,
+        efforts=queries.efforts_of(run),
+    )
 
 
 @bp.route("/<int:run_id>/edit", methods=["GET", "POST"])
