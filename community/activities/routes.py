@@ -166,6 +166,7 @@ def progress_page() -> str:
         months=progress.bucket_totals(user.id, months),
         totals=totals,
         streak=progress.week_streak(user.id, now, user.zone),
+        bests=queries.personal_bests(user.id),
         week_label=lambda bucket: bucket.start.strftime("%-d %b"),
         month_label=lambda bucket: bucket.start.strftime("%b %Y"),
         distance_fmt=lambda metres: format_distance(metres, user.units),

@@ -173,3 +173,10 @@ def test_uploading_needs_a_file(app, ana):
     response = ana.post("/runs/upload", data={"csrf_token": token})
     assert response.status_code == 400
     assert "Choose at least one file." in text(response)
+
+
+def test_personal_bests_appear_on_the_progress_page_with_their_date(app, ana):
+    upload(ana, ("morning.gpx", gpx_bytes(FOUR_KM)))
+    page = text(ana.get("/runs/progress"))
+    assert "Personal bests" in page
+    assert "1 km 5:00 5:00 /km 1 May 2024" in page
