@@ -3,14 +3,18 @@
 from community.accounts.models import User
 from community.activities.models import BestEffort, Run, RunTrack
 from community.clubs.models import Club, ClubInvite, JoinRequest, Membership, MembershipEvent
+from community.group_runs.models import GroupRun, PaceGroup, Rsvp
 
 __all__ = [
     "BestEffort",
     "Club",
     "ClubInvite",
+    "GroupRun",
     "JoinRequest",
     "Membership",
     "MembershipEvent",
+    "PaceGroup",
+    "Rsvp",
     "Run",
     "RunTrack",
     "User",

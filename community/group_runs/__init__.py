@@ -1,0 +1,1 @@
+"""Group runs: scheduling, pace groups, RSVPs with capacity and waitlists."""

@@ -1,0 +1,122 @@
+from datetime import datetime
+from enum import StrEnum
+
+from sqlalchemy import (
+    Boolean,
+    CheckConstraint,
+    Float,
+    ForeignKey,
+    Index,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from community.accounts.models import User
+from community.clubs.models import Club
+from community.db_types import UTCDateTime, utcnow
+from community.extensions import db
+
+
+class RsvpStatus(StrEnum):
+    GOING = "going"
+    WAITLISTED = "waitlisted"
+    MAYBE = "maybe"
+    NOT_GOING = "not_going"
+
+
+class GroupRun(db.Model):
+    __tablename__ = "group_runs"
+    __table_args__ = (
+        CheckConstraint(
+            "planned_distance_m IS NULL OR planned_distance_m > 0", name="distance_positive"
+        ),
+        CheckConstraint("latitude IS NULL OR latitude BETWEEN -90 AND 90", name="latitude_range"),
+        CheckConstraint(
+            "longitude IS NULL OR longitude BETWEEN -180 AND 180", name="longitude_range"
+        ),
+        Index("ix_group_runs_club_id_starts_at", "club_id", "starts_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    club_id: Mapped[int] = mapped_column(ForeignKey("clubs.id", ondelete="CASCADE"))
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    title: Mapped[str] = mapped_column(String(120))
+    description: Mapped[str] = mapped_column(Text, default="")
+    starts_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    rsvp_deadline: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    meeting_point: Mapped[str] = mapped_column(String(200))
+    latitude: Mapped[float | None] = mapped_column(Float)
+    longitude: Mapped[float | None] = mapped_column(Float)
+    planned_distance_m: Mapped[float | None] = mapped_column(Float)
+    cancelled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    club: Mapped[Club] = relationship()
+    pace_groups: Mapped[list["PaceGroup"]] = relationship(
+        back_populates="run", order_by="PaceGroup.position", cascade="all, delete-orphan"
+    )
+
+    @property
+    def is_cancelled(self) -> bool:
+        return self.cancelled_at is not None
+
+
+class PaceGroup(db.Model):
+    """A group within a run with its own capacity; a run without groups has one, unnamed."""
+
+    __tablename__ = "pace_groups"
+    __table_args__ = (
+        CheckConstraint("capacity IS NULL OR capacity >= 0", name="capacity_not_negative"),
+        CheckConstraint("taken >= 0", name="taken_not_negative"),
+        # The last line of defence against overbooking: the database refuses it.
+        CheckConstraint("capacity IS NULL OR taken <= capacity", name="within_capacity"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    run_id: Mapped[int] = mapped_column(ForeignKey("group_runs.id", ondelete="CASCADE"), index=True)
+    name: Mapped[str] = mapped_column(String(40))
+    position: Mapped[int] = mapped_column(default=0)
+    capacity: Mapped[int | None]
+    taken: Mapped[int] = mapped_column(default=0)
+    leader_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    no_drop: Mapped[bool] = mapped_column(Boolean, default=False)
+
+    run: Mapped[GroupRun] = relationship(back_populates="pace_groups")
+    leader: Mapped[User | None] = relationship()
+
+    @property
+    def places_left(self) -> int | None:
+        return None if self.capacity is None else self.capacity - self.taken
+
+
+class Rsvp(db.Model):
+    __tablename__ = "rsvps"
+    __table_args__ = (
+        UniqueConstraint("run_id", "user_id"),
+        CheckConstraint(
+            "status IN ('going', 'waitlisted', 'maybe', 'not_going')", name="status_known"
+        ),
+        CheckConstraint(
+            "status NOT IN ('going', 'waitlisted') OR pace_group_id IS NOT NULL",
+            name="group_when_going",
+        ),
+        # The waitlist, first come first served.
+        Index("ix_rsvps_pace_group_id_status_queued_at", "pace_group_id", "status", "queued_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    run_id: Mapped[int] = mapped_column(ForeignKey("group_runs.id", ondelete="CASCADE"))
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    pace_group_id: Mapped[int | None] = mapped_column(
+        ForeignKey("pace_groups.id", ondelete="CASCADE")
+    )
+    status: Mapped[str] = mapped_column(String(12))
+    # Whether this runner holds one of the group's counted places (leaders do not).
+    holds_place: Mapped[bool] = mapped_column(Boolean, default=False)
+    queued_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+    user: Mapped[User] = relationship(lazy="joined")
+    pace_group: Mapped[PaceGroup | None] = relationship()

@@ -1,0 +1,180 @@
+"""Many runners at once, real threads, real database: never overbooked, never a free place
+while someone waits, and the waitlist in one consistent order."""
+
+import random
+import threading
+from datetime import UTC, datetime, timedelta
+
+from sqlalchemy import func, insert, select
+
+from community.accounts.models import User
+from community.clubs.models import Club, Membership
+from community.extensions import db
+from community.group_runs import services
+from community.group_runs.models import GroupRun, PaceGroup, Rsvp, RsvpStatus
+from tests.helpers import make_club, make_runner
+
+NOW = datetime(2026, 5, 4, 12, 0, tzinfo=UTC)
+
+
+def crowd(app, club_id: int, size: int) -> list[int]:
+    """`size` club members, inserted in bulk (their passwords are never used)."""
+    with app.app_context():
+        ids = db.session.scalars(
+            insert(User).returning(User.id),
+            [
+                {
+                    "username": f"runner{n}",
+                    "email": f"runner{n}@example.com",
+                    "display_name": f"Runner {n}",
+                    "password_hash": "unused",
+                    "bio": "",
+                    "units": "km",
+                    "timezone": "UTC",
+                    "default_visibility": "public",
+                    "session_version": 1,
+                    "created_at": NOW,
+                }
+                for n in range(size)
+            ],
+        ).all()
+        db.session.execute(
+            insert(Membership),
+            [
+                {"club_id": club_id, "user_id": uid, "role": "member", "joined_at": NOW}
+                for uid in ids
+            ],
+        )
+        db.session.commit()
+        return list(ids)
+
+
+def scheduled(app, club_id: int, capacity: int) -> int:
+    with app.app_context():
+        club = db.session.get(Club, club_id)
+        owner = db.session.get(
+            User,
+            club.id
+            and db.session.scalar(
+                select(Membership.user_id).where(
+                    Membership.club_id == club_id, Membership.role == "owner"
+                )
+            ),
+        )
+        run = services.schedule_run(
+            owner,
+            club,
+            title="Race night",
+            starts_at=NOW + timedelta(days=1),
+            meeting_point="Track",
+            now=NOW,
+            capacity=capacity,
+        )
+        db.session.commit()
+        return run.id
+
+
+def at_once(app, jobs: list) -> list[Exception]:
+    barrier = threading.Barrier(len(jobs))
+    errors: list[Exception] = []
+
+    def run(job) -> None:
+        with app.app_context():
+            try:
+                barrier.wait()
+                job()
+                db.session.commit()
+            except Exception as error:  # collected and asserted on by the test
+                db.session.rollback()
+                errors.append(error)
+            finally:
+                db.session.remove()
+
+    threads = [threading.Thread(target=run, args=(job,)) for job in jobs]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    return errors
+
+
+def rsvp_job(run_id: int, user_id: int, status: RsvpStatus, minute: float):
+    def job() -> None:
+        services.rsvp(
+            db.session.get(User, user_id),
+            db.session.get(GroupRun, run_id),
+            status,
+            now=NOW + timedelta(minutes=minute),
+        )
+
+    return job
+
+
+def roster(app, run_id: int) -> tuple[int, int, int, int | None]:
+    """(going, waitlisted, places taken, capacity) as the database has them."""
+    with app.app_context():
+
+        def count(status: str) -> int:
+            return db.session.scalar(
+                select(func.count(Rsvp.id)).where(Rsvp.run_id == run_id, Rsvp.status == status)
+            )
+
+        group = db.session.scalar(select(PaceGroup).where(PaceGroup.run_id == run_id))
+        return count("going"), count("waitlisted"), group.taken, group.capacity
+
+
+def test_200_runners_at_once_fill_20_places_and_wait_for_the_rest(app):
+    club_id = make_club(app, make_runner(app, "olivia"), slug="riverside")
+    runners = crowd(app, club_id, 200)
+    run_id = scheduled(app, club_id, capacity=20)
+    errors = at_once(app, [rsvp_job(run_id, uid, RsvpStatus.GOING, 0) for uid in runners])
+    assert errors == []
+    assert roster(app, run_id) == (20, 180, 20, 20)
+
+
+def test_sixty_attempts_at_ten_places_never_overbook_repeated(app):
+    club_id = make_club(app, make_runner(app, "olivia"), slug="riverside")
+    runners = crowd(app, club_id, 60)
+    for _ in range(5):
+        run_id = scheduled(app, club_id, capacity=10)
+        assert at_once(app, [rsvp_job(run_id, uid, RsvpStatus.GOING, 0) for uid in runners]) == []
+        assert roster(app, run_id) == (10, 50, 10, 10)
+
+
+def test_concurrent_cancels_and_rsvps_never_leave_a_place_free_while_someone_waits(app):
+    club_id = make_club(app, make_runner(app, "olivia"), slug="riverside")
+    runners = crowd(app, club_id, 40)
+    rng = random.Random(7)
+    for _ in range(3):
+        run_id = scheduled(app, club_id, capacity=10)
+        first, rest = runners[:20], runners[20:]
+        assert (
+            at_once(
+                app, [rsvp_job(run_id, uid, RsvpStatus.GOING, n) for n, uid in enumerate(first)]
+            )
+            == []
+        )
+        cancels = [rsvp_job(run_id, uid, RsvpStatus.NOT_GOING, 30) for uid in rng.sample(first, 8)]
+        joins = [rsvp_job(run_id, uid, RsvpStatus.GOING, 30) for uid in rest]
+        jobs = cancels + joins
+        rng.shuffle(jobs)
+        assert at_once(app, jobs) == []
+        going, waiting, taken, capacity = roster(app, run_id)
+        assert going == taken <= capacity
+        assert waiting == 0 or taken == capacity
+        assert going + waiting == 20 - 8 + 20
+
+
+def test_the_waitlist_order_is_the_order_of_arrival(app):
+    club_id = make_club(app, make_runner(app, "olivia"), slug="riverside")
+    runners = crowd(app, club_id, 6)
+    run_id = scheduled(app, club_id, capacity=1)
+    for minute, uid in enumerate(runners):
+        assert at_once(app, [rsvp_job(run_id, uid, RsvpStatus.GOING, minute)]) == []
+    with app.app_context():
+        order = db.session.scalars(
+            select(Rsvp.user_id)
+            .where(Rsvp.run_id == run_id, Rsvp.status == "waitlisted")
+            .order_by(Rsvp.queued_at, Rsvp.id)
+        ).all()
+    assert order == runners[1:]
