@@ -71,12 +71,14 @@ def _register_blueprints(app: Flask) -> None:
     from community.accounts.routes import bp as accounts_bp
     from community.activities.routes import bp as activities_bp
     from community.clubs.routes import bp as clubs_bp
+    from community.group_runs.routes import bp as group_runs_bp
     from community.home.routes import bp as home_bp
 
     app.register_blueprint(home_bp)
     app.register_blueprint(accounts_bp)
     app.register_blueprint(clubs_bp)
     app.register_blueprint(activities_bp)
+    app.register_blueprint(group_runs_bp)
 
 
 def _register_security(app: Flask) -> None:

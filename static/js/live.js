@@ -53,6 +53,10 @@
       : "Your request to join " + data.name + " was declined.");
   });
 
+  on("rsvp:promoted", function (data) {
+    showStatus("A place opened up: you're now going to " + data.title + "!");
+  });
+
   window.Runhive = window.Runhive || {};
   window.Runhive.live = {
     on: on,

@@ -1,0 +1,50 @@
+from wtforms import (
+    BooleanField,
+    DateField,
+    DateTimeLocalField,
+    DecimalField,
+    FieldList,
+    Form,
+    FormField,
+    IntegerField,
+    StringField,
+    TextAreaField,
+    TimeField,
+)
+from wtforms.validators import DataRequired, Length, NumberRange, Optional
+
+from community.forms import BaseForm
+
+
+class PaceGroupForm(Form):
+    """One row of pace groups; a row without a name is ignored."""
+
+    name = StringField("Pace group", validators=[Optional(), Length(max=40)])
+    capacity = IntegerField(
+        "Places", validators=[Optional(), NumberRange(min=0, max=10000, message="0 to 10,000.")]
+    )
+    leader = StringField("Leader (username)", validators=[Optional(), Length(max=30)])
+    no_drop = BooleanField("No-drop")
+
+
+class ScheduleForm(BaseForm):
+    title = StringField("Title", validators=[DataRequired(), Length(max=120)])
+    date = DateField("Date", validators=[DataRequired(message="Enter the date.")])
+    time = TimeField("Start time", validators=[DataRequired(message="Enter the start time.")])
+    meeting_point = StringField("Meeting point", validators=[DataRequired(), Length(max=200)])
+    latitude = DecimalField(
+        "Latitude", places=6, validators=[Optional(), NumberRange(min=-90, max=90)]
+    )
+    longitude = DecimalField(
+        "Longitude", places=6, validators=[Optional(), NumberRange(min=-180, max=180)]
+    )
+    planned_distance = DecimalField(
+        "Planned distance", places=1, validators=[Optional(), NumberRange(min=0.1, max=400)]
+    )
+    description = TextAreaField("Details", validators=[Length(max=3000)])
+    rsvp_deadline = DateTimeLocalField("RSVP deadline", validators=[Optional()])
+    capacity = IntegerField(
+        "Places (without pace groups)",
+        validators=[Optional(), NumberRange(min=0, max=10000, message="0 to 10,000.")],
+    )
+    pace_groups = FieldList(FormField(PaceGroupForm), min_entries=3, max_entries=8)

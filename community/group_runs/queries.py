@@ -1,0 +1,62 @@
+"""Read-only queries for group-run pages."""
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from sqlalchemy import select
+
+from community.clubs.models import Membership
+from community.extensions import db
+from community.group_runs.models import GroupRun, PaceGroup, Rsvp, RsvpStatus
+
+
+def upcoming_for_club(club_id: int, now: datetime, limit: int = 5) -> list[GroupRun]:
+    return list(
+        db.session.scalars(
+            select(GroupRun)
+            .where(GroupRun.club_id == club_id, GroupRun.starts_at > now)
+            .order_by(GroupRun.starts_at)
+            .limit(limit)
+        )
+    )
+
+
+def upcoming_for_member(user_id: int, now: datetime, limit: int = 50) -> list[GroupRun]:
+    """The next runs of every club the runner belongs to, soonest first."""
+    return list(
+        db.session.scalars(
+            select(GroupRun)
+            .join(Membership, Membership.club_id == GroupRun.club_id)
+            .where(Membership.user_id == user_id, GroupRun.starts_at > now)
+            .order_by(GroupRun.starts_at)
+            .limit(limit)
+        )
+    )
+
+
+@dataclass
+class GroupRoster:
+    group: PaceGroup
+    going: list[Rsvp] = field(default_factory=list)
+    waiting: list[Rsvp] = field(default_factory=list)
+
+
+def roster(run: GroupRun) -> tuple[list[GroupRoster], list[Rsvp]]:
+    """Who is going and waiting per pace group (in order of arrival), and who said maybe."""
+    groups = {group.id: GroupRoster(group) for group in run.pace_groups}
+    maybe = []
+    rows = db.session.scalars(
+        select(Rsvp).where(Rsvp.run_id == run.id).order_by(Rsvp.queued_at, Rsvp.id)
+    )
+    for row in rows:
+        if row.status == RsvpStatus.GOING.value and row.pace_group_id in groups:
+            groups[row.pace_group_id].going.append(row)
+        elif row.status == RsvpStatus.WAITLISTED.value and row.pace_group_id in groups:
+            groups[row.pace_group_id].waiting.append(row)
+        elif row.status == RsvpStatus.MAYBE.value:
+            maybe.append(row)
+    return list(groups.values()), maybe
+
+
+def rsvp_of(run_id: int, user_id: int) -> Rsvp | None:
+    return db.session.scalar(select(Rsvp).where(Rsvp.run_id == run_id, Rsvp.user_id == user_id))

@@ -1,0 +1,194 @@
+from datetime import UTC, datetime
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+from sqlalchemy import select
+from werkzeug.wrappers import Response
+
+from community.accounts.models import User
+from community.clubs.queries import club_by_slug
+from community.clubs.services import can_see_content, membership_of
+from community.db_types import utcnow
+from community.extensions import db
+from community.forms import ActionForm
+from community.group_runs import queries, services
+from community.group_runs.forms import ScheduleForm
+from community.group_runs.models import GroupRun, RsvpStatus
+from community.units import to_metres
+
+bp = Blueprint("group_runs", __name__)
+
+
+def _me() -> User:
+    return current_user._get_current_object()  # type: ignore[attr-defined,no-any-return]
+
+
+def _run(run_id: int) -> GroupRun:
+    run = db.session.get(GroupRun, run_id)
+    viewer = current_user.id if current_user.is_authenticated else None
+    if run is None or not can_see_content(run.club, viewer):
+        abort(404)
+    return run
+
+
+def _pace_groups(form: ScheduleForm, club_id: int) -> list[services.PaceGroupSpec]:
+    specs = []
+    for entry in form.pace_groups.entries:
+        row = entry.form
+        if not (row.name.data or "").strip():
+            continue
+        leader_id = None
+        if (row.leader.data or "").strip():
+            leader_id = db.session.scalar(
+                select(User.id).where(User.username == row.leader.data.strip().lower())
+            )
+            if leader_id is None or membership_of(club_id, leader_id) is None:
+                raise services.GroupRunError(
+                    f"{row.leader.data} is not a member of this club.", field="pace_groups"
+                )
+        specs.append(
+            services.PaceGroupSpec(
+                name=row.name.data,
+                capacity=row.capacity.data,
+                no_drop=bool(row.no_drop.data),
+                leader_id=leader_id,
+            )
+        )
+    return specs
+
+
+@bp.route("/clubs/<slug>/group-runs/new", methods=["GET", "POST"])
+@login_required
+def schedule(slug: str) -> Response | tuple[str, int]:
+    club = club_by_slug(slug)
+    if club is None:
+        abort(404)
+    membership = membership_of(club.id, current_user.id)
+    if membership is None or not membership.is_admin:
+        abort(403)
+    form = ScheduleForm()
+    if form.validate_on_submit():
+        zone = club.zone
+        try:
+            deadline = form.rsvp_deadline.data
+            run = services.schedule_run(
+                _me(),
+                club,
+                title=form.title.data or "",
+                starts_at=datetime.combine(form.date.data, form.time.data, tzinfo=zone).astimezone(
+                    UTC
+                ),
+                meeting_point=form.meeting_point.data or "",
+                now=utcnow(),
+                description=form.description.data or "",
+                latitude=float(form.latitude.data) if form.latitude.data is not None else None,
+                longitude=float(form.longitude.data) if form.longitude.data is not None else None,
+                planned_distance_m=to_metres(float(form.planned_distance.data), current_user.units)
+                if form.planned_distance.data is not None
+                else None,
+                rsvp_deadline=deadline.replace(tzinfo=zone).astimezone(UTC) if deadline else None,
+                capacity=form.capacity.data,
+                pace_groups=_pace_groups(form, club.id),
+            )
+        except services.GroupRunError as error:
+            db.session.rollback()
+            field = getattr(form, error.field, None) if error.field else None
+            if field is not None:
+                field.errors = [*field.errors, str(error)]
+            else:
+                form.form_errors.append(str(error))
+        else:
+            db.session.commit()
+            flash("The run is on the calendar.", "success")
+            return redirect(url_for("group_runs.show", run_id=run.id))
+    status = 400 if form.errors or form.form_errors else 200
+    return render_template("group_runs/schedule.html", form=form, club=club), status
+
+
+@bp.get("/group-runs/")
+@login_required
+def upcoming() -> str:
+    return render_template(
+        "group_runs/upcoming.html", runs=queries.upcoming_for_member(current_user.id, utcnow())
+    )
+
+
+@bp.get("/group-runs/<int:run_id>")
+def show(run_id: int) -> str:
+    run = _run(run_id)
+    groups, maybe = queries.roster(run)
+    mine = queries.rsvp_of(run.id, current_user.id) if current_user.is_authenticated else None
+    membership = (
+        membership_of(run.club_id, current_user.id) if current_user.is_authenticated else None
+    )
+    return render_template(
+        "group_runs/show.html",
+        run=run,
+        groups=groups,
+        maybe=maybe,
+        mine=mine,
+        is_admin=bool(membership and membership.is_admin),
+        now=utcnow(),
+    )
+
+
+@bp.post("/group-runs/<int:run_id>/rsvp")
+@login_required
+def rsvp(run_id: int) -> Response:
+    run = _run(run_id)
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    try:
+        status = RsvpStatus(request.form.get("status", ""))
+        group_id = request.form.get("pace_group", type=int)
+        row = services.rsvp(_me(), run, status, now=utcnow(), pace_group_id=group_id)
+    except ValueError:
+        flash("Choose going, maybe or not going.", "error")
+        return redirect(url_for("group_runs.show", run_id=run.id))
+    except services.NotAllowed:
+        db.session.rollback()
+        abort(403)
+    except services.GroupRunError as error:
+        db.session.rollback()
+        flash(str(error), "error")
+        return redirect(url_for("group_runs.show", run_id=run.id))
+    db.session.commit()
+    messages = {
+        "going": "You're going. See you there!",
+        "waitlisted": "That group is full: you're on its waitlist and will move up automatically.",
+        "maybe": "Marked as maybe.",
+        "not_going": "You're not going.",
+    }
+    flash(messages[row.status], "success")
+    return redirect(url_for("group_runs.show", run_id=run.id))
+
+
+@bp.post("/group-runs/<int:run_id>/groups/<int:group_id>/capacity")
+@login_required
+def capacity(run_id: int, group_id: int) -> Response:
+    run = _run(run_id)
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    raw = (request.form.get("capacity") or "").strip()
+    try:
+        value = int(raw) if raw else None
+        services.set_capacity(_me(), run, group_id, value)
+    except ValueError:
+        flash("Enter a whole number of places, or leave it empty for no limit.", "error")
+        return redirect(url_for("group_runs.show", run_id=run.id))
+    except services.NotAllowed:
+        db.session.rollback()
+        abort(403)
+    except services.GroupRunError as error:
+        db.session.rollback()
+        flash(str(error), "error")
+        return redirect(url_for("group_runs.show", run_id=run.id))
+    db.session.commit()
+    flash("Capacity updated.", "success")
+    return redirect(url_for("group_runs.show", run_id=run.id))
+
+
+@bp.app_template_global("upcoming_group_runs")
+def upcoming_group_runs(club_id: int) -> list[GroupRun]:
+    """The club page's slot for its next runs (the club feature knows nothing of runs)."""
+    return queries.upcoming_for_club(club_id, utcnow())

@@ -1,0 +1,192 @@
+"""Group-run pages over HTTP: scheduling form, RSVP buttons, access per rule, live room."""
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from sqlalchemy import select
+
+from community.clubs.models import Club
+from community.db_types import utcnow
+from community.extensions import db, socketio
+from community.group_runs import services
+from community.group_runs.models import GroupRun, Rsvp
+from tests.helpers import add_member, log_in, make_club, make_runner, submit, text
+
+
+@pytest.fixture
+def people(app):
+    return {name: make_runner(app, name) for name in ("olivia", "ana", "ben", "stranger")}
+
+
+@pytest.fixture
+def club_id(app, people):
+    club_id = make_club(
+        app, people["olivia"], slug="riverside", visibility="private", timezone="Europe/London"
+    )
+    add_member(app, club_id, people["ana"])
+    add_member(app, club_id, people["ben"])
+    return club_id
+
+
+def as_(app, name):
+    client = app.test_client()
+    log_in(client, name)
+    return client
+
+
+def a_run(app, people, club_id, **kwargs) -> int:
+    with app.app_context():
+        run = services.schedule_run(
+            people["olivia"],
+            db.session.get(Club, club_id),
+            title="Tuesday tempo",
+            starts_at=utcnow() + timedelta(days=2),
+            meeting_point="Bandstand",
+            now=utcnow(),
+            **kwargs,
+        )
+        db.session.commit()
+        return run.id
+
+
+def rsvp(client, run_id, status="going", group=None):
+    data = {"status": status}
+    if group is not None:
+        data["pace_group"] = str(group)
+    return submit(client, f"/group-runs/{run_id}/rsvp", data, page="/dashboard")
+
+
+def test_an_admin_schedules_a_run_in_the_clubs_time_zone(app, people, club_id):
+    olivia = as_(app, "olivia")
+    day = (datetime.now(UTC) + timedelta(days=10)).date()
+    response = submit(
+        olivia,
+        "/clubs/riverside/group-runs/new",
+        {
+            "title": "Summer social",
+            "date": day.isoformat(),
+            "time": "18:30",
+            "meeting_point": "Bandstand",
+            "description": "",
+            "capacity": "12",
+            "pace_groups-0-name": "5:00/km",
+            "pace_groups-0-capacity": "8",
+            "pace_groups-0-leader": "ana",
+            "pace_groups-0-no_drop": "y",
+            "pace_groups-1-name": "6:00/km",
+        },
+        page="/clubs/riverside/group-runs/new",
+    )
+    assert response.status_code == 302
+    with app.app_context():
+        run = db.session.scalar(select(GroupRun))
+        local = run.starts_at.astimezone(db.session.get(Club, club_id).zone)
+        assert (local.date(), local.hour, local.minute) == (day, 18, 30)
+        assert [(g.name, g.capacity, g.no_drop) for g in run.pace_groups] == [
+            ("5:00/km", 8, True),
+            ("6:00/km", None, False),
+        ]
+        assert run.pace_groups[0].leader_id == people["ana"].id
+    assert "Summer social" in text(olivia.get("/clubs/riverside"))
+
+
+def test_members_cannot_schedule_runs(app, people, club_id):
+    assert as_(app, "ana").get("/clubs/riverside/group-runs/new").status_code == 403
+
+
+def test_a_leader_must_be_a_club_member(app, people, club_id):
+    day = (datetime.now(UTC) + timedelta(days=10)).date()
+    response = submit(
+        as_(app, "olivia"),
+        "/clubs/riverside/group-runs/new",
+        {
+            "title": "x",
+            "date": day.isoformat(),
+            "time": "18:30",
+            "meeting_point": "here",
+            "pace_groups-0-name": "Fast",
+            "pace_groups-0-leader": "stranger",
+        },
+        page="/clubs/riverside/group-runs/new",
+    )
+    assert response.status_code == 400
+    assert "stranger is not a member of this club." in text(response)
+
+
+def test_a_run_in_the_past_is_a_field_error(app, people, club_id):
+    response = submit(
+        as_(app, "olivia"),
+        "/clubs/riverside/group-runs/new",
+        {"title": "x", "date": "2020-01-01", "time": "18:30", "meeting_point": "here"},
+        page="/clubs/riverside/group-runs/new",
+    )
+    assert response.status_code == 400
+    assert "Schedule the run in the future." in text(response)
+
+
+def test_rsvp_buttons_take_a_place_then_the_waitlist(app, people, club_id):
+    run_id = a_run(app, people, club_id, capacity=1)
+    ana, ben = as_(app, "ana"), as_(app, "ben")
+    rsvp(ana, run_id)
+    rsvp(ben, run_id)
+    assert "You're going" in text(ana.get(f"/group-runs/{run_id}"))
+    page = text(ben.get(f"/group-runs/{run_id}"))
+    assert "You're on the waitlist" in page
+    assert "1 going of 1 · 1 waiting" in page
+
+
+def test_non_members_of_a_private_club_never_see_its_runs(app, people, club_id):
+    run_id = a_run(app, people, club_id)
+    assert as_(app, "stranger").get(f"/group-runs/{run_id}").status_code == 404
+    assert app.test_client().get(f"/group-runs/{run_id}").status_code == 404
+    assert rsvp(as_(app, "stranger"), run_id).status_code == 404
+
+
+def test_only_admins_change_capacity(app, people, club_id):
+    run_id = a_run(app, people, club_id, capacity=1)
+    with app.app_context():
+        group_id = db.session.get(GroupRun, run_id).pace_groups[0].id
+    response = submit(
+        as_(app, "ana"),
+        f"/group-runs/{run_id}/groups/{group_id}/capacity",
+        {"capacity": "5"},
+        page="/dashboard",
+    )
+    assert response.status_code == 403
+
+
+def test_an_unknown_status_changes_nothing(app, people, club_id):
+    run_id = a_run(app, people, club_id)
+    response = rsvp(as_(app, "ana"), run_id, status="definitely")
+    assert response.status_code == 302
+    with app.app_context():
+        assert db.session.scalar(select(Rsvp)) is None
+
+
+def test_upcoming_runs_across_my_clubs(app, people, club_id):
+    a_run(app, people, club_id)
+    assert "Tuesday tempo" in text(as_(app, "ana").get("/group-runs/"))
+    assert "Tuesday tempo" not in text(as_(app, "stranger").get("/group-runs/"))
+
+
+def watch(app, client, run_id):
+    socket = socketio.test_client(app, flask_test_client=client)
+    return socket, socket.emit("run:watch", {"run_id": run_id}, callback=True)
+
+
+def test_only_members_join_a_private_runs_room(app, people, club_id):
+    run_id = a_run(app, people, club_id)
+    assert watch(app, as_(app, "stranger"), run_id)[1] == {"ok": False, "error": "Not allowed."}
+    assert watch(app, as_(app, "ana"), run_id)[1] == {"ok": True}
+
+
+def test_watchers_hear_of_rsvps_and_the_promoted_runner_is_told(app, people, club_id):
+    run_id = a_run(app, people, club_id, capacity=1)
+    ana, ben = as_(app, "ana"), as_(app, "ben")
+    rsvp(ana, run_id)
+    rsvp(ben, run_id)
+    ben_socket, _ = watch(app, ben, run_id)
+    rsvp(ana, run_id, status="not_going")
+    names = [event["name"] for event in ben_socket.get_received()]
+    assert "run:roster_changed" in names
+    assert "rsvp:promoted" in names
