@@ -1,5 +1,7 @@
 """Command-line tasks: `flask seed-demo`."""
 
+from datetime import datetime, timedelta
+
 import click
 from flask import Flask
 from flask.cli import with_appcontext
@@ -12,6 +14,8 @@ from community.clubs import services as clubs
 from community.clubs.models import Club, Membership, Role
 from community.db_types import utcnow
 from community.extensions import db
+from community.group_runs.models import GroupRun
+from community.group_runs.services import PaceGroupSpec, schedule_run
 
 # Demo accounts are public by design; README lists this password.
 DEMO_PASSWORD = "runhive-demo-2026"  # noqa: S105
@@ -82,6 +86,51 @@ def seed_demo_clubs() -> list[str]:
     return created
 
 
+def seed_demo_group_runs(now: datetime) -> int:
+    """Upcoming group runs in the demo clubs (only for clubs that have none yet)."""
+    created = 0
+    plans = {
+        "riverside-runners": (
+            "Tuesday social 5K",
+            2,
+            "The bandstand, Battersea Park",
+            None,
+            [
+                PaceGroupSpec("5:00/km", 10),
+                PaceGroupSpec("6:00/km", 15, no_drop=True),
+                PaceGroupSpec("Walk-run", None, no_drop=True),
+            ],
+        ),
+        "dawn-patrol": ("Tempo at dawn", 3, "Frogner Park main gate", 4, None),
+    }
+    for slug, (title, days, place, capacity, groups) in plans.items():
+        club = db.session.scalar(select(Club).where(Club.slug == slug))
+        if club is None or db.session.scalar(
+            select(GroupRun.id).where(GroupRun.club_id == club.id)
+        ):
+            continue
+        owner = db.session.scalar(
+            select(User)
+            .join(Membership, Membership.user_id == User.id)
+            .where(Membership.club_id == club.id, Membership.role == "owner")
+        )
+        local = (now + timedelta(days=days)).astimezone(club.zone)
+        starts = local.replace(hour=18 if days == 2 else 6, minute=30, second=0, microsecond=0)
+        schedule_run(
+            owner,
+            club,
+            title=title,
+            starts_at=starts,
+            meeting_point=place,
+            now=now,
+            capacity=capacity,
+            pace_groups=groups,
+            description="Everyone welcome. We wait at every turn.",
+        )
+        created += 1
+    return created
+
+
 def seed_demo() -> list[str]:
     """Create the demo runners that are missing; returns the usernames created."""
     created = []
@@ -113,9 +162,11 @@ def seed_demo_command() -> None:
     created = seed_demo()
     new_clubs = seed_demo_clubs()
     runs = sum(seed_runs(_user(username), now=utcnow()) for username in created)
+    group_runs = seed_demo_group_runs(utcnow())
     db.session.commit()
     click.echo(
-        f"Demo data ready ({len(created)} runners, {len(new_clubs)} clubs and {runs} runs added)."
+        f"Demo data ready ({len(created)} runners, {len(new_clubs)} clubs, "
+        f"{runs} runs and {group_runs} group runs added)."
     )
     click.echo(
         f"Log in at http://127.0.0.1:5000 as any of: {', '.join(u for u, *_ in DEMO_RUNNERS)}"

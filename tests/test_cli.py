@@ -10,8 +10,9 @@ def test_seed_demo_creates_runners_and_clubs_once(app):
     runner = app.test_cli_runner()
     first = runner.invoke(args=["seed-demo"])
     second = runner.invoke(args=["seed-demo"])
-    assert "5 runners, 2 clubs and" in first.output
-    assert "0 runners, 0 clubs and 0 runs added" in second.output
+    assert "5 runners, 2 clubs," in first.output
+    assert "2 group runs added" in first.output
+    assert "0 runners, 0 clubs, 0 runs and 0 group runs added" in second.output
     assert "runhive-demo-2026" in first.output
     with app.app_context():
         assert db.session.scalar(select(func.count(User.id))) == 5
