@@ -3,10 +3,11 @@
 from community.accounts.models import User
 from community.activities.models import BestEffort, Run, RunTrack
 from community.clubs.models import Club, ClubInvite, JoinRequest, Membership, MembershipEvent
-from community.group_runs.models import GroupRun, PaceGroup, Rsvp
+from community.group_runs.models import CalendarFeed, GroupRun, PaceGroup, Rsvp
 
 __all__ = [
     "BestEffort",
+    "CalendarFeed",
     "Club",
     "ClubInvite",
     "GroupRun",

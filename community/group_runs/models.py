@@ -51,6 +51,8 @@ class GroupRun(db.Model):
     longitude: Mapped[float | None] = mapped_column(Float)
     planned_distance_m: Mapped[float | None] = mapped_column(Float)
     cancelled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # iCalendar SEQUENCE: bumped on every change a calendar should pick up.
+    sequence: Mapped[int] = mapped_column(default=0, server_default="0")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     club: Mapped[Club] = relationship()
@@ -120,3 +122,15 @@ class Rsvp(db.Model):
 
     user: Mapped[User] = relationship(lazy="joined")
     pace_group: Mapped[PaceGroup | None] = relationship()
+
+
+class CalendarFeed(db.Model):
+    """A runner's secret calendar subscription URL; a new token revokes the old one."""
+
+    __tablename__ = "calendar_feeds"
+
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), primary_key=True
+    )
+    token: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

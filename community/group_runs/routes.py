@@ -11,7 +11,7 @@ from community.clubs.services import can_see_content, membership_of
 from community.db_types import utcnow
 from community.extensions import db
 from community.forms import ActionForm
-from community.group_runs import queries, services
+from community.group_runs import calendar, queries, services
 from community.group_runs.forms import ScheduleForm
 from community.group_runs.models import GroupRun, RsvpStatus
 from community.units import to_metres
@@ -109,7 +109,9 @@ def schedule(slug: str) -> Response | tuple[str, int]:
 @login_required
 def upcoming() -> str:
     return render_template(
-        "group_runs/upcoming.html", runs=queries.upcoming_for_member(current_user.id, utcnow())
+        "group_runs/upcoming.html",
+        runs=queries.upcoming_for_member(current_user.id, utcnow()),
+        feed=calendar.feed_of(_me()),
     )
 
 
@@ -192,3 +194,80 @@ def capacity(run_id: int, group_id: int) -> Response:
 def upcoming_group_runs(club_id: int) -> list[GroupRun]:
     """The club page's slot for its next runs (the club feature knows nothing of runs)."""
     return queries.upcoming_for_club(club_id, utcnow())
+
+
+@bp.post("/group-runs/<int:run_id>/cancel")
+@login_required
+def cancel(run_id: int) -> Response:
+    run = _run(run_id)
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    try:
+        services.cancel_run(_me(), run, now=utcnow())
+    except services.NotAllowed:
+        db.session.rollback()
+        abort(403)
+    except services.GroupRunError as error:
+        db.session.rollback()
+        flash(str(error), "error")
+        return redirect(url_for("group_runs.show", run_id=run.id))
+    db.session.commit()
+    flash("The run is cancelled; everyone going has been told.", "info")
+    return redirect(url_for("group_runs.show", run_id=run.id))
+
+
+def _ics(body: bytes, filename: str) -> Response:
+    return Response(
+        body,
+        mimetype="text/calendar",
+        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+    )
+
+
+@bp.get("/group-runs/<int:run_id>.ics")
+def run_ics(run_id: int) -> Response:
+    run = _run(run_id)
+    url = url_for("group_runs.show", run_id=run.id, _external=True)
+    event = calendar.run_event(run, url, now=utcnow())
+    return _ics(calendar.calendar([event], run.club.name), f"runhive-{run.id}.ics")
+
+
+@bp.get("/calendar/<token>.ics")
+def feed(token: str) -> Response:
+    """The runner's subscription feed: the secret token is the only credential."""
+    user = calendar.user_for_token(token)
+    if user is None:
+        abort(404)
+    now = utcnow()
+    events = [
+        calendar.run_event(
+            run,
+            url_for("group_runs.show", run_id=run.id, _external=True),
+            now=now,
+            tentative=waiting,
+        )
+        for run, waiting in calendar.feed_runs(user.id, now)
+    ]
+    return _ics(calendar.calendar(events, "Runhive group runs"), "runhive.ics")
+
+
+@bp.post("/calendar/feed")
+@login_required
+def new_feed() -> Response:
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    calendar.new_feed_token(_me())
+    db.session.commit()
+    flash("Your calendar link is ready. Any older link no longer works.", "success")
+    return redirect(url_for("group_runs.upcoming"))
+
+
+@bp.post("/calendar/feed/revoke")
+@login_required
+def revoke_feed() -> Response:
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    calendar.revoke_feed(_me())
+    db.session.commit()
+    flash("Your calendar link no longer works.", "info")
+    return redirect(url_for("group_runs.upcoming"))

@@ -276,3 +276,28 @@ def set_capacity(actor: User, run: GroupRun, group_id: int, capacity: int | None
 
 def announce_roster_change(run: GroupRun) -> None:
     emit_after_commit("run:roster_changed", {"run_id": run.id}, room=run_room(run.id))
+
+
+def cancel_run(actor: User, run: GroupRun, *, now: datetime) -> None:
+    """Cancel the run (admins): calendars get STATUS:CANCELLED, everyone going is told."""
+    membership = membership_of(run.club_id, actor.id)
+    if membership is None or not membership.is_admin:
+        raise NotAllowed("Only the club's owner and admins can cancel runs.")
+    if run.is_cancelled:
+        raise GroupRunError("This run is already cancelled.")
+    run.cancelled_at = now
+    run.sequence += 1
+    db.session.flush()
+    attending = db.session.scalars(
+        select(Rsvp.user_id).where(
+            Rsvp.run_id == run.id,
+            Rsvp.status.in_([RsvpStatus.GOING.value, RsvpStatus.WAITLISTED.value]),
+        )
+    )
+    for user_id in attending:
+        emit_after_commit(
+            "run:changed",
+            {"run_id": run.id, "title": run.title, "cancelled": True},
+            room=user_room(user_id),
+        )
+    announce_roster_change(run)

@@ -57,6 +57,10 @@
     showStatus("A place opened up: you're now going to " + data.title + "!");
   });
 
+  on("run:changed", function (data) {
+    showStatus(data.cancelled ? data.title + " has been cancelled." : data.title + " has changed.");
+  });
+
   window.Runhive = window.Runhive || {};
   window.Runhive.live = {
     on: on,
