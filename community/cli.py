@@ -15,7 +15,7 @@ from community.clubs.models import Club, Membership, Role
 from community.db_types import utcnow
 from community.extensions import db
 from community.group_runs.models import GroupRun
-from community.group_runs.services import PaceGroupSpec, schedule_run
+from community.group_runs.scheduling import PaceGroupSpec, schedule_run
 
 # Demo accounts are public by design; README lists this password.
 DEMO_PASSWORD = "runhive-demo-2026"  # noqa: S105

@@ -11,7 +11,7 @@ from community.clubs.services import can_see_content, membership_of
 from community.db_types import utcnow
 from community.extensions import db
 from community.forms import ActionForm
-from community.group_runs import calendar, queries, services
+from community.group_runs import calendar, queries, scheduling, services
 from community.group_runs.forms import ScheduleForm
 from community.group_runs.models import GroupRun, RsvpStatus
 from community.units import to_metres
@@ -31,7 +31,7 @@ def _run(run_id: int) -> GroupRun:
     return run
 
 
-def _pace_groups(form: ScheduleForm, club_id: int) -> list[services.PaceGroupSpec]:
+def _pace_groups(form: ScheduleForm, club_id: int) -> list[scheduling.PaceGroupSpec]:
     specs = []
     for entry in form.pace_groups.entries:
         row = entry.form
@@ -47,7 +47,7 @@ def _pace_groups(form: ScheduleForm, club_id: int) -> list[services.PaceGroupSpe
                     f"{row.leader.data} is not a member of this club.", field="pace_groups"
                 )
         specs.append(
-            services.PaceGroupSpec(
+            scheduling.PaceGroupSpec(
                 name=row.name.data,
                 capacity=row.capacity.data,
                 no_drop=bool(row.no_drop.data),
@@ -71,7 +71,7 @@ def schedule(slug: str) -> Response | tuple[str, int]:
         zone = club.zone
         try:
             deadline = form.rsvp_deadline.data
-            run = services.schedule_run(
+            run = scheduling.schedule_run(
                 _me(),
                 club,
                 title=form.title.data or "",
@@ -203,7 +203,7 @@ def cancel(run_id: int) -> Response:
     if not ActionForm().validate_on_submit():
         abort(400)
     try:
-        services.cancel_run(_me(), run, now=utcnow())
+        scheduling.cancel_run(_me(), run, now=utcnow())
     except services.NotAllowed:
         db.session.rollback()
         abort(403)

@@ -10,7 +10,7 @@ from community.accounts.models import User
 from community.clubs.models import Club
 from community.db_types import utcnow
 from community.extensions import db
-from community.group_runs import services
+from community.group_runs import scheduling
 from community.group_runs.models import CalendarFeed, GroupRun
 from tests.helpers import add_member, log_in, make_club, make_runner, submit
 
@@ -37,7 +37,7 @@ def as_(app, name):
 
 def a_run(app, people, club_id, starts_at=None, **kwargs) -> int:
     with app.app_context():
-        run = services.schedule_run(
+        run = scheduling.schedule_run(
             people["olivia"],
             db.session.get(Club, club_id),
             title="Tuesday tempo",

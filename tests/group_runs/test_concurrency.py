@@ -10,7 +10,7 @@ from sqlalchemy import func, insert, select
 from community.accounts.models import User
 from community.clubs.models import Club, Membership
 from community.extensions import db
-from community.group_runs import services
+from community.group_runs import scheduling, services
 from community.group_runs.models import GroupRun, PaceGroup, Rsvp, RsvpStatus
 from tests.helpers import make_club, make_runner
 
@@ -61,7 +61,7 @@ def scheduled(app, club_id: int, capacity: int) -> int:
                 )
             ),
         )
-        run = services.schedule_run(
+        run = scheduling.schedule_run(
             owner,
             club,
             title="Race night",

@@ -8,7 +8,7 @@ from sqlalchemy import select
 from community.clubs.models import Club
 from community.db_types import utcnow
 from community.extensions import db, socketio
-from community.group_runs import services
+from community.group_runs import scheduling
 from community.group_runs.models import GroupRun, Rsvp
 from tests.helpers import add_member, log_in, make_club, make_runner, submit, text
 
@@ -36,7 +36,7 @@ def as_(app, name):
 
 def a_run(app, people, club_id, **kwargs) -> int:
     with app.app_context():
-        run = services.schedule_run(
+        run = scheduling.schedule_run(
             people["olivia"],
             db.session.get(Club, club_id),
             title="Tuesday tempo",

@@ -8,7 +8,7 @@ from sqlalchemy import select
 from community.accounts.models import User
 from community.clubs.models import Club
 from community.extensions import db
-from community.group_runs import services
+from community.group_runs import scheduling, services
 from community.group_runs.models import GroupRun, PaceGroup, Rsvp, RsvpStatus
 from tests.helpers import add_member, make_club, make_runner
 
@@ -38,7 +38,7 @@ def schedule(club_id: int, **kwargs) -> GroupRun:
         "now": NOW,
         **kwargs,
     }
-    return services.schedule_run(user("olivia"), db.session.get(Club, club_id), **values)
+    return scheduling.schedule_run(user("olivia"), db.session.get(Club, club_id), **values)
 
 
 def status_of(run: GroupRun, name: str) -> str | None:
@@ -97,7 +97,10 @@ def test_a_cancel_promotes_the_first_waiting_runner(club_id, ctx):
 def test_moving_to_another_group_frees_the_place_for_the_first_waiting(club_id, ctx):
     run = schedule(
         club_id,
-        pace_groups=[services.PaceGroupSpec("5:00/km", 1), services.PaceGroupSpec("6:00/km", 5)],
+        pace_groups=[
+            scheduling.PaceGroupSpec("5:00/km", 1),
+            scheduling.PaceGroupSpec("6:00/km", 5),
+        ],
     )
     fast, steady = run.pace_groups
     say(run, "ana", group=fast)
@@ -126,7 +129,7 @@ def test_capacity_cannot_drop_below_the_places_taken(club_id, ctx):
 
 def test_leaders_do_not_count_toward_the_capacity(club_id, ctx):
     run = schedule(
-        club_id, pace_groups=[services.PaceGroupSpec("Steady", 1, leader_id=user("emma").id)]
+        club_id, pace_groups=[scheduling.PaceGroupSpec("Steady", 1, leader_id=user("emma").id)]
     )
     say(run, "emma")
     say(run, "ana")
@@ -168,7 +171,7 @@ def test_non_members_of_a_private_club_cannot_rsvp(club_id, ctx):
 
 def test_only_admins_schedule_runs(club_id, ctx):
     with pytest.raises(services.NotAllowed):
-        services.schedule_run(
+        scheduling.schedule_run(
             user("ana"),
             db.session.get(Club, club_id),
             title="x",
@@ -185,7 +188,7 @@ def test_only_admins_schedule_runs(club_id, ctx):
         ({"rsvp_deadline": NOW + timedelta(days=2)}, "rsvp_deadline"),
         ({"latitude": 51.5}, "latitude"),
         (
-            {"pace_groups": [services.PaceGroupSpec("A"), services.PaceGroupSpec("a")]},
+            {"pace_groups": [scheduling.PaceGroupSpec("A"), scheduling.PaceGroupSpec("a")]},
             "pace_groups",
         ),
     ],
