@@ -3,7 +3,7 @@
 from community.accounts.models import User
 from community.activities.models import BestEffort, Run, RunTrack
 from community.clubs.models import Club, ClubInvite, JoinRequest, Membership, MembershipEvent
-from community.group_runs.models import CalendarFeed, GroupRun, PaceGroup, Rsvp
+from community.group_runs.models import CalendarFeed, GroupRun, PaceGroup, Rsvp, RunSeries
 
 __all__ = [
     "BestEffort",
@@ -17,6 +17,7 @@ __all__ = [
     "PaceGroup",
     "Rsvp",
     "Run",
+    "RunSeries",
     "RunTrack",
     "User",
 ]

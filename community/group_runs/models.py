@@ -1,14 +1,18 @@
-from datetime import datetime
+from datetime import date, datetime, time
 from enum import StrEnum
+from typing import Any
 
 from sqlalchemy import (
+    JSON,
     Boolean,
     CheckConstraint,
+    Date,
     Float,
     ForeignKey,
     Index,
     String,
     Text,
+    Time,
     UniqueConstraint,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -26,9 +30,45 @@ class RsvpStatus(StrEnum):
     NOT_GOING = "not_going"
 
 
+class RunSeries(db.Model):
+    """A recurring run ("every Tuesday at 18:30"): the template its occurrences are made from.
+
+    The time is local to the club, so an occurrence after a daylight-saving change still
+    starts at 18:30 on the clock.
+    """
+
+    __tablename__ = "run_series"
+    __table_args__ = (
+        CheckConstraint("interval_weeks IN (1, 2)", name="weekly_or_fortnightly"),
+        CheckConstraint("until_date IS NULL OR until_date >= first_date", name="ends_after_start"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    club_id: Mapped[int] = mapped_column(ForeignKey("clubs.id", ondelete="CASCADE"), index=True)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    title: Mapped[str] = mapped_column(String(120))
+    description: Mapped[str] = mapped_column(Text, default="")
+    meeting_point: Mapped[str] = mapped_column(String(200))
+    latitude: Mapped[float | None] = mapped_column(Float)
+    longitude: Mapped[float | None] = mapped_column(Float)
+    planned_distance_m: Mapped[float | None] = mapped_column(Float)
+    first_date: Mapped[date] = mapped_column(Date)
+    local_time: Mapped[time] = mapped_column(Time)
+    interval_weeks: Mapped[int] = mapped_column(default=1)
+    until_date: Mapped[date | None] = mapped_column(Date)
+    capacity: Mapped[int | None]
+    # [{"name", "capacity", "no_drop", "leader_id"}]: copied into each occurrence.
+    pace_groups: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    club: Mapped[Club] = relationship()
+
+
 class GroupRun(db.Model):
     __tablename__ = "group_runs"
     __table_args__ = (
+        # One occurrence per series and day: expanding a series twice creates nothing new.
+        UniqueConstraint("series_id", "occurrence_date"),
         CheckConstraint(
             "planned_distance_m IS NULL OR planned_distance_m > 0", name="distance_positive"
         ),
@@ -51,6 +91,8 @@ class GroupRun(db.Model):
     longitude: Mapped[float | None] = mapped_column(Float)
     planned_distance_m: Mapped[float | None] = mapped_column(Float)
     cancelled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    series_id: Mapped[int | None] = mapped_column(ForeignKey("run_series.id", ondelete="SET NULL"))
+    occurrence_date: Mapped[date | None] = mapped_column(Date)
     # iCalendar SEQUENCE: bumped on every change a calendar should pick up.
     sequence: Mapped[int] = mapped_column(default=0, server_default="0")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
