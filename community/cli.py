@@ -16,6 +16,7 @@ from community.db_types import utcnow
 from community.extensions import db
 from community.group_runs.models import GroupRun
 from community.group_runs.scheduling import PaceGroupSpec, schedule_run
+from community.group_runs.series import extend_all
 
 # Demo accounts are public by design; README lists this password.
 DEMO_PASSWORD = "runhive-demo-2026"  # noqa: S105
@@ -174,5 +175,20 @@ def seed_demo_command() -> None:
     click.echo(f"Password for every demo runner: {DEMO_PASSWORD}")
 
 
+@click.group("group-runs")
+def group_runs_cli() -> None:
+    """Group-run maintenance."""
+
+
+@group_runs_cli.command("extend")
+@with_appcontext
+def extend_series_command() -> None:
+    """Create the coming weeks' occurrences of every recurring run (run it daily)."""
+    created = extend_all(now=utcnow())
+    db.session.commit()
+    click.echo(f"{created} group runs created.")
+
+
 def init_app(app: Flask) -> None:
     app.cli.add_command(seed_demo_command)
+    app.cli.add_command(group_runs_cli)

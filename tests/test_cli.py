@@ -21,3 +21,8 @@ def test_seed_demo_creates_runners_and_clubs_once(app):
         assert db.session.scalar(select(func.count(Membership.id))) == 7
         with_tracks = select(func.count(Run.id)).where(Run.source == "gpx")
         assert db.session.scalar(with_tracks) >= 5 * 6
+
+
+def test_extending_series_from_the_command_line_is_idempotent(app):
+    runner = app.test_cli_runner()
+    assert runner.invoke(args=["group-runs", "extend"]).output == "0 group runs created.\n"

@@ -7,6 +7,9 @@ from wtforms import (
     Form,
     FormField,
     IntegerField,
+    RadioField,
+    SelectChoice,
+    SelectField,
     StringField,
     TextAreaField,
     TimeField,
@@ -27,7 +30,9 @@ class PaceGroupForm(Form):
     no_drop = BooleanField("No-drop")
 
 
-class ScheduleForm(BaseForm):
+class RunDetailsForm(BaseForm):
+    """What a run is: the fields shared by scheduling and editing."""
+
     title = StringField("Title", validators=[DataRequired(), Length(max=120)])
     date = DateField("Date", validators=[DataRequired(message="Enter the date.")])
     time = TimeField("Start time", validators=[DataRequired(message="Enter the start time.")])
@@ -43,8 +48,32 @@ class ScheduleForm(BaseForm):
     )
     description = TextAreaField("Details", validators=[Length(max=3000)])
     rsvp_deadline = DateTimeLocalField("RSVP deadline", validators=[Optional()])
+
+
+class ScheduleForm(RunDetailsForm):
+    repeat = SelectField(
+        "Repeat",
+        choices=[
+            SelectChoice("once", "Once"),
+            SelectChoice("1", "Every week"),
+            SelectChoice("2", "Every two weeks"),
+        ],
+        default="once",
+    )
+    repeat_until = DateField("Repeat until (optional)", validators=[Optional()])
     capacity = IntegerField(
         "Places (without pace groups)",
         validators=[Optional(), NumberRange(min=0, max=10000, message="0 to 10,000.")],
     )
     pace_groups = FieldList(FormField(PaceGroupForm), min_entries=3, max_entries=8)
+
+
+class EditRunForm(RunDetailsForm):
+    apply_to = RadioField(
+        "Change",
+        choices=[
+            SelectChoice("this", "This run only"),
+            SelectChoice("following", "This and the following runs of the series"),
+        ],
+        default="this",
+    )

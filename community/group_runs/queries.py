@@ -60,3 +60,9 @@ def roster(run: GroupRun) -> tuple[list[GroupRoster], list[Rsvp]]:
 
 def rsvp_of(run_id: int, user_id: int) -> Rsvp | None:
     return db.session.scalar(select(Rsvp).where(Rsvp.run_id == run_id, Rsvp.user_id == user_id))
+
+
+def first_occurrence(series_id: int) -> GroupRun:
+    return db.session.scalars(
+        select(GroupRun).where(GroupRun.series_id == series_id).order_by(GroupRun.starts_at)
+    ).first()  # type: ignore[return-value]

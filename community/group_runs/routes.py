@@ -1,20 +1,24 @@
+from dataclasses import asdict
 from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
+from flask_wtf import FlaskForm
 from sqlalchemy import select
 from werkzeug.wrappers import Response
 
 from community.accounts.models import User
+from community.clubs.models import Club
 from community.clubs.queries import club_by_slug
 from community.clubs.services import can_see_content, membership_of
 from community.db_types import utcnow
 from community.extensions import db
 from community.forms import ActionForm
-from community.group_runs import calendar, queries, scheduling, services
-from community.group_runs.forms import ScheduleForm
+from community.group_runs import calendar, queries, scheduling, series, services
+from community.group_runs.forms import EditRunForm, RunDetailsForm, ScheduleForm
 from community.group_runs.models import GroupRun, RsvpStatus
-from community.units import to_metres
+from community.units import from_metres, to_metres
 
 bp = Blueprint("group_runs", __name__)
 
@@ -57,6 +61,63 @@ def _pace_groups(form: ScheduleForm, club_id: int) -> list[scheduling.PaceGroupS
     return specs
 
 
+def _details(form: RunDetailsForm, zone: ZoneInfo) -> scheduling.RunChanges:
+    """The form's run in UTC and SI units: clock times are the club's."""
+    deadline = form.rsvp_deadline.data
+    distance = form.planned_distance.data
+    return scheduling.RunChanges(
+        title=form.title.data or "",
+        starts_at=datetime.combine(form.date.data, form.time.data, tzinfo=zone).astimezone(UTC),
+        meeting_point=form.meeting_point.data or "",
+        description=form.description.data or "",
+        latitude=float(form.latitude.data) if form.latitude.data is not None else None,
+        longitude=float(form.longitude.data) if form.longitude.data is not None else None,
+        planned_distance_m=to_metres(float(distance), current_user.units) if distance else None,
+        rsvp_deadline=deadline.replace(tzinfo=zone).astimezone(UTC) if deadline else None,
+    )
+
+
+def _show_error(form: FlaskForm, error: services.GroupRunError) -> None:
+    db.session.rollback()
+    field = getattr(form, error.field, None) if error.field else None
+    if field is not None:
+        field.errors = [*field.errors, str(error)]
+    else:
+        form.form_errors.append(str(error))
+
+
+def _schedule(form: ScheduleForm, club: Club) -> GroupRun:
+    details = _details(form, club.zone)
+    groups = _pace_groups(form, club.id)
+    if form.repeat.data == "once":
+        return scheduling.schedule_run(
+            _me(),
+            club,
+            **asdict(details),
+            now=utcnow(),
+            capacity=form.capacity.data,
+            pace_groups=groups,
+        )
+    made = series.create_series(
+        _me(),
+        club,
+        title=details.title,
+        first_date=form.date.data,
+        local_time=form.time.data,
+        meeting_point=details.meeting_point,
+        now=utcnow(),
+        interval_weeks=int(form.repeat.data or 1),
+        until_date=form.repeat_until.data,
+        description=details.description,
+        latitude=details.latitude,
+        longitude=details.longitude,
+        planned_distance_m=details.planned_distance_m,
+        capacity=form.capacity.data,
+        pace_groups=groups,
+    )
+    return queries.first_occurrence(made.id)
+
+
 @bp.route("/clubs/<slug>/group-runs/new", methods=["GET", "POST"])
 @login_required
 def schedule(slug: str) -> Response | tuple[str, int]:
@@ -68,41 +129,57 @@ def schedule(slug: str) -> Response | tuple[str, int]:
         abort(403)
     form = ScheduleForm()
     if form.validate_on_submit():
-        zone = club.zone
         try:
-            deadline = form.rsvp_deadline.data
-            run = scheduling.schedule_run(
-                _me(),
-                club,
-                title=form.title.data or "",
-                starts_at=datetime.combine(form.date.data, form.time.data, tzinfo=zone).astimezone(
-                    UTC
-                ),
-                meeting_point=form.meeting_point.data or "",
-                now=utcnow(),
-                description=form.description.data or "",
-                latitude=float(form.latitude.data) if form.latitude.data is not None else None,
-                longitude=float(form.longitude.data) if form.longitude.data is not None else None,
-                planned_distance_m=to_metres(float(form.planned_distance.data), current_user.units)
-                if form.planned_distance.data is not None
-                else None,
-                rsvp_deadline=deadline.replace(tzinfo=zone).astimezone(UTC) if deadline else None,
-                capacity=form.capacity.data,
-                pace_groups=_pace_groups(form, club.id),
-            )
+            run = _schedule(form, club)
         except services.GroupRunError as error:
-            db.session.rollback()
-            field = getattr(form, error.field, None) if error.field else None
-            if field is not None:
-                field.errors = [*field.errors, str(error)]
-            else:
-                form.form_errors.append(str(error))
+            _show_error(form, error)
         else:
             db.session.commit()
             flash("The run is on the calendar.", "success")
             return redirect(url_for("group_runs.show", run_id=run.id))
     status = 400 if form.errors or form.form_errors else 200
     return render_template("group_runs/schedule.html", form=form, club=club), status
+
+
+@bp.route("/group-runs/<int:run_id>/edit", methods=["GET", "POST"])
+@login_required
+def edit(run_id: int) -> Response | tuple[str, int]:
+    run = _run(run_id)
+    membership = membership_of(run.club_id, current_user.id)
+    if membership is None or not membership.is_admin:
+        abort(403)
+    form = EditRunForm(obj=run)
+    zone = run.club.zone
+    if request.method == "GET":
+        local = run.starts_at.astimezone(zone)
+        form.date.data, form.time.data = local.date(), local.time().replace(tzinfo=None)
+        if run.rsvp_deadline:
+            form.rsvp_deadline.data = run.rsvp_deadline.astimezone(zone).replace(tzinfo=None)
+        if run.planned_distance_m:
+            form.planned_distance.data = round(
+                from_metres(run.planned_distance_m, current_user.units), 1
+            )
+    if form.validate_on_submit():
+        changes = _details(form, zone)
+        try:
+            if form.apply_to.data == "following" and run.series_id:
+                series.change_following(_me(), run, changes, now=utcnow())
+            else:
+                scheduling.change_run(_me(), run, changes, now=utcnow())
+        except services.NotAllowed:
+            db.session.rollback()
+            abort(403)
+        except services.GroupRunError as error:
+            _show_error(form, error)
+        else:
+            db.session.commit()
+            flash(
+                "The run is updated; everyone going has been told of any new time or place.",
+                "success",
+            )
+            return redirect(url_for("group_runs.show", run_id=run.id))
+    status = 400 if form.errors or form.form_errors else 200
+    return render_template("group_runs/edit.html", form=form, run=run), status
 
 
 @bp.get("/group-runs/")

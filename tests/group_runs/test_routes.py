@@ -190,3 +190,55 @@ def test_watchers_hear_of_rsvps_and_the_promoted_runner_is_told(app, people, clu
     names = [event["name"] for event in ben_socket.get_received()]
     assert "run:roster_changed" in names
     assert "rsvp:promoted" in names
+
+
+def test_a_weekly_series_is_scheduled_from_the_form(app, people, club_id):
+    olivia = as_(app, "olivia")
+    day = (datetime.now(UTC) + timedelta(days=3)).date()
+    response = submit(
+        olivia,
+        "/clubs/riverside/group-runs/new",
+        {
+            "title": "Tuesday social",
+            "date": day.isoformat(),
+            "time": "18:30",
+            "meeting_point": "Bandstand",
+            "repeat": "1",
+        },
+        page="/clubs/riverside/group-runs/new",
+    )
+    assert response.status_code == 302
+    with app.app_context():
+        runs = db.session.scalars(select(GroupRun).order_by(GroupRun.starts_at)).all()
+        assert len(runs) >= 8
+        assert {run.series_id for run in runs} == {runs[0].series_id}
+        assert response.headers["Location"] == f"/group-runs/{runs[0].id}"
+
+
+def test_an_admin_moves_a_run_and_its_calendar_sequence_grows(app, people, club_id):
+    run_id = a_run(app, people, club_id)
+    olivia = as_(app, "olivia")
+    edit_page = olivia.get(f"/group-runs/{run_id}/edit")
+    assert edit_page.status_code == 200
+    day = (datetime.now(UTC) + timedelta(days=5)).date()
+    response = submit(
+        olivia,
+        f"/group-runs/{run_id}/edit",
+        {
+            "title": "Moved tempo",
+            "date": day.isoformat(),
+            "time": "07:00",
+            "meeting_point": "Track",
+            "apply_to": "this",
+        },
+        page=f"/group-runs/{run_id}/edit",
+    )
+    assert response.status_code == 302
+    with app.app_context():
+        run = db.session.get(GroupRun, run_id)
+        assert (run.title, run.meeting_point, run.sequence) == ("Moved tempo", "Track", 1)
+
+
+def test_members_cannot_edit_a_run(app, people, club_id):
+    run_id = a_run(app, people, club_id)
+    assert as_(app, "ana").get(f"/group-runs/{run_id}/edit").status_code == 403
