@@ -30,6 +30,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     _register_errors(app)
     _register_templates(app)
     _register_sockets(app)
+    _register_subscribers()
     _register_commands(app)
     return app
 
@@ -120,6 +121,12 @@ def _register_sockets(app: Flask) -> None:
     )
     sockets.register(socketio)
     realtime.init_app(app)
+
+
+def _register_subscribers() -> None:
+    from community.group_runs import attendance
+
+    attendance.subscribe()
 
 
 def _register_commands(app: Flask) -> None:

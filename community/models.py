@@ -3,9 +3,17 @@
 from community.accounts.models import User
 from community.activities.models import BestEffort, Run, RunTrack
 from community.clubs.models import Club, ClubInvite, JoinRequest, Membership, MembershipEvent
-from community.group_runs.models import CalendarFeed, GroupRun, PaceGroup, Rsvp, RunSeries
+from community.group_runs.models import (
+    Attendance,
+    CalendarFeed,
+    GroupRun,
+    PaceGroup,
+    Rsvp,
+    RunSeries,
+)
 
 __all__ = [
+    "Attendance",
     "BestEffort",
     "CalendarFeed",
     "Club",

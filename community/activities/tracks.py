@@ -368,9 +368,14 @@ def _distances(points: list[_Sample]) -> list[float]:
 def _haversine(a: _Sample, b: _Sample) -> float:
     if a.lat is None or a.lon is None or b.lat is None or b.lon is None:
         return 0.0
-    lat1, lat2 = math.radians(a.lat), math.radians(b.lat)
+    return surface_distance_m(a.lat, a.lon, b.lat, b.lon)
+
+
+def surface_distance_m(lat_a: float, lon_a: float, lat_b: float, lon_b: float) -> float:
+    """Metres between two positions along the Earth's surface (haversine)."""
+    lat1, lat2 = math.radians(lat_a), math.radians(lat_b)
     half_dlat = (lat2 - lat1) / 2
-    half_dlon = math.radians(b.lon - a.lon) / 2
+    half_dlon = math.radians(lon_b - lon_a) / 2
     h = math.sin(half_dlat) ** 2 + math.cos(lat1) * math.cos(lat2) * math.sin(half_dlon) ** 2
     return 2 * EARTH_RADIUS_M * math.asin(min(1.0, math.sqrt(h)))
 

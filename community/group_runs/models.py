@@ -176,3 +176,25 @@ class CalendarFeed(db.Model):
     )
     token: Mapped[str] = mapped_column(String(64), unique=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class Attendance(db.Model):
+    """A logged run that was this group run ("ran together"), linked by time and place or
+    by the runner."""
+
+    __tablename__ = "attendances"
+    __table_args__ = (
+        UniqueConstraint("group_run_id", "user_id"),
+        CheckConstraint("linked_by IN ('auto', 'runner')", name="linked_by_known"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    group_run_id: Mapped[int] = mapped_column(
+        ForeignKey("group_runs.id", ondelete="CASCADE"), index=True
+    )
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    activity_id: Mapped[int] = mapped_column(ForeignKey("runs.id", ondelete="CASCADE"), unique=True)
+    linked_by: Mapped[str] = mapped_column(String(10))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    user: Mapped[User] = relationship()

@@ -1,5 +1,5 @@
 from dataclasses import asdict
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
@@ -15,7 +15,7 @@ from community.clubs.services import can_see_content, membership_of
 from community.db_types import utcnow
 from community.extensions import db
 from community.forms import ActionForm
-from community.group_runs import calendar, queries, scheduling, series, services
+from community.group_runs import attendance, calendar, queries, scheduling, series, services
 from community.group_runs.forms import EditRunForm, RunDetailsForm, ScheduleForm
 from community.group_runs.models import GroupRun, RsvpStatus
 from community.units import from_metres, to_metres
@@ -200,6 +200,11 @@ def show(run_id: int) -> str:
     membership = (
         membership_of(run.club_id, current_user.id) if current_user.is_authenticated else None
     )
+    now = utcnow()
+    ran = attendance.attendees(run.id)
+    my_runs = []
+    if membership and run.starts_at < now and all(a.user_id != current_user.id for a in ran):
+        my_runs = attendance.runs_near(current_user.id, run.starts_at)
     return render_template(
         "group_runs/show.html",
         run=run,
@@ -207,7 +212,9 @@ def show(run_id: int) -> str:
         maybe=maybe,
         mine=mine,
         is_admin=bool(membership and membership.is_admin),
-        now=utcnow(),
+        now=now,
+        ran=ran,
+        my_runs=my_runs,
     )
 
 
@@ -348,3 +355,31 @@ def revoke_feed() -> Response:
     db.session.commit()
     flash("Your calendar link no longer works.", "info")
     return redirect(url_for("group_runs.upcoming"))
+
+
+@bp.post("/group-runs/<int:run_id>/attendance")
+@login_required
+def link_attendance(run_id: int) -> Response:
+    run = _run(run_id)
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    try:
+        if request.form.get("remove"):
+            attendance.unlink(_me(), run)
+            message = "Your run is no longer linked to this group run."
+        else:
+            attendance.link(_me(), run, request.form.get("activity", type=int) or 0)
+            message = "Linked: you ran this one together."
+    except services.GroupRunError as error:
+        db.session.rollback()
+        flash(str(error), "error")
+        return redirect(url_for("group_runs.show", run_id=run.id))
+    db.session.commit()
+    flash(message, "success")
+    return redirect(url_for("group_runs.show", run_id=run.id))
+
+
+@bp.app_template_global("club_regulars")
+def club_regulars(club_id: int) -> list[tuple[User, int]]:
+    """The club page's slot for its regulars over the last 90 days."""
+    return attendance.regulars(club_id, since=utcnow() - timedelta(days=90))
