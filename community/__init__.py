@@ -74,12 +74,14 @@ def _register_blueprints(app: Flask) -> None:
     from community.clubs.routes import bp as clubs_bp
     from community.group_runs.routes import bp as group_runs_bp
     from community.home.routes import bp as home_bp
+    from community.notifications.routes import bp as notifications_bp
 
     app.register_blueprint(home_bp)
     app.register_blueprint(accounts_bp)
     app.register_blueprint(clubs_bp)
     app.register_blueprint(activities_bp)
     app.register_blueprint(group_runs_bp)
+    app.register_blueprint(notifications_bp)
 
 
 def _register_security(app: Flask) -> None:
@@ -125,8 +127,10 @@ def _register_sockets(app: Flask) -> None:
 
 def _register_subscribers() -> None:
     from community.group_runs import attendance
+    from community.notifications import subscribers as notifications
 
     attendance.subscribe()
+    notifications.subscribe()
 
 
 def _register_commands(app: Flask) -> None:

@@ -11,6 +11,7 @@ from community.group_runs.models import (
     Rsvp,
     RunSeries,
 )
+from community.notifications.models import Notification
 
 __all__ = [
     "Attendance",
@@ -22,6 +23,7 @@ __all__ = [
     "JoinRequest",
     "Membership",
     "MembershipEvent",
+    "Notification",
     "PaceGroup",
     "Rsvp",
     "Run",

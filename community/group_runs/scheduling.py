@@ -9,6 +9,7 @@ from community.accounts.models import User
 from community.clubs.models import Club
 from community.clubs.services import membership_of
 from community.extensions import db
+from community.group_runs import events
 from community.group_runs.models import GroupRun, PaceGroup, Rsvp, RsvpStatus
 from community.group_runs.services import GroupRunError, NotAllowed, announce_roster_change
 from community.realtime import emit_after_commit, user_room
@@ -145,19 +146,26 @@ def apply_changes(run: GroupRun, changes: RunChanges) -> None:
     run.sequence += 1
     db.session.flush()
     if moved:
-        tell_attendees(run, {"run_id": run.id, "title": run.title, "cancelled": False})
+        tell_attendees(run, cancelled=False)
     announce_roster_change(run)
 
 
-def tell_attendees(run: GroupRun, payload: dict[str, object]) -> None:
-    attending = db.session.scalars(
-        select(Rsvp.user_id).where(
-            Rsvp.run_id == run.id,
-            Rsvp.status.in_([RsvpStatus.GOING.value, RsvpStatus.WAITLISTED.value]),
+def tell_attendees(run: GroupRun, *, cancelled: bool) -> None:
+    """Everyone going or waiting hears of a new time or place, or of the cancellation."""
+    attending = list(
+        db.session.scalars(
+            select(Rsvp.user_id).where(
+                Rsvp.run_id == run.id,
+                Rsvp.status.in_([RsvpStatus.GOING.value, RsvpStatus.WAITLISTED.value]),
+            )
         )
     )
+    payload = {"run_id": run.id, "title": run.title, "cancelled": cancelled}
     for user_id in attending:
         emit_after_commit("run:changed", payload, room=user_room(user_id))
+    events.run_changed.send(
+        None, run_id=run.id, user_ids=attending, title=run.title, cancelled=cancelled
+    )
 
 
 def cancel_run(actor: User, run: GroupRun, *, now: datetime) -> None:
@@ -168,5 +176,5 @@ def cancel_run(actor: User, run: GroupRun, *, now: datetime) -> None:
     run.cancelled_at = now
     run.sequence += 1
     db.session.flush()
-    tell_attendees(run, {"run_id": run.id, "title": run.title, "cancelled": True})
+    tell_attendees(run, cancelled=True)
     announce_roster_change(run)

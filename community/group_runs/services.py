@@ -14,6 +14,7 @@ from sqlalchemy.exc import IntegrityError
 from community.accounts.models import User
 from community.clubs.services import can_see_content, membership_of
 from community.extensions import db
+from community.group_runs import events
 from community.group_runs.models import GroupRun, PaceGroup, Rsvp, RsvpStatus
 from community.realtime import emit_after_commit, user_room
 
@@ -93,6 +94,7 @@ def promote_waiting(run: GroupRun, group: PaceGroup) -> list[Rsvp]:
             {"run_id": run.id, "title": run.title, "group": group.name},
             room=user_room(waiting.user_id),
         )
+        events.promoted.send(None, run_id=run.id, user_id=waiting.user_id, title=run.title)
     return promoted
 
 

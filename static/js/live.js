@@ -61,6 +61,14 @@
     showStatus(data.cancelled ? data.title + " has been cancelled." : data.title + " has changed.");
   });
 
+  function setUnread(count) {
+    document.querySelectorAll('[data-live-field="unread"]').forEach(function (el) {
+      el.textContent = String(count);
+    });
+  }
+  on("notification:new", function (data) { setUnread(data.unread); });
+  on("notification:read", function (data) { setUnread(data.unread); });
+
   window.Runhive = window.Runhive || {};
   window.Runhive.live = {
     on: on,

@@ -1,0 +1,1 @@
+"""Notifications: what happened to you, with an unread count that updates live."""

@@ -1,0 +1,36 @@
+"""Turn other features' domain events into notifications (this feature sits on top)."""
+
+from typing import Any
+
+from flask import current_app
+
+from community.group_runs import events as group_run_events
+from community.notifications.services import notify
+
+
+def _path(endpoint: str, **values: Any) -> str:
+    # Works in requests, CLI commands and background work alike (no SERVER_NAME needed).
+    return current_app.url_map.bind("localhost").build(endpoint, values)
+
+
+def on_promoted(sender: object, run_id: int, user_id: int, title: str) -> None:
+    notify(
+        user_id,
+        "waitlist_promoted",
+        f"A place opened up: you're going to {title}.",
+        _path("group_runs.show", run_id=run_id),
+    )
+
+
+def on_run_changed(
+    sender: object, run_id: int, user_ids: list[int], title: str, cancelled: bool
+) -> None:
+    text = f"{title} is cancelled." if cancelled else f"{title} has a new time or place."
+    for user_id in user_ids:
+        kind = "run_cancelled" if cancelled else "run_changed"
+        notify(user_id, kind, text, _path("group_runs.show", run_id=run_id))
+
+
+def subscribe() -> None:
+    group_run_events.promoted.connect(on_promoted)
+    group_run_events.run_changed.connect(on_run_changed)
