@@ -1,3 +1,4 @@
+from collections.abc import Callable
 from dataclasses import asdict
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
@@ -218,86 +219,10 @@ def show(run_id: int) -> str:
     )
 
 
-@bp.post("/group-runs/<int:run_id>/rsvp")
-@login_required
-def rsvp(run_id: int) -> Response:
-    run = _run(run_id)
-    if not ActionForm().validate_on_submit():
-        abort(400)
-    try:
-        status = RsvpStatus(request.form.get("status", ""))
-        group_id = request.form.get("pace_group", type=int)
-        row = services.rsvp(_me(), run, status, now=utcnow(), pace_group_id=group_id)
-    except ValueError:
-        flash("Choose going, maybe or not going.", "error")
-        return redirect(url_for("group_runs.show", run_id=run.id))
-    except services.NotAllowed:
-        db.session.rollback()
-        abort(403)
-    except services.GroupRunError as error:
-        db.session.rollback()
-        flash(str(error), "error")
-        return redirect(url_for("group_runs.show", run_id=run.id))
-    db.session.commit()
-    messages = {
-        "going": "You're going. See you there!",
-        "waitlisted": "That group is full: you're on its waitlist and will move up automatically.",
-        "maybe": "Marked as maybe.",
-        "not_going": "You're not going.",
-    }
-    flash(messages[row.status], "success")
-    return redirect(url_for("group_runs.show", run_id=run.id))
-
-
-@bp.post("/group-runs/<int:run_id>/groups/<int:group_id>/capacity")
-@login_required
-def capacity(run_id: int, group_id: int) -> Response:
-    run = _run(run_id)
-    if not ActionForm().validate_on_submit():
-        abort(400)
-    raw = (request.form.get("capacity") or "").strip()
-    try:
-        value = int(raw) if raw else None
-        services.set_capacity(_me(), run, group_id, value)
-    except ValueError:
-        flash("Enter a whole number of places, or leave it empty for no limit.", "error")
-        return redirect(url_for("group_runs.show", run_id=run.id))
-    except services.NotAllowed:
-        db.session.rollback()
-        abort(403)
-    except services.GroupRunError as error:
-        db.session.rollback()
-        flash(str(error), "error")
-        return redirect(url_for("group_runs.show", run_id=run.id))
-    db.session.commit()
-    flash("Capacity updated.", "success")
-    return redirect(url_for("group_runs.show", run_id=run.id))
-
-
 @bp.app_template_global("upcoming_group_runs")
 def upcoming_group_runs(club_id: int) -> list[GroupRun]:
     """The club page's slot for its next runs (the club feature knows nothing of runs)."""
     return queries.upcoming_for_club(club_id, utcnow())
-
-
-@bp.post("/group-runs/<int:run_id>/cancel")
-@login_required
-def cancel(run_id: int) -> Response:
-    run = _run(run_id)
-    if not ActionForm().validate_on_submit():
-        abort(400)
-    try:
-        scheduling.cancel_run(_me(), run, now=utcnow())
-    except services.NotAllowed:
-        db.session.rollback()
-        abort(403)
-    except services.GroupRunError as error:
-        db.session.rollback()
-        flash(str(error), "error")
-        return redirect(url_for("group_runs.show", run_id=run.id))
-    db.session.commit()
-    flash("The run is cancelled; everyone going has been told.", "info")
-    return redirect(url_for("group_runs.show", run_id=run.id))
 
 
 def _ics(body: bytes, filename: str) -> Response:
@@ -357,29 +282,92 @@ def revoke_feed() -> Response:
     return redirect(url_for("group_runs.upcoming"))
 
 
-@bp.post("/group-runs/<int:run_id>/attendance")
-@login_required
-def link_attendance(run_id: int) -> Response:
-    run = _run(run_id)
-    if not ActionForm().validate_on_submit():
-        abort(400)
-    try:
-        if request.form.get("remove"):
-            attendance.unlink(_me(), run)
-            message = "Your run is no longer linked to this group run."
-        else:
-            attendance.link(_me(), run, request.form.get("activity", type=int) or 0)
-            message = "Linked: you ran this one together."
-    except services.GroupRunError as error:
-        db.session.rollback()
-        flash(str(error), "error")
-        return redirect(url_for("group_runs.show", run_id=run.id))
-    db.session.commit()
-    flash(message, "success")
-    return redirect(url_for("group_runs.show", run_id=run.id))
-
-
 @bp.app_template_global("club_regulars")
 def club_regulars(club_id: int) -> list[tuple[User, int]]:
     """The club page's slot for its regulars over the last 90 days."""
     return attendance.regulars(club_id, since=utcnow() - timedelta(days=90))
+
+
+RSVP_MESSAGES = {
+    "going": "You're going. See you there!",
+    "waitlisted": "That group is full: you're on its waitlist and will move up automatically.",
+    "maybe": "Marked as maybe.",
+    "not_going": "You're not going.",
+}
+
+
+def _act(run: GroupRun, action: Callable[[], str]) -> Response:
+    """A one-click action on a run page: CSRF-checked, committed, its outcome flashed."""
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    try:
+        message = action()
+    except services.NotAllowed:
+        db.session.rollback()
+        abort(403)
+    except services.GroupRunError as error:
+        db.session.rollback()
+        flash(str(error), "error")
+    else:
+        db.session.commit()
+        flash(message, "success")
+    return redirect(url_for("group_runs.show", run_id=run.id))
+
+
+@bp.post("/group-runs/<int:run_id>/rsvp")
+@login_required
+def rsvp(run_id: int) -> Response:
+    run = _run(run_id)
+
+    def answer() -> str:
+        try:
+            status = RsvpStatus(request.form.get("status", ""))
+        except ValueError as error:
+            raise services.GroupRunError("Choose going, maybe or not going.") from error
+        group_id = request.form.get("pace_group", type=int)
+        row = services.rsvp(_me(), run, status, now=utcnow(), pace_group_id=group_id)
+        return RSVP_MESSAGES[row.status]
+
+    return _act(run, answer)
+
+
+@bp.post("/group-runs/<int:run_id>/groups/<int:group_id>/capacity")
+@login_required
+def capacity(run_id: int, group_id: int) -> Response:
+    run = _run(run_id)
+
+    def change() -> str:
+        raw = (request.form.get("capacity") or "").strip()
+        if raw and not raw.isdigit():
+            raise services.GroupRunError("Enter a whole number of places, or nothing for no limit.")
+        services.set_capacity(_me(), run, group_id, int(raw) if raw else None)
+        return "Capacity updated."
+
+    return _act(run, change)
+
+
+@bp.post("/group-runs/<int:run_id>/cancel")
+@login_required
+def cancel(run_id: int) -> Response:
+    run = _run(run_id)
+
+    def cancel_it() -> str:
+        scheduling.cancel_run(_me(), run, now=utcnow())
+        return "The run is cancelled; everyone going has been told."
+
+    return _act(run, cancel_it)
+
+
+@bp.post("/group-runs/<int:run_id>/attendance")
+@login_required
+def link_attendance(run_id: int) -> Response:
+    run = _run(run_id)
+
+    def link_or_unlink() -> str:
+        if request.form.get("remove"):
+            attendance.unlink(_me(), run)
+            return "Your run is no longer linked to this group run."
+        attendance.link(_me(), run, request.form.get("activity", type=int) or 0)
+        return "Linked: you ran this one together."
+
+    return _act(run, link_or_unlink)
