@@ -121,8 +121,9 @@ def show(slug: str) -> str:
         return render_template(
             "clubs/private.html", club=club, join_request=join_request, form=JoinRequestForm()
         )
+    fragment = request.args.get("fragment") == "members"
     return render_template(
-        "clubs/show.html",
+        "clubs/_members.html" if fragment else "clubs/show.html",
         club=club,
         membership=membership,
         members=queries.members(club.id, _page()),

@@ -17,7 +17,11 @@ def on_watch(data: Any) -> dict[str, Any]:
     club = db.session.get(Club, club_id) if isinstance(club_id, int) else None
     if club is None or not can_see_content(club, current_user.id):
         return {"ok": False, "error": "Not allowed."}
-    join_room(club_room(club.id))
+    try:
+        join_room(club_room(club.id))
+    except (KeyError, ValueError):
+        # The page was left before this event was handled: the socket is already gone.
+        return {"ok": False, "error": "Disconnected."}
     return {"ok": True}
 
 

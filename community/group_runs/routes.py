@@ -206,8 +206,13 @@ def show(run_id: int) -> str:
     my_runs = []
     if membership and run.starts_at < now and all(a.user_id != current_user.id for a in ran):
         my_runs = attendance.runs_near(current_user.id, run.starts_at)
+    template = (
+        "group_runs/_roster.html"
+        if request.args.get("fragment") == "roster"
+        else ("group_runs/show.html")
+    )
     return render_template(
-        "group_runs/show.html",
+        template,
         run=run,
         groups=groups,
         maybe=maybe,

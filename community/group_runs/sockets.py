@@ -18,7 +18,11 @@ def on_watch(data: Any) -> dict[str, Any]:
     run = db.session.get(GroupRun, run_id) if isinstance(run_id, int) else None
     if run is None or not can_see_content(run.club, current_user.id):
         return {"ok": False, "error": "Not allowed."}
-    join_room(run_room(run.id))
+    try:
+        join_room(run_room(run.id))
+    except (KeyError, ValueError):
+        # The page was left before this event was handled: the socket is already gone.
+        return {"ok": False, "error": "Disconnected."}
     return {"ok": True}
 
 

@@ -13,24 +13,33 @@
     });
   }
 
-  // The server renders the list (and decides who may see it); swap in its fresh copy.
-  function refreshMembers() {
-    fetch(window.location.href, { credentials: "same-origin" })
+  // The server renders the section (and decides who may see it); swap in its fresh copy.
+  // A fragment URL renders no flash messages, so none meant for this page is used up.
+  function refresh() {
+    const current = document.getElementById("members");
+    if (current && current.contains(document.activeElement) && document.activeElement.matches("input, select, textarea")) {
+      // Someone is typing here: refresh once they leave the field.
+      document.activeElement.addEventListener("blur", refresh, { once: true });
+      return;
+    }
+    const url = new URL(window.location.href);
+    url.searchParams.set("fragment", "members");
+    fetch(url, { credentials: "same-origin" })
       .then(function (response) { return response.ok ? response.text() : null; })
       .then(function (html) {
         if (!html) return;
         const fresh = new DOMParser().parseFromString(html, "text/html").getElementById("members");
-        const current = document.getElementById("members");
-        if (fresh && current) current.replaceWith(fresh);
+        const now = document.getElementById("members");
+        if (fresh && now) now.replaceWith(fresh);
       });
   }
 
   live.on("club:members_changed", function (data) {
-    if (data.club_id === clubId) refreshMembers();
+    if (data.club_id === clubId) refresh();
   });
   live.on("club:access_ended", function (data) {
     if (data.club_id === clubId) window.location.reload();
   });
-  live.onReconnect(function () { watch(); refreshMembers(); });
-  if (live.socket.connected) watch();
+  live.onConnect(watch);
+  live.onReconnect(refresh);
 })();

@@ -20,10 +20,14 @@
     socket.on(event, handler);
   }
 
+  let connectedBefore = false;
   socket.on("connect", function () {
     document.body.dataset.liveConnected = "true";
     showStatus("");
-    (handlers.__reconnect || []).forEach(function (fn) { fn(); });
+    (handlers.__connect || []).forEach(function (fn) { fn(); });
+    // After a gap the page may have missed events: let it catch up from the server.
+    if (connectedBefore) (handlers.__reconnect || []).forEach(function (fn) { fn(); });
+    connectedBefore = true;
   });
 
   socket.on("disconnect", function (reason) {
@@ -72,6 +76,11 @@
   window.Runhive = window.Runhive || {};
   window.Runhive.live = {
     on: on,
+    // fn runs on every connection, now too if already connected (join rooms here).
+    onConnect: function (fn) {
+      (handlers.__connect = handlers.__connect || []).push(fn);
+      if (socket.connected) fn();
+    },
     onReconnect: function (fn) { (handlers.__reconnect = handlers.__reconnect || []).push(fn); },
     socket: socket,
   };

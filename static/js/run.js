@@ -12,21 +12,30 @@
     });
   }
 
-  // The server renders the roster (and the viewer's own status); swap in its fresh copy.
-  function refreshRoster() {
-    fetch(window.location.href, { credentials: "same-origin" })
+  // The server renders the section (and decides who may see it); swap in its fresh copy.
+  // A fragment URL renders no flash messages, so none meant for this page is used up.
+  function refresh() {
+    const current = document.getElementById("roster");
+    if (current && current.contains(document.activeElement) && document.activeElement.matches("input, select, textarea")) {
+      // Someone is typing here: refresh once they leave the field.
+      document.activeElement.addEventListener("blur", refresh, { once: true });
+      return;
+    }
+    const url = new URL(window.location.href);
+    url.searchParams.set("fragment", "roster");
+    fetch(url, { credentials: "same-origin" })
       .then(function (response) { return response.ok ? response.text() : null; })
       .then(function (html) {
         if (!html) return;
         const fresh = new DOMParser().parseFromString(html, "text/html").getElementById("roster");
-        const current = document.getElementById("roster");
-        if (fresh && current) current.replaceWith(fresh);
+        const now = document.getElementById("roster");
+        if (fresh && now) now.replaceWith(fresh);
       });
   }
 
   live.on("run:roster_changed", function (data) {
-    if (data.run_id === runId) refreshRoster();
+    if (data.run_id === runId) refresh();
   });
-  live.onReconnect(function () { watch(); refreshRoster(); });
-  if (live.socket.connected) watch();
+  live.onConnect(watch);
+  live.onReconnect(refresh);
 })();

@@ -242,3 +242,12 @@ def test_an_admin_moves_a_run_and_its_calendar_sequence_grows(app, people, club_
 def test_members_cannot_edit_a_run(app, people, club_id):
     run_id = a_run(app, people, club_id)
     assert as_(app, "ana").get(f"/group-runs/{run_id}/edit").status_code == 403
+
+
+def test_a_live_refresh_of_the_roster_leaves_the_runners_message_for_the_page(app, people, club_id):
+    run_id = a_run(app, people, club_id)
+    ana = as_(app, "ana")
+    rsvp(ana, run_id)
+    fragment = ana.get(f"/group-runs/{run_id}?fragment=roster")
+    assert "You're going" in text(fragment) and "See you there!" not in text(fragment)
+    assert "You're going. See you there!" in text(ana.get(f"/group-runs/{run_id}"))
