@@ -1,4 +1,11 @@
-from wtforms import IntegerField, SelectChoice, SelectField, StringField, TextAreaField
+from wtforms import (
+    BooleanField,
+    IntegerField,
+    SelectChoice,
+    SelectField,
+    StringField,
+    TextAreaField,
+)
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, Regexp
 
 from community.accounts.forms import timezone_choices
@@ -19,6 +26,7 @@ class ClubDetailsForm(BaseForm):
     city = StringField("City or area", validators=[Length(max=80)])
     timezone = SelectField("Time zone")
     visibility = SelectField("Who can see and join", choices=VISIBILITY_CHOICES)
+    members_schedule_runs = BooleanField("Members may schedule group runs too")
 
     def __init__(self, *args: object, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)

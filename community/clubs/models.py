@@ -52,6 +52,8 @@ class Club(db.Model):
     city: Mapped[str] = mapped_column(String(80), default="")
     timezone: Mapped[str] = mapped_column(String(64), default="UTC")
     visibility: Mapped[str] = mapped_column(String(10), default=ClubVisibility.PUBLIC.value)
+    # Whether members, not only admins, may schedule group runs.
+    members_schedule_runs: Mapped[bool] = mapped_column(default=False, server_default="0")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     @property

@@ -217,6 +217,7 @@ def update(slug: str) -> Response | tuple[str, int]:
                 city=form.city.data or "",
                 timezone=form.timezone.data or "UTC",
                 visibility=form.visibility.data or "public",
+                members_schedule_runs=bool(form.members_schedule_runs.data),
             )
         except services.ClubError as error:
             db.session.rollback()

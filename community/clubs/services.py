@@ -150,6 +150,7 @@ def update_club(
     city: str,
     timezone: str,
     visibility: str,
+    members_schedule_runs: bool = False,
 ) -> None:
     _require_admin(club, actor)
     _validate(name=name, timezone=timezone, visibility=visibility)
@@ -158,6 +159,7 @@ def update_club(
     club.city = city.strip()
     club.timezone = timezone
     club.visibility = visibility
+    club.members_schedule_runs = members_schedule_runs
     db.session.flush()
 
 

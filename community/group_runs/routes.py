@@ -125,8 +125,7 @@ def schedule(slug: str) -> Response | tuple[str, int]:
     club = club_by_slug(slug)
     if club is None:
         abort(404)
-    membership = membership_of(club.id, current_user.id)
-    if membership is None or not membership.is_admin:
+    if not scheduling.may_schedule(club, current_user.id):
         abort(403)
     form = ScheduleForm()
     if form.validate_on_submit():

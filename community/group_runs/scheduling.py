@@ -41,7 +41,7 @@ def schedule_run(
 ) -> GroupRun:
     """Schedule a run of `club` (owners and admins). Without pace groups the run has one
     group of `capacity` places (None: no limit)."""
-    require_admin(club.id, actor, "schedule runs")
+    require_scheduler(club, actor)
     if starts_at <= now:
         raise GroupRunError("Schedule the run in the future.", field="date")
     if rsvp_deadline is not None and rsvp_deadline > starts_at:
@@ -64,6 +64,17 @@ def schedule_run(
     db.session.add(run)
     db.session.flush()
     return run
+
+
+def may_schedule(club: Club, user_id: int) -> bool:
+    """Admins schedule runs; members too when the club allows it."""
+    membership = membership_of(club.id, user_id)
+    return membership is not None and (membership.is_admin or club.members_schedule_runs)
+
+
+def require_scheduler(club: Club, actor: User) -> None:
+    if not may_schedule(club, actor.id):
+        raise NotAllowed("Only the club's owner and admins can schedule runs.")
 
 
 def require_admin(club_id: int, actor: User, action: str) -> None:

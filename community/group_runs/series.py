@@ -23,6 +23,7 @@ from community.group_runs.scheduling import (
     checked_groups,
     groups_from,
     require_admin,
+    require_scheduler,
 )
 from community.group_runs.services import GroupRunError
 
@@ -68,7 +69,7 @@ def create_series(
     pace_groups: list[PaceGroupSpec] | None = None,
 ) -> RunSeries:
     """Start a recurring run and create its occurrences for the coming weeks."""
-    require_admin(club.id, actor, "schedule runs")
+    require_scheduler(club, actor)
     if interval_weeks not in (1, 2):
         raise GroupRunError("Repeat every week or every two weeks.", field="repeat")
     if until_date is not None and until_date < first_date:

@@ -251,3 +251,19 @@ def test_a_live_refresh_of_the_roster_leaves_the_runners_message_for_the_page(ap
     fragment = ana.get(f"/group-runs/{run_id}?fragment=roster")
     assert "You're going" in text(fragment) and "See you there!" not in text(fragment)
     assert "You're going. See you there!" in text(ana.get(f"/group-runs/{run_id}"))
+
+
+def test_members_schedule_runs_when_the_club_allows_it(app, people, club_id):
+    with app.app_context():
+        db.session.get(Club, club_id).members_schedule_runs = True
+        db.session.commit()
+    ana = as_(app, "ana")
+    day = (datetime.now(UTC) + timedelta(days=4)).date()
+    response = submit(
+        ana,
+        "/clubs/riverside/group-runs/new",
+        {"title": "Ana's hills", "date": day.isoformat(), "time": "08:00", "meeting_point": "Hill"},
+        page="/clubs/riverside/group-runs/new",
+    )
+    assert response.status_code == 302
+    assert "Ana's hills" in text(ana.get("/clubs/riverside"))
