@@ -9,9 +9,15 @@ WIDTH, HEIGHT, MARGIN = 400.0, 300.0, 10.0
 MAX_VERTICES = 600
 
 
-def route_polyline(points: Sequence[TrackPoint]) -> str | None:
+def track_polyline(points: Sequence[TrackPoint]) -> str | None:
+    """A track's polyline; points without a position are left out."""
+    return route_polyline(
+        [(p.lat, p.lon) for p in points if p.lat is not None and p.lon is not None]
+    )
+
+
+def route_polyline(located: Sequence[tuple[float, float]]) -> str | None:
     """The `points` attribute of an SVG polyline in a 400x300 box, or None without GPS."""
-    located = [(p.lat, p.lon) for p in points if p.lat is not None and p.lon is not None]
     if len(located) < 2:
         return None
     step = max(1, math.ceil(len(located) / MAX_VERTICES))

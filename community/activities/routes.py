@@ -8,7 +8,7 @@ from community.accounts.models import User
 from community.activities import analysis, imports, progress, queries, services
 from community.activities.forms import RunEditForm, RunForm, UploadForm
 from community.activities.models import Run
-from community.activities.route_svg import route_polyline
+from community.activities.route_svg import track_polyline
 from community.db_types import utcnow
 from community.extensions import db
 from community.forms import ActionForm
@@ -191,7 +191,7 @@ def show(run_id: int) -> str:
     return render_template(
         "activities/show.html",
         run=run,
-        route=route_polyline(points) if points else None,
+        route=track_polyline(points) if points else None,
         splits=run_splits,
         efforts=queries.efforts_of(run),
     )

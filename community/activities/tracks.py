@@ -127,6 +127,38 @@ def parse_track(filename: str, data: bytes, *, now: datetime | None = None) -> P
         raise TrackError(f"This {label} file is damaged and cannot be read.") from error
 
 
+MAX_ROUTE_POINTS = 2000
+
+
+def parse_route(filename: str, data: bytes) -> list[tuple[float, float]]:
+    """A planned route's positions from a GPX file (track or route points; no times needed),
+    thinned to at most MAX_ROUTE_POINTS. Refused with a `TrackError` like `parse_track`."""
+    if not data:
+        raise TrackError("The file is empty.")
+    if len(data) > MAX_FILE_BYTES:
+        raise TrackError(f"The file is larger than {MAX_FILE_BYTES // 2**20} MB.")
+    if data.startswith(b"\x1f\x8b"):
+        data = _gunzip(data)
+    if _detect_format(filename.lower().removesuffix(".gz"), data) != "gpx":
+        raise TrackError("A route must be a GPX file.")
+    try:
+        root = _safe_xml(data)
+    except (*_DAMAGED, ParseError) as error:
+        raise TrackError("This GPX file is damaged and cannot be read.") from error
+    ns = root.tag[: root.tag.index("}") + 1] if root.tag.startswith("{") else ""
+    elements = list(root.iter(f"{ns}trkpt")) or list(root.iter(f"{ns}rtept"))
+    positions = []
+    for element in elements:
+        lat, lon = _number(element.get("lat")), _number(element.get("lon"))
+        if lat is None or lon is None or not (-90 <= lat <= 90 and -180 <= lon <= 180):
+            raise TrackError("This GPX file has a point off the globe.")
+        positions.append((lat, lon))
+    if len(positions) < 2:
+        raise TrackError("This GPX file has no route in it.")
+    step = -(-len(positions) // MAX_ROUTE_POINTS)
+    return positions[::step] if step > 1 else positions
+
+
 @contextmanager
 def _collection_paused() -> Iterator[None]:
     # Reading a track allocates some 100,000 objects that all stay alive, and the garbage

@@ -1,3 +1,4 @@
+from flask_wtf.file import FileField
 from wtforms import (
     BooleanField,
     DateField,
@@ -61,6 +62,7 @@ class ScheduleForm(RunDetailsForm):
         default="once",
     )
     repeat_until = DateField("Repeat until (optional)", validators=[Optional()])
+    route_file = FileField("Route (GPX, optional)")
     capacity = IntegerField(
         "Places (without pace groups)",
         validators=[Optional(), NumberRange(min=0, max=10000, message="0 to 10,000.")],

@@ -59,6 +59,7 @@ class RunSeries(db.Model):
     capacity: Mapped[int | None]
     # [{"name", "capacity", "no_drop", "leader_id"}]: copied into each occurrence.
     pace_groups: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
+    route: Mapped[list[list[float]] | None] = mapped_column(JSON)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     club: Mapped[Club] = relationship()
@@ -90,6 +91,8 @@ class GroupRun(db.Model):
     latitude: Mapped[float | None] = mapped_column(Float)
     longitude: Mapped[float | None] = mapped_column(Float)
     planned_distance_m: Mapped[float | None] = mapped_column(Float)
+    # The planned route from a GPX file: [[lat, lon], ...], drawn like a run's track.
+    route: Mapped[list[list[float]] | None] = mapped_column(JSON)
     cancelled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     series_id: Mapped[int | None] = mapped_column(ForeignKey("run_series.id", ondelete="SET NULL"))
     occurrence_date: Mapped[date | None] = mapped_column(Date)

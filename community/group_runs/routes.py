@@ -10,6 +10,8 @@ from sqlalchemy import select
 from werkzeug.wrappers import Response
 
 from community.accounts.models import User
+from community.activities.route_svg import route_polyline
+from community.activities.tracks import TrackError, parse_route
 from community.clubs.models import Club
 from community.clubs.queries import club_by_slug
 from community.clubs.services import can_see_content, membership_of
@@ -87,9 +89,20 @@ def _show_error(form: FlaskForm, error: services.GroupRunError) -> None:
         form.form_errors.append(str(error))
 
 
+def _route(form: ScheduleForm) -> list[tuple[float, float]] | None:
+    upload = form.route_file.data
+    if not upload or not upload.filename:
+        return None
+    try:
+        return parse_route(upload.filename, upload.read())
+    except TrackError as error:
+        raise services.GroupRunError(str(error), field="route_file") from error
+
+
 def _schedule(form: ScheduleForm, club: Club) -> GroupRun:
     details = _details(form, club.zone)
     groups = _pace_groups(form, club.id)
+    route = _route(form)
     if form.repeat.data == "once":
         return scheduling.schedule_run(
             _me(),
@@ -98,6 +111,7 @@ def _schedule(form: ScheduleForm, club: Club) -> GroupRun:
             now=utcnow(),
             capacity=form.capacity.data,
             pace_groups=groups,
+            route=route,
         )
     made = series.create_series(
         _me(),
@@ -115,6 +129,7 @@ def _schedule(form: ScheduleForm, club: Club) -> GroupRun:
         planned_distance_m=details.planned_distance_m,
         capacity=form.capacity.data,
         pace_groups=groups,
+        route=route,
     )
     return queries.first_occurrence(made.id)
 
@@ -220,6 +235,7 @@ def show(run_id: int) -> str:
         now=now,
         ran=ran,
         my_runs=my_runs,
+        route=route_polyline([(lat, lon) for lat, lon in run.route]) if run.route else None,
     )
 
 

@@ -38,6 +38,7 @@ def schedule_run(
     rsvp_deadline: datetime | None = None,
     capacity: int | None = None,
     pace_groups: list[PaceGroupSpec] | None = None,
+    route: list[tuple[float, float]] | None = None,
 ) -> GroupRun:
     """Schedule a run of `club` (owners and admins). Without pace groups the run has one
     group of `capacity` places (None: no limit)."""
@@ -59,6 +60,7 @@ def schedule_run(
         latitude=latitude,
         longitude=longitude,
         planned_distance_m=planned_distance_m,
+        route=[list(point) for point in route] if route else None,
     )
     run.pace_groups = groups_from(specs)
     db.session.add(run)

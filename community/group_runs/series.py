@@ -67,6 +67,7 @@ def create_series(
     planned_distance_m: float | None = None,
     capacity: int | None = None,
     pace_groups: list[PaceGroupSpec] | None = None,
+    route: list[tuple[float, float]] | None = None,
 ) -> RunSeries:
     """Start a recurring run and create its occurrences for the coming weeks."""
     require_scheduler(club, actor)
@@ -91,6 +92,7 @@ def create_series(
         until_date=until_date,
         capacity=capacity,
         pace_groups=[asdict(spec) for spec in specs],
+        route=[list(point) for point in route] if route else None,
     )
     db.session.add(series)
     db.session.flush()
@@ -124,6 +126,7 @@ def extend_series(
             latitude=series.latitude,
             longitude=series.longitude,
             planned_distance_m=series.planned_distance_m,
+            route=series.route,
         )
         run.pace_groups = groups_from([PaceGroupSpec(**spec) for spec in series.pace_groups])
         try:
@@ -213,6 +216,7 @@ def _split(series: RunSeries, day: date, actor: User) -> RunSeries:
         until_date=until,
         capacity=series.capacity,
         pace_groups=list(series.pace_groups),
+        route=series.route,
     )
     db.session.add(continuation)
     db.session.flush()

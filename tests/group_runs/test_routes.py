@@ -1,5 +1,6 @@
 """Group-run pages over HTTP: scheduling form, RSVP buttons, access per rule, live room."""
 
+import io
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -267,3 +268,40 @@ def test_members_schedule_runs_when_the_club_allows_it(app, people, club_id):
     )
     assert response.status_code == 302
     assert "Ana's hills" in text(ana.get("/clubs/riverside"))
+
+
+def schedule_with_route(app, route_file):
+    olivia = as_(app, "olivia")
+    day = (datetime.now(UTC) + timedelta(days=6)).date()
+    token_page = olivia.get("/clubs/riverside/group-runs/new").get_data(as_text=True)
+    token = token_page.split('name="csrf_token" type="hidden" value="')[1].split('"')[0]
+    data = {
+        "csrf_token": token,
+        "title": "Route run",
+        "date": day.isoformat(),
+        "time": "09:00",
+        "meeting_point": "Gate",
+        "route_file": (io.BytesIO(route_file), "route.gpx"),
+    }
+    return olivia, olivia.post(
+        "/clubs/riverside/group-runs/new", data=data, content_type="multipart/form-data"
+    )
+
+
+def test_a_planned_route_from_a_gpx_without_times_is_drawn(app, people, club_id):
+    route = (
+        b'<?xml version="1.0"?><gpx version="1.1" xmlns="http://www.topografix.com/GPX/1/1">'
+        b'<rte><rtept lat="51.48" lon="-0.16"/><rtept lat="51.49" lon="-0.15"/>'
+        b'<rtept lat="51.50" lon="-0.16"/></rte></gpx>'
+    )
+    olivia, response = schedule_with_route(app, route)
+    assert response.status_code == 302
+    assert "<polyline points=" in olivia.get(response.headers["Location"]).get_data(as_text=True)
+
+
+def test_a_route_that_is_not_gpx_is_refused_with_the_reason(app, people, club_id):
+    _, response = schedule_with_route(app, b"not a route at all")
+    assert response.status_code == 400
+    assert "This GPX file is damaged and cannot be read." in text(response)
+    with app.app_context():
+        assert db.session.scalar(select(GroupRun)) is None
