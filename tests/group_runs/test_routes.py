@@ -305,3 +305,9 @@ def test_a_route_that_is_not_gpx_is_refused_with_the_reason(app, people, club_id
     assert "This GPX file is damaged and cannot be read." in text(response)
     with app.app_context():
         assert db.session.scalar(select(GroupRun)) is None
+
+
+def test_the_upcoming_page_has_a_plain_title_and_one_calendar_section(app, people, club_id):
+    page = as_(app, "ana").get("/group-runs/").get_data(as_text=True)
+    assert "<title>Group runs · Runhive</title>" in page
+    assert page.count('id="calendar-heading"') == 1
