@@ -31,7 +31,7 @@ from community.accounts.forms import (
 from community.accounts.models import User
 from community.db_types import utcnow
 from community.extensions import db, limiter
-from community.forms import ActionForm
+from community.forms import ActionForm, show_refusal
 from community.mail import send_mail
 
 bp = Blueprint("accounts", __name__)
@@ -69,14 +69,6 @@ def _me() -> User:
     return current_user._get_current_object()  # type: ignore[attr-defined,no-any-return]
 
 
-def _attach_error(form: FlaskForm, error: services.AccountError) -> None:
-    field = getattr(form, error.field, None) if error.field else None
-    if field is not None:
-        field.errors = [*field.errors, str(error)]
-    else:
-        form.form_errors.append(str(error))
-
-
 @bp.route("/register", methods=["GET", "POST"])
 @register_limit
 def register() -> Response | tuple[str, int] | str:
@@ -93,7 +85,7 @@ def register() -> Response | tuple[str, int] | str:
             )
         except services.AccountError as error:
             db.session.rollback()
-            _attach_error(form, error)
+            show_refusal(form, error)
         else:
             db.session.commit()
             _start_session(user)
@@ -167,7 +159,7 @@ def _apply(form: FlaskForm, action: Callable[[], object]) -> bool:
         action()
     except services.AccountError as error:
         db.session.rollback()
-        _attach_error(form, error)
+        show_refusal(form, error)
         return False
     db.session.commit()
     return True

@@ -1,3 +1,4 @@
+from collections.abc import Callable
 from datetime import UTC, datetime
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
@@ -11,7 +12,7 @@ from community.activities.models import Run
 from community.activities.route_svg import track_polyline
 from community.db_types import utcnow
 from community.extensions import db
-from community.forms import ActionForm
+from community.forms import ActionForm, show_refusal
 from community.realtime import emit_after_commit, user_room
 from community.units import (
     FEET_PER_METRE,
@@ -69,12 +70,27 @@ def _details(form: RunForm, user: User, run: Run | None = None) -> services.RunD
     )
 
 
-def _show_error(form: RunForm, error: services.RunError) -> None:
-    field = getattr(form, error.field, None) if error.field else None
-    if field is not None:
-        field.errors = [*field.errors, str(error)]
-    else:
-        form.form_errors.append(str(error))
+def _save(
+    form: RunForm, run: Run | None, action: Callable[[], Run], success: str
+) -> Response | tuple[str, int]:
+    """Save a valid form through `action`, or show the form again with what to fix (and the
+    pace confirmation when the service asks for it)."""
+    needs_confirmation = False
+    if form.validate_on_submit():
+        try:
+            saved = action()
+        except services.RunError as error:
+            db.session.rollback()
+            needs_confirmation = isinstance(error, services.NeedsConfirmation)
+            show_refusal(form, error)
+        else:
+            db.session.commit()
+            flash(success, "success")
+            return redirect(url_for("activities.show", run_id=saved.id))
+    status = 400 if form.errors or form.form_errors else 200
+    return render_template(
+        "activities/form.html", form=form, run=run, needs_confirmation=needs_confirmation
+    ), status
 
 
 @bp.get("/")
@@ -93,24 +109,14 @@ def new() -> Response | tuple[str, int]:
         now_local = utcnow().astimezone(user.zone)
         form.date.data, form.time.data = now_local.date(), now_local.time().replace(second=0)
         form.visibility.data = user.default_visibility
-    needs_confirmation = False
-    if form.validate_on_submit():
-        try:
-            run = services.log_run(
-                user, _details(form, user), now=utcnow(), confirmed_fast=form.confirm_fast.data
-            )
-        except services.RunError as error:
-            db.session.rollback()
-            needs_confirmation = isinstance(error, services.NeedsConfirmation)
-            _show_error(form, error)
-        else:
-            db.session.commit()
-            flash("Run logged. Nice work!", "success")
-            return redirect(url_for("activities.show", run_id=run.id))
-    status = 400 if form.errors or form.form_errors else 200
-    return render_template(
-        "activities/form.html", form=form, run=None, needs_confirmation=needs_confirmation
-    ), status
+    return _save(
+        form,
+        None,
+        lambda: services.log_run(
+            user, _details(form, user), now=utcnow(), confirmed_fast=form.confirm_fast.data
+        ),
+        "Run logged. Nice work!",
+    )
 
 
 @bp.route("/upload", methods=["GET", "POST"])
@@ -213,28 +219,18 @@ def edit(run_id: int) -> Response | tuple[str, int]:
         if run.elevation_gain_m is not None:
             factor = FEET_PER_METRE if user.units == "mi" else 1.0
             form.elevation_gain.data = round(run.elevation_gain_m * factor)
-    needs_confirmation = False
-    if form.validate_on_submit():
-        try:
-            services.update_run(
-                user,
-                run,
-                _details(form, user, run),
-                now=utcnow(),
-                confirmed_fast=form.confirm_fast.data,
-            )
-        except services.RunError as error:
-            db.session.rollback()
-            needs_confirmation = isinstance(error, services.NeedsConfirmation)
-            _show_error(form, error)
-        else:
-            db.session.commit()
-            flash("Run updated.", "success")
-            return redirect(url_for("activities.show", run_id=run.id))
-    status = 400 if form.errors or form.form_errors else 200
-    return render_template(
-        "activities/form.html", form=form, run=run, needs_confirmation=needs_confirmation
-    ), status
+    return _save(
+        form,
+        run,
+        lambda: services.update_run(
+            user,
+            run,
+            _details(form, user, run),
+            now=utcnow(),
+            confirmed_fast=form.confirm_fast.data,
+        ),
+        "Run updated.",
+    )
 
 
 @bp.post("/<int:run_id>/delete")

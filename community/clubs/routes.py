@@ -3,7 +3,6 @@ from datetime import timedelta
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
-from flask_wtf import FlaskForm
 from werkzeug.wrappers import Response
 
 from community.accounts.models import User
@@ -18,7 +17,7 @@ from community.clubs.forms import (
 from community.clubs.models import Club, Role
 from community.db_types import utcnow
 from community.extensions import db
-from community.forms import ActionForm
+from community.forms import ActionForm, show_refusal
 
 bp = Blueprint("clubs", __name__, url_prefix="/clubs")
 
@@ -94,21 +93,13 @@ def new() -> Response | tuple[str, int]:
             )
         except services.ClubError as error:
             db.session.rollback()
-            _field_error(form, error)
+            show_refusal(form, error)
         else:
             db.session.commit()
             flash(f"{club.name} is ready. Invite your runners!", "success")
             return redirect(url_for("clubs.show", slug=club.slug))
     status = 400 if form.errors else 200
     return render_template("clubs/new.html", form=form), status
-
-
-def _field_error(form: FlaskForm, error: services.ClubError) -> None:
-    field = getattr(form, error.field, None) if error.field else None
-    if field is not None:
-        field.errors = [*field.errors, str(error)]
-    else:
-        form.form_errors.append(str(error))
 
 
 @bp.get("/<slug>")
@@ -221,7 +212,7 @@ def update(slug: str) -> Response | tuple[str, int]:
             )
         except services.ClubError as error:
             db.session.rollback()
-            _field_error(form, error)
+            show_refusal(form, error)
         else:
             db.session.commit()
             flash("The club's details are saved.", "success")
@@ -258,7 +249,7 @@ def create_invite(slug: str) -> Response | tuple[str, int]:
             )
         except services.ClubError as error:
             db.session.rollback()
-            _field_error(form, error)
+            show_refusal(form, error)
         else:
             db.session.commit()
             flash("A new invite link is ready to share.", "success")
@@ -320,7 +311,7 @@ def delete(slug: str) -> Response | tuple[str, int]:
             services.delete_club(_me(), club, confirm_slug=form.confirm.data or "")
         except services.ClubError as error:
             db.session.rollback()
-            _field_error(form, error)
+            show_refusal(form, error)
         else:
             db.session.commit()
             flash("The club and everything in it are deleted.", "info")

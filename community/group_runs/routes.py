@@ -17,7 +17,7 @@ from community.clubs.queries import club_by_slug
 from community.clubs.services import can_see_content, membership_of
 from community.db_types import utcnow
 from community.extensions import db
-from community.forms import ActionForm
+from community.forms import ActionForm, show_refusal
 from community.group_runs import attendance, calendar, queries, scheduling, series, services
 from community.group_runs.forms import EditRunForm, RunDetailsForm, ScheduleForm
 from community.group_runs.models import GroupRun, RsvpStatus
@@ -82,11 +82,7 @@ def _details(form: RunDetailsForm, zone: ZoneInfo) -> scheduling.RunChanges:
 
 def _show_error(form: FlaskForm, error: services.GroupRunError) -> None:
     db.session.rollback()
-    field = getattr(form, error.field, None) if error.field else None
-    if field is not None:
-        field.errors = [*field.errors, str(error)]
-    else:
-        form.form_errors.append(str(error))
+    show_refusal(form, error)
 
 
 def _route(form: ScheduleForm) -> list[tuple[float, float]] | None:
