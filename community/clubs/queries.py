@@ -2,6 +2,7 @@
 
 from flask_sqlalchemy.pagination import Pagination
 from sqlalchemy import and_, case, func, or_, select
+from sqlalchemy.orm import contains_eager
 
 from community.clubs.models import (
     Club,
@@ -59,6 +60,7 @@ def my_clubs(user_id: int) -> list[Membership]:
         db.session.scalars(
             select(Membership)
             .join(Membership.club)
+            .options(contains_eager(Membership.club))  # one query, not one per club
             .where(Membership.user_id == user_id)
             .order_by(ROLE_ORDER, Club.name)
         )

@@ -4,6 +4,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from sqlalchemy import select
+from sqlalchemy.orm import selectinload
 
 from community.clubs.models import Membership
 from community.extensions import db
@@ -28,6 +29,7 @@ def upcoming_for_member(user_id: int, now: datetime, limit: int = 50) -> list[Gr
             select(GroupRun)
             .join(Membership, Membership.club_id == GroupRun.club_id)
             .where(Membership.user_id == user_id, GroupRun.starts_at > now)
+            .options(selectinload(GroupRun.club))  # the page names each run's club
             .order_by(GroupRun.starts_at)
             .limit(limit)
         )
