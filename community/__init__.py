@@ -126,10 +126,12 @@ def _register_sockets(app: Flask) -> None:
 
 
 def _register_subscribers() -> None:
+    from community.challenges import tally
     from community.group_runs import attendance
     from community.notifications import subscribers as notifications
 
     attendance.subscribe()
+    tally.subscribe()
     notifications.subscribe()
 
 

@@ -2,6 +2,7 @@
 
 from community.accounts.models import User
 from community.activities.models import BestEffort, Run, RunTrack
+from community.challenges.models import Challenge, ChallengeEntry, MonthlySeries
 from community.clubs.models import Club, ClubInvite, JoinRequest, Membership, MembershipEvent
 from community.group_runs.models import (
     Attendance,
@@ -17,12 +18,15 @@ __all__ = [
     "Attendance",
     "BestEffort",
     "CalendarFeed",
+    "Challenge",
+    "ChallengeEntry",
     "Club",
     "ClubInvite",
     "GroupRun",
     "JoinRequest",
     "Membership",
     "MembershipEvent",
+    "MonthlySeries",
     "Notification",
     "PaceGroup",
     "Rsvp",

@@ -45,6 +45,10 @@ class User(UserMixin, db.Model):
     timezone: Mapped[str] = mapped_column(String(64), default="UTC")
     default_visibility: Mapped[str] = mapped_column(String(10), default=Visibility.PUBLIC.value)
     session_version: Mapped[int] = mapped_column(default=1)
+    # Still counted in challenges, but left off the boards other people see.
+    leaderboard_hidden: Mapped[bool] = mapped_column(default=False, server_default="0")
+    # Site admins create the challenges open to everyone (`flask site-admin NAME`).
+    is_site_admin: Mapped[bool] = mapped_column(default=False, server_default="0")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 

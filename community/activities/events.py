@@ -5,13 +5,14 @@ Challenges, goals and the feed subscribe with `run_changed.connect(handler)`; a 
 without re-reading every run. Handlers run inside the caller's transaction.
 """
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Literal
 
 from blinker import Namespace
 
 from community.activities.models import Run
+from community.db_types import utcnow
 
 _signals = Namespace()
 run_changed = _signals.signal("run-changed")
@@ -45,6 +46,8 @@ class RunChange:
     kind: Literal["created", "updated", "deleted"]
     before: RunSnapshot | None
     after: RunSnapshot | None
+    # When it happened, by the caller's clock (a late upload is judged by this).
+    at: datetime = field(default_factory=utcnow)
 
 
 def announce(change: RunChange) -> None:

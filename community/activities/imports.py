@@ -52,17 +52,18 @@ def import_file(user: User, filename: str, data: bytes, *, now: datetime) -> Imp
         return ImportResult(filename, "refused", str(error))
     try:
         with db.session.begin_nested():
-            run = _store(user, track, digest)
+            run = _store(user, track, digest, now)
     except IntegrityError:
         # The same file, uploaded at the same moment by another request of this runner.
         return ImportResult(filename, "duplicate", "Already imported.", _duplicate_of(user, digest))
-    announce(RunChange("created", None, RunSnapshot.of(run)))
+    announce(RunChange("created", None, RunSnapshot.of(run), at=now))
     return ImportResult(filename, "imported", "Imported.", run.id)
 
 
-def _store(user: User, track: ParsedTrack, digest: str) -> Run:
+def _store(user: User, track: ParsedTrack, digest: str, now: datetime) -> Run:
     run = Run(
         user_id=user.id,
+        created_at=now,
         title=default_title(track.start_time, user),
         run_type="easy",
         visibility=user.default_visibility,

@@ -8,6 +8,7 @@ from sqlalchemy import delete
 from community.accounts.models import User
 from community.activities.events import RunChange, RunSnapshot, announce
 from community.activities.models import Run, RunType
+from community.db_types import utcnow
 from community.extensions import db
 
 MAX_DISTANCE_M = 400_000.0  # longer than any single run we expect; 900 km is a typo
@@ -106,11 +107,11 @@ def _apply(run: Run, details: RunDetails, user: User) -> None:
 def log_run(user: User, details: RunDetails, *, now: datetime, confirmed_fast: bool = False) -> Run:
     """Log a run entered by hand."""
     check_details(details, now=now, confirmed_fast=confirmed_fast)
-    run = Run(user_id=user.id)
+    run = Run(user_id=user.id, created_at=now)
     _apply(run, details, user)
     db.session.add(run)
     db.session.flush()
-    announce(RunChange("created", None, RunSnapshot.of(run)))
+    announce(RunChange("created", None, RunSnapshot.of(run), at=now))
     return run
 
 
@@ -140,13 +141,13 @@ def update_run(
     before = RunSnapshot.of(run)
     _apply(run, details, user)
     db.session.flush()
-    announce(RunChange("updated", before, RunSnapshot.of(run)))
+    announce(RunChange("updated", before, RunSnapshot.of(run), at=now))
     return run
 
 
-def delete_run(user: User, run: Run) -> None:
+def delete_run(user: User, run: Run, *, now: datetime | None = None) -> None:
     _require_owner(user, run)
     before = RunSnapshot.of(run)
     db.session.execute(delete(Run).where(Run.id == run.id))
     db.session.expunge(run)
-    announce(RunChange("deleted", before, None))
+    announce(RunChange("deleted", before, None, at=now or utcnow()))

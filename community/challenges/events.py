@@ -1,0 +1,10 @@
+"""Challenges' domain events, for the features above (notifications, the feed)."""
+
+from blinker import Namespace
+
+_signals = Namespace()
+# completed.send(sender, challenge_id=..., user_id=..., title=...): a runner reached the goal.
+completed = _signals.signal("challenge-completed")
+# club_goal_reached.send(sender, challenge_id=..., club_id=..., title=...): together, a club
+# reached its goal.
+club_goal_reached = _signals.signal("challenge-club-goal-reached")

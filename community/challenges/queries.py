@@ -1,0 +1,217 @@
+"""Read-only queries for challenge pages and boards.
+
+Board order: score (higher first; a fastest effort stores minus its seconds), then who
+reached that score first, then entry id. Ranks are competition ranks: equal scores share a
+rank and the next rank skips (1, 2, 2, 4). Every query reads the stored standings through
+`ix_challenge_entries_board`; none sums runs. Nothing here is cached: "my rank" is per viewer.
+"""
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import Select, and_, func, or_, select
+from sqlalchemy.orm import aliased
+
+from community.challenges.models import Challenge, ChallengeEntry
+from community.clubs.models import Club, Membership
+from community.extensions import db
+
+PER_PAGE = 50
+NEIGHBOURS = 2
+
+
+@dataclass(frozen=True)
+class Row:
+    rank: int
+    entry: ChallengeEntry
+
+
+@dataclass(frozen=True)
+class Board:
+    rows: list[Row]
+    page: int
+    pages: int
+    entrants: int
+
+
+@dataclass(frozen=True)
+class MyStanding:
+    entry: ChallengeEntry
+    rank: int | None
+    # A few rows either side of the runner, ranks included.
+    around: list[Row]
+
+
+def _visible(challenge_id: int, viewer_id: int | None, scope: str) -> list:
+    """The conditions that pick the rows a viewer's board is made of."""
+    conditions = [
+        ChallengeEntry.challenge_id == challenge_id,
+        ChallengeEntry.hidden.is_(False),
+        ChallengeEntry.score.is_not(None),
+    ]
+    if scope == "clubs" and viewer_id is not None:
+        mine = aliased(Membership)
+        theirs = aliased(Membership)
+        conditions.append(
+            ChallengeEntry.user_id.in_(
+                select(theirs.user_id)
+                .join(mine, mine.club_id == theirs.club_id)
+                .where(mine.user_id == viewer_id)
+            )
+        )
+    return conditions
+
+
+def _ordered(statement: Select) -> Select:
+    return statement.order_by(
+        ChallengeEntry.score.desc(), ChallengeEntry.reached_at, ChallengeEntry.id
+    )
+
+
+def _rank_of_score(conditions: list, score: float) -> int:
+    ahead = db.session.scalar(
+        select(func.count())
+        .select_from(ChallengeEntry)
+        .where(*conditions, ChallengeEntry.score > score)
+    )
+    return (ahead or 0) + 1
+
+
+def _ranked(conditions: list, entries: list[ChallengeEntry], first_position: int) -> list[Row]:
+    """Competition ranks for consecutive rows in board order, the first at `first_position`.
+
+    A row whose score differs from the row before it has only higher scores ahead of it, so
+    its rank is its position; only the first row may share a rank with rows not listed.
+    """
+    rows: list[Row] = []
+    for index, entry in enumerate(entries):
+        if rows and rows[-1].entry.score == entry.score:
+            rank = rows[-1].rank
+        elif index == 0:
+            rank = _rank_of_score(conditions, entry.score or 0.0)
+        else:
+            rank = first_position + index
+        rows.append(Row(rank, entry))
+    return rows
+
+
+def entrant_count(challenge_id: int) -> int:
+    return (
+        db.session.scalar(select(func.count()).where(ChallengeEntry.challenge_id == challenge_id))
+        or 0
+    )
+
+
+def board(
+    challenge: Challenge, viewer_id: int | None, page: int = 1, *, scope: str = "all"
+) -> Board:
+    """One page of the public board."""
+    conditions = _visible(challenge.id, viewer_id, scope)
+    count = (
+        db.session.scalar(select(func.count()).select_from(ChallengeEntry).where(*conditions)) or 0
+    )
+    pages = max(1, -(-count // PER_PAGE))
+    page = min(max(page, 1), pages)
+    entries = db.session.scalars(
+        _ordered(select(ChallengeEntry).where(*conditions))
+        .offset((page - 1) * PER_PAGE)
+        .limit(PER_PAGE)
+    ).all()
+    return Board(_ranked(conditions, list(entries), (page - 1) * PER_PAGE + 1), page, pages, count)
+
+
+def _before(entry: ChallengeEntry) -> object:
+    """Rows that come before `entry` in board order."""
+    return or_(
+        ChallengeEntry.score > entry.score,
+        and_(ChallengeEntry.score == entry.score, ChallengeEntry.reached_at < entry.reached_at),
+        and_(
+            ChallengeEntry.score == entry.score,
+            ChallengeEntry.reached_at == entry.reached_at,
+            ChallengeEntry.id < entry.id,
+        ),
+    )
+
+
+def my_standing(challenge: Challenge, user_id: int, *, scope: str = "all") -> MyStanding | None:
+    """The viewer's own row with their rank and neighbours, hidden or not."""
+    entry = db.session.scalar(
+        select(ChallengeEntry).where(
+            ChallengeEntry.challenge_id == challenge.id, ChallengeEntry.user_id == user_id
+        )
+    )
+    if entry is None:
+        return None
+    if entry.score is None:
+        return MyStanding(entry, None, [])
+    conditions = _visible(challenge.id, user_id, scope)
+    rank = _rank_of_score(conditions, entry.score)
+    above = db.session.scalars(
+        select(ChallengeEntry)
+        .where(*conditions, _before(entry))
+        .order_by(
+            ChallengeEntry.score.asc(), ChallengeEntry.reached_at.desc(), ChallengeEntry.id.desc()
+        )
+        .limit(NEIGHBOURS)
+    ).all()
+    below = db.session.scalars(
+        _ordered(
+            select(ChallengeEntry).where(
+                *conditions, ChallengeEntry.id != entry.id, ~_before(entry)
+            )
+        ).limit(NEIGHBOURS)
+    ).all()
+    around = [*reversed(above), entry, *below]
+    first_position = 1 + (
+        db.session.scalar(
+            select(func.count()).select_from(ChallengeEntry).where(*conditions, _before(around[0]))
+        )
+        or 0
+    )
+    return MyStanding(entry, rank, _ranked(conditions, around, first_position))
+
+
+def challenges_for(
+    user_id: int | None, *, now: datetime, club_id: int | None = None, past: bool = False
+) -> list[Challenge]:
+    """Challenges a viewer may see: the site's, public clubs', and their own clubs'."""
+    statement = select(Challenge).outerjoin(Club, Club.id == Challenge.club_id)
+    if club_id is not None:
+        statement = statement.where(Challenge.club_id == club_id)
+    member_of = select(Membership.club_id).where(Membership.user_id == user_id)
+    statement = statement.where(
+        or_(
+            Challenge.club_id.is_(None),
+            Club.visibility == "public",
+            Challenge.club_id.in_(member_of) if user_id is not None else False,
+        )
+    )
+    if past:
+        statement = statement.where(Challenge.ends_at <= now).order_by(Challenge.ends_at.desc())
+    else:
+        statement = statement.where(Challenge.ends_at > now).order_by(Challenge.starts_at)
+    return list(db.session.scalars(statement.limit(100)))
+
+
+def entries_of(user_id: int, challenge_ids: list[int]) -> dict[int, ChallengeEntry]:
+    if not challenge_ids:
+        return {}
+    entries = db.session.scalars(
+        select(ChallengeEntry).where(
+            ChallengeEntry.user_id == user_id, ChallengeEntry.challenge_id.in_(challenge_ids)
+        )
+    )
+    return {entry.challenge_id: entry for entry in entries}
+
+
+def badges_of(user_id: int) -> list[ChallengeEntry]:
+    """Challenges the runner completed, newest first: the badges on their profile."""
+    return list(
+        db.session.scalars(
+            select(ChallengeEntry)
+            .join(Challenge, Challenge.id == ChallengeEntry.challenge_id)
+            .where(ChallengeEntry.user_id == user_id, ChallengeEntry.completed_at.is_not(None))
+            .order_by(ChallengeEntry.completed_at.desc())
+            .limit(50)
+        )
+    )

@@ -1,0 +1,232 @@
+"""Stored standings: kept up to date as runs change, pushed live, and rebuilt on demand.
+
+`on_run_changed` listens to the runs log. It touches only the changed runner's entries in
+the challenges the run falls in: a new run adds its value to an additive total; anything
+else (an edit, a deletion, a kind that is not a plain sum, safe mode) works that one
+entrant's standing out again. The entry rows are locked first, so two runs saved at once
+by the same runner never lose an update.
+"""
+
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import case, func, select, type_coerce, update
+
+from community.activities.events import RunChange, run_changed
+from community.activities.models import Run
+from community.challenges import events
+from community.challenges.counting import (
+    ADDITIVE,
+    SAFE_MODE_LOOKBACK,
+    Standing,
+    affects,
+    goal_met,
+    run_value,
+    standing_of,
+    uses_full_recount,
+)
+from community.challenges.models import Challenge, ChallengeEntry, ChallengeKind
+from community.db_types import UTCDateTime
+from community.extensions import db
+from community.realtime import emit_after_commit, user_room
+
+MAX_GRACE = timedelta(days=30)
+# Scores are rounded so that equal totals reached by different sums tie exactly.
+SCORE_DECIMALS = 3
+
+
+def challenge_room(challenge_id: int) -> str:
+    return f"challenge:{challenge_id}"
+
+
+def _rounded(value: float | None) -> float | None:
+    return None if value is None else round(value, SCORE_DECIMALS)
+
+
+def standing_payload(entry: ChallengeEntry, challenge: Challenge) -> dict[str, Any]:
+    """The one shape a board row travels in: just the entrant that changed."""
+    return {
+        "challenge_id": challenge.id,
+        "entry_id": entry.id,
+        "user_id": entry.user_id,
+        "username": entry.user.username,
+        "display_name": entry.user.display_name,
+        "total": entry.total,
+        "score": entry.score,
+        "reached_at": entry.reached_at.timestamp(),
+        "completed": entry.completed_at is not None,
+    }
+
+
+def club_total(challenge_id: int) -> float:
+    return float(
+        db.session.scalar(
+            select(func.coalesce(func.sum(ChallengeEntry.total), 0.0)).where(
+                ChallengeEntry.challenge_id == challenge_id
+            )
+        )
+        or 0.0
+    )
+
+
+def _settle_club_goal(challenge: Challenge, now: datetime) -> float:
+    total = club_total(challenge.id)
+    reached = goal_met(challenge, total)
+    if reached and challenge.goal_reached_at is None:
+        # Conditional, so that two runs crossing the line at once celebrate once.
+        won = db.session.execute(
+            update(Challenge)
+            .where(Challenge.id == challenge.id, Challenge.goal_reached_at.is_(None))
+            .values(goal_reached_at=now)
+            .execution_options(synchronize_session=False)
+        )
+        db.session.refresh(challenge)
+        if won.rowcount == 1:
+            events.club_goal_reached.send(
+                None, challenge_id=challenge.id, club_id=challenge.club_id, title=challenge.title
+            )
+    elif not reached and challenge.goal_reached_at is not None:
+        challenge.goal_reached_at = None
+    return total
+
+
+def _settle_completion(entry: ChallengeEntry, challenge: Challenge, now: datetime) -> None:
+    if challenge.is_cooperative:
+        return
+    met = goal_met(challenge, entry.total)
+    if met and entry.completed_at is None:
+        entry.completed_at = now
+        events.completed.send(
+            None, challenge_id=challenge.id, user_id=entry.user_id, title=challenge.title
+        )
+    elif not met and entry.completed_at is not None:
+        # The run that completed it was edited or deleted: the badge must stay true.
+        entry.completed_at = None
+
+
+def save_standing(
+    entry: ChallengeEntry, challenge: Challenge, standing: Standing, *, now: datetime
+) -> bool:
+    """Store a standing, settle completion, and push the change. Returns whether it moved."""
+    new = (_rounded(standing.total), _rounded(standing.score), standing.reached_at)
+    changed = (entry.total, entry.score, entry.reached_at) != new
+    entry.total, entry.score, entry.reached_at = new
+    _settle_completion(entry, challenge, now)
+    db.session.flush()
+    if changed:
+        announce(entry, challenge, now=now)
+    return changed
+
+
+def announce(entry: ChallengeEntry, challenge: Challenge, *, now: datetime) -> None:
+    payload = standing_payload(entry, challenge)
+    if challenge.is_cooperative:
+        payload["club_total"] = _settle_club_goal(challenge, now)
+    # The runner's own pages always hear; the board only while the runner is on it and
+    # the board is not frozen for the last hours.
+    emit_after_commit("challenge:standing", payload, room=user_room(entry.user_id))
+    if not entry.hidden and not challenge.is_frozen_at(now):
+        emit_after_commit("challenge:standing", payload, room=challenge_room(challenge.id))
+
+
+def _affected_entries(change: RunChange, now: datetime) -> list[ChallengeEntry]:
+    snapshots = [s for s in (change.before, change.after) if s is not None]
+    user_id = snapshots[0].user_id
+    earliest = min(s.start_time for s in snapshots)
+    latest = max(s.start_time for s in snapshots)
+    candidates = db.session.scalars(
+        select(ChallengeEntry)
+        .join(Challenge, Challenge.id == ChallengeEntry.challenge_id)
+        .where(
+            ChallengeEntry.user_id == user_id,
+            Challenge.ends_at > earliest,
+            Challenge.ends_at > now - MAX_GRACE,
+            Challenge.starts_at <= latest + SAFE_MODE_LOOKBACK,
+        )
+        .order_by(ChallengeEntry.id)
+        .with_for_update(of=ChallengeEntry)
+    ).all()
+    return [
+        entry
+        for entry in candidates
+        if entry.challenge.is_open_at(now)
+        and any(affects(entry.challenge, s.start_time) for s in snapshots)
+    ]
+
+
+def on_run_changed(sender: object, change: RunChange) -> None:
+    now = change.at
+    for entry in _affected_entries(change, now):
+        challenge = entry.challenge
+        after = change.after
+        if change.kind == "created" and after is not None and not uses_full_recount(challenge):
+            value = run_value(
+                challenge.kind, after.distance_m, after.duration_s, after.elevation_gain_m
+            )
+            if value <= 0:
+                continue
+            had_none = not entry.total
+            total = (entry.total or 0.0) + value
+            reached = after.start_time if had_none else max(entry.reached_at, after.start_time)
+            save_standing(entry, challenge, Standing(total, total, reached), now=now)
+        else:
+            save_standing(
+                entry, challenge, standing_of(challenge, entry.user_id, entry.joined_at), now=now
+            )
+
+
+def _summed_from_scratch(challenge: Challenge) -> dict[int, Standing]:
+    """Every entrant of an additive challenge in one grouped query over their runs."""
+    value = {
+        ChallengeKind.TIME.value: Run.duration_s,
+        ChallengeKind.ELEVATION.value: func.coalesce(Run.elevation_gain_m, 0.0),
+        ChallengeKind.RUNS.value: 1.0,
+    }.get(challenge.kind, Run.distance_m)
+    value = type_coerce(value, Run.distance_m.type)
+    rows = db.session.execute(
+        select(
+            ChallengeEntry.user_id,
+            func.coalesce(func.sum(value), 0.0),
+            type_coerce(func.max(case((value > 0, Run.start_time))), UTCDateTime),
+            ChallengeEntry.joined_at,
+        )
+        .select_from(ChallengeEntry)
+        .outerjoin(
+            Run,
+            (Run.user_id == ChallengeEntry.user_id)
+            & (Run.start_time >= challenge.starts_at)
+            & (Run.start_time < challenge.ends_at)
+            & (Run.created_at <= challenge.closes_at),
+        )
+        .where(ChallengeEntry.challenge_id == challenge.id)
+        .group_by(ChallengeEntry.user_id, ChallengeEntry.joined_at)
+    )
+    return {
+        user_id: Standing(float(total), float(total), reached or joined_at)
+        for user_id, total, reached, joined_at in rows
+    }
+
+
+def standings_from_scratch(challenge: Challenge) -> dict[int, Standing]:
+    """Every entrant's standing recomputed from the runs alone, keyed by runner."""
+    if challenge.kind in ADDITIVE and not challenge.safe_mode:
+        return _summed_from_scratch(challenge)
+    entries = db.session.execute(
+        select(ChallengeEntry.user_id, ChallengeEntry.joined_at).where(
+            ChallengeEntry.challenge_id == challenge.id
+        )
+    )
+    return {user_id: standing_of(challenge, user_id, joined_at) for user_id, joined_at in entries}
+
+
+def rebuild(challenge: Challenge, *, now: datetime) -> int:
+    """Recompute a challenge's stored standings from scratch; returns how many changed."""
+    fresh = standings_from_scratch(challenge)
+    entries = db.session.scalars(
+        select(ChallengeEntry).where(ChallengeEntry.challenge_id == challenge.id).with_for_update()
+    ).all()
+    return sum(save_standing(entry, challenge, fresh[entry.user_id], now=now) for entry in entries)
+
+
+def subscribe() -> None:
+    run_changed.connect(on_run_changed)
