@@ -71,6 +71,7 @@ def _register_database_engine_rules(app: Flask) -> None:
 def _register_blueprints(app: Flask) -> None:
     from community.accounts.routes import bp as accounts_bp
     from community.activities.routes import bp as activities_bp
+    from community.challenges.routes import bp as challenges_bp
     from community.clubs.routes import bp as clubs_bp
     from community.group_runs.routes import bp as group_runs_bp
     from community.home.routes import bp as home_bp
@@ -81,6 +82,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(clubs_bp)
     app.register_blueprint(activities_bp)
     app.register_blueprint(group_runs_bp)
+    app.register_blueprint(challenges_bp)
     app.register_blueprint(notifications_bp)
 
 

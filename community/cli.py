@@ -10,6 +10,9 @@ from sqlalchemy import select
 from community.accounts import services as accounts
 from community.accounts.models import User
 from community.activities.demo import seed_runs
+from community.challenges import services as challenges
+from community.challenges import tally
+from community.challenges.models import Challenge
 from community.clubs import services as clubs
 from community.clubs.models import Club, Membership, Role
 from community.db_types import utcnow
@@ -156,6 +159,26 @@ def seed_demo() -> list[str]:
     return created
 
 
+def seed_demo_challenges(now: datetime) -> int:
+    """Monthly challenges (the site's and Riverside's) with every demo runner entered."""
+    ana = _user("ana")
+    ana.is_site_admin = True
+    riverside = db.session.scalar(select(Club).where(Club.slug == "riverside-runners"))
+    if riverside is not None and challenges.monthly_series_of(riverside.id) is None:
+        challenges.set_monthly(ana, riverside, active=True, goal_m=80_000.0, now=now)
+    challenges.ensure_monthly(now)
+    entered = 0
+    for challenge in db.session.scalars(select(Challenge).where(Challenge.ends_at > now)).all():
+        for username, *_ in DEMO_RUNNERS:
+            runner = _user(username)
+            if challenges.can_enter(runner, challenge) and not challenges.entry_of(
+                challenge.id, runner.id
+            ):
+                challenges.join(runner, challenge, now=now)
+                entered += 1
+    return entered
+
+
 @click.command("seed-demo")
 @with_appcontext
 def seed_demo_command() -> None:
@@ -164,10 +187,11 @@ def seed_demo_command() -> None:
     new_clubs = seed_demo_clubs()
     runs = sum(seed_runs(_user(username), now=utcnow()) for username in created)
     group_runs = seed_demo_group_runs(utcnow())
+    entries = seed_demo_challenges(utcnow())
     db.session.commit()
     click.echo(
         f"Demo data ready ({len(created)} runners, {len(new_clubs)} clubs, "
-        f"{runs} runs and {group_runs} group runs added)."
+        f"{runs} runs, {group_runs} group runs and {entries} challenge entries added)."
     )
     click.echo(
         f"Log in at http://127.0.0.1:5000 as any of: {', '.join(u for u, *_ in DEMO_RUNNERS)}"
@@ -189,6 +213,53 @@ def extend_series_command() -> None:
     click.echo(f"{created} group runs created.")
 
 
+@click.group("challenges")
+def challenges_cli() -> None:
+    """Challenge maintenance."""
+
+
+@challenges_cli.command("monthly")
+@with_appcontext
+def monthly_command() -> None:
+    """Create this month's monthly challenges where missing (run it daily; idempotent)."""
+    created = challenges.ensure_monthly(utcnow())
+    db.session.commit()
+    click.echo(f"{len(created)} monthly challenges created.")
+
+
+@challenges_cli.command("rebuild")
+@click.argument("challenge_ids", nargs=-1, type=int)
+@click.option("--all", "everything", is_flag=True, help="Closed challenges too.")
+@with_appcontext
+def rebuild_command(challenge_ids: tuple[int, ...], everything: bool) -> None:
+    """Recompute standings from the runs alone (all open challenges, or those given)."""
+    now = utcnow()
+    statement = select(Challenge).order_by(Challenge.id)
+    if challenge_ids:
+        statement = statement.where(Challenge.id.in_(challenge_ids))
+    changed = checked = 0
+    for challenge in db.session.scalars(statement).all():
+        if challenge_ids or everything or challenge.is_open_at(now):
+            changed += tally.rebuild(challenge, now=now)
+            checked += 1
+    db.session.commit()
+    click.echo(f"{checked} challenges rebuilt; {changed} standings corrected.")
+
+
+@click.command("site-admin")
+@click.argument("username")
+@click.option("--remove", is_flag=True, help="Take the role away.")
+@with_appcontext
+def site_admin_command(username: str, remove: bool) -> None:
+    """Let a runner create the site's challenges (open to everyone)."""
+    user = _user(username.lower())
+    user.is_site_admin = not remove
+    db.session.commit()
+    click.echo(f"{user.username} is {'no longer ' if remove else ''}a site admin.")
+
+
 def init_app(app: Flask) -> None:
     app.cli.add_command(seed_demo_command)
     app.cli.add_command(group_runs_cli)
+    app.cli.add_command(challenges_cli)
+    app.cli.add_command(site_admin_command)

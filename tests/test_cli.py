@@ -11,8 +11,8 @@ def test_seed_demo_creates_runners_and_clubs_once(app):
     first = runner.invoke(args=["seed-demo"])
     second = runner.invoke(args=["seed-demo"])
     assert "5 runners, 2 clubs," in first.output
-    assert "2 group runs added" in first.output
-    assert "0 runners, 0 clubs, 0 runs and 0 group runs added" in second.output
+    assert "2 group runs and 9 challenge entries added" in first.output
+    assert "0 runners, 0 clubs, 0 runs, 0 group runs and 0 challenge entries" in second.output
     assert "runhive-demo-2026" in first.output
     with app.app_context():
         assert db.session.scalar(select(func.count(User.id))) == 5
@@ -26,3 +26,33 @@ def test_seed_demo_creates_runners_and_clubs_once(app):
 def test_extending_series_from_the_command_line_is_idempotent(app):
     runner = app.test_cli_runner()
     assert runner.invoke(args=["group-runs", "extend"]).output == "0 group runs created.\n"
+
+
+def test_monthly_challenges_from_the_command_line_are_made_once(app):
+    runner = app.test_cli_runner()
+    assert runner.invoke(args=["challenges", "monthly"]).output == "1 monthly challenges created.\n"
+    assert runner.invoke(args=["challenges", "monthly"]).output == "0 monthly challenges created.\n"
+
+
+def test_rebuilding_challenges_from_the_command_line_corrects_a_stale_total(app):
+    from community.challenges.models import ChallengeEntry
+
+    runner = app.test_cli_runner()
+    runner.invoke(args=["seed-demo"])
+    with app.app_context():
+        entry = db.session.scalars(select(ChallengeEntry).order_by(ChallengeEntry.id)).first()
+        entry_id, fresh = entry.id, entry.total
+        entry.total = entry.score = 123_456.0
+        db.session.commit()
+    output = runner.invoke(args=["challenges", "rebuild"]).output
+    assert "1 standings corrected" in output
+    with app.app_context():
+        assert db.session.get(ChallengeEntry, entry_id).total == fresh
+
+
+def test_site_admin_from_the_command_line(app):
+    runner = app.test_cli_runner()
+    runner.invoke(args=["seed-demo"])
+    assert "ben is a site admin." in runner.invoke(args=["site-admin", "ben"]).output
+    with app.app_context():
+        assert db.session.scalar(select(User.is_site_admin).where(User.username == "ben"))

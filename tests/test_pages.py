@@ -21,6 +21,10 @@ PAGES = [
     "/group-runs/",
     "/clubs/riverside/group-runs/new",
     "/notifications/",
+    "/challenges/",
+    "/challenges/?past=1",
+    "/challenges/1",
+    "/challenges/new?club=riverside",
 ]
 
 
@@ -30,6 +34,7 @@ def test_page_renders_with_a_plain_title(app, path):
     make_club(app, owner, slug="riverside")
     client = app.test_client()
     log_in(client, "ana")
+    client.get("/challenges/")  # makes the month's site challenge, /challenges/1
     response = client.get(path)
     assert response.status_code == 200
     body = response.get_data(as_text=True)

@@ -64,6 +64,7 @@ class SettingsForm(BaseForm):
     units = SelectField("Distance units", choices=UNIT_CHOICES)
     timezone = SelectField("Time zone")
     default_visibility = SelectField("Who sees my runs by default", choices=VISIBILITY_CHOICES)
+    leaderboard_hidden = BooleanField("Hide me from public leaderboards (I still count)")
 
     def __init__(self, *args: object, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)

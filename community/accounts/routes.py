@@ -178,6 +178,7 @@ def save_settings() -> Response | tuple[str, int]:
             units=form.units.data or "",
             timezone=form.timezone.data or "",
             default_visibility=form.default_visibility.data or "",
+            leaderboard_hidden=bool(form.leaderboard_hidden.data),
         ),
     )
     if not saved:

@@ -8,7 +8,7 @@ from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy import delete, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
-from community.accounts import passwords
+from community.accounts import events, passwords
 from community.accounts.models import Units, User, Visibility
 from community.extensions import db
 from community.realtime import disconnect_after_commit, emit_after_commit, user_room
@@ -141,6 +141,7 @@ def update_settings(
     units: str,
     timezone: str,
     default_visibility: str,
+    leaderboard_hidden: bool | None = None,
 ) -> None:
     if units not in {u.value for u in Units}:
         raise InvalidSetting("Choose km or mi.", field="units")
@@ -153,6 +154,9 @@ def update_settings(
     user.units = units
     user.timezone = timezone
     user.default_visibility = default_visibility
+    if leaderboard_hidden is not None and leaderboard_hidden != user.leaderboard_hidden:
+        user.leaderboard_hidden = leaderboard_hidden
+        events.privacy_changed.send(None, user_id=user.id, leaderboard_hidden=leaderboard_hidden)
     db.session.flush()
     emit_after_commit(
         "account:updated", {"display_name": user.display_name}, room=user_room(user.id)

@@ -13,7 +13,7 @@ from community.challenges.counting import standing_of
 from community.challenges.models import Challenge, ChallengeEntry, ChallengeKind, MonthlySeries
 from community.challenges.tally import save_standing
 from community.clubs.models import Club
-from community.clubs.services import membership_of
+from community.clubs.services import can_see_content, membership_of
 from community.extensions import db
 
 MAX_WINDOW_DAYS = 366
@@ -61,6 +61,11 @@ def can_manage(actor: User, club: Club | None) -> bool:
         return actor.is_site_admin
     membership = membership_of(club.id, actor.id)
     return membership is not None and membership.is_admin
+
+
+def can_view(challenge: Challenge, viewer_id: int | None) -> bool:
+    """Site challenges are public; a club's follow the club (private: members only)."""
+    return challenge.club is None or can_see_content(challenge.club, viewer_id)
 
 
 def can_enter(user: User, challenge: Challenge) -> bool:
@@ -205,18 +210,6 @@ def set_hidden(user: User, challenge: Challenge, hidden: bool) -> ChallengeEntry
     entry.hidden = hidden
     db.session.flush()
     return entry
-
-
-def hide_everywhere(user_id: int, hidden: bool, *, now: datetime) -> None:
-    """Apply the runner's leaderboard privacy to every challenge still running."""
-    entries = db.session.scalars(
-        select(ChallengeEntry)
-        .join(Challenge, Challenge.id == ChallengeEntry.challenge_id)
-        .where(ChallengeEntry.user_id == user_id, Challenge.ends_at > now)
-    )
-    for entry in entries:
-        entry.hidden = hidden
-    db.session.flush()
 
 
 def _month_bounds(now: datetime, zone: ZoneInfo) -> tuple[date, date]:

@@ -10,8 +10,9 @@ by the same runner never lose an update.
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import case, func, select, type_coerce, update
+from sqlalchemy import case, delete, func, select, type_coerce, update
 
+from community.accounts.events import privacy_changed
 from community.activities.events import RunChange, run_changed
 from community.activities.models import Run
 from community.challenges import events
@@ -26,9 +27,10 @@ from community.challenges.counting import (
     uses_full_recount,
 )
 from community.challenges.models import Challenge, ChallengeEntry, ChallengeKind
-from community.db_types import UTCDateTime
+from community.clubs.events import membership_ended
+from community.db_types import UTCDateTime, utcnow
 from community.extensions import db
-from community.realtime import emit_after_commit, user_room
+from community.realtime import emit_after_commit, leave_room_after_commit, user_room
 
 MAX_GRACE = timedelta(days=30)
 # Scores are rounded so that equal totals reached by different sums tie exactly.
@@ -228,5 +230,39 @@ def rebuild(challenge: Challenge, *, now: datetime) -> int:
     return sum(save_standing(entry, challenge, fresh[entry.user_id], now=now) for entry in entries)
 
 
+def hide_everywhere(user_id: int, hidden: bool, *, now: datetime) -> None:
+    """Apply the runner's leaderboard privacy to every challenge still running."""
+    entries = db.session.scalars(
+        select(ChallengeEntry)
+        .join(Challenge, Challenge.id == ChallengeEntry.challenge_id)
+        .where(ChallengeEntry.user_id == user_id, Challenge.ends_at > now)
+    )
+    for entry in entries:
+        entry.hidden = hidden
+    db.session.flush()
+
+
+def on_privacy_changed(sender: object, user_id: int, leaderboard_hidden: bool) -> None:
+    hide_everywhere(user_id, leaderboard_hidden, now=utcnow())
+
+
+def on_membership_ended(sender: object, club_id: int, user_id: int) -> None:
+    """A runner who leaves a club leaves its running challenges, and their rooms at once."""
+    now = utcnow()
+    running = db.session.scalars(
+        select(Challenge).where(Challenge.club_id == club_id, Challenge.ends_at > now)
+    ).all()
+    for challenge in running:
+        leave_room_after_commit(user_id, challenge_room(challenge.id))
+    db.session.execute(
+        delete(ChallengeEntry).where(
+            ChallengeEntry.user_id == user_id,
+            ChallengeEntry.challenge_id.in_([c.id for c in running]),
+        )
+    )
+
+
 def subscribe() -> None:
     run_changed.connect(on_run_changed)
+    membership_ended.connect(on_membership_ended)
+    privacy_changed.connect(on_privacy_changed)

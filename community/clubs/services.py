@@ -9,6 +9,7 @@ from sqlalchemy import delete, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
 from community.accounts.models import User
+from community.clubs import events
 from community.clubs.models import (
     Club,
     ClubInvite,
@@ -343,6 +344,7 @@ def join_by_invite(user: User, token: str, *, now: datetime) -> Membership:
 
 def _lose_access(club: Club, user: User) -> None:
     leave_room_after_commit(user.id, club_room(club.id))
+    events.membership_ended.send(None, club_id=club.id, user_id=user.id)
     emit_after_commit(
         "club:access_ended", {"club_id": club.id, "slug": club.slug}, room=f"user:{user.id}"
     )

@@ -4,6 +4,7 @@ from typing import Any
 
 from flask import current_app
 
+from community.challenges import events as challenge_events
 from community.group_runs import events as group_run_events
 from community.notifications.services import notify
 
@@ -31,6 +32,16 @@ def on_run_changed(
         notify(user_id, kind, text, _path("group_runs.show", run_id=run_id))
 
 
+def on_challenge_completed(sender: object, challenge_id: int, user_id: int, title: str) -> None:
+    notify(
+        user_id,
+        "challenge_completed",
+        f"You completed {title}. Well run!",
+        _path("challenges.show", challenge_id=challenge_id),
+    )
+
+
 def subscribe() -> None:
+    challenge_events.completed.connect(on_challenge_completed)
     group_run_events.promoted.connect(on_promoted)
     group_run_events.run_changed.connect(on_run_changed)

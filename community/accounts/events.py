@@ -1,0 +1,8 @@
+"""Accounts' domain events, for the features above."""
+
+from blinker import Namespace
+
+_signals = Namespace()
+# privacy_changed.send(sender, user_id=..., leaderboard_hidden=...): the runner changed
+# whether other people see them on leaderboards.
+privacy_changed = _signals.signal("account-privacy-changed")

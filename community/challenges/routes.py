@@ -1,0 +1,290 @@
+from collections.abc import Callable
+from typing import Any
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+from werkzeug.wrappers import Response
+
+from community.accounts.models import User
+from community.challenges import queries, rules, services
+from community.challenges.counting import counted_runs, safe_weeks
+from community.challenges.forms import ChallengeForm, MonthlyForm
+from community.challenges.models import Challenge, ChallengeKind
+from community.challenges.tally import club_total
+from community.clubs.models import Club
+from community.clubs.queries import club_by_slug
+from community.clubs.services import can_see_content
+from community.db_types import utcnow
+from community.extensions import db
+from community.forms import ActionForm, show_refusal
+from community.units import parse_duration, to_metres
+
+bp = Blueprint("challenges", __name__, url_prefix="/challenges")
+
+SCOPES = ("all", "clubs")
+
+
+def _me() -> User:
+    return current_user._get_current_object()  # type: ignore[attr-defined,no-any-return]
+
+
+def _viewer_id() -> int | None:
+    return current_user.id if current_user.is_authenticated else None
+
+
+def _challenge(challenge_id: int) -> Challenge:
+    challenge = db.session.get(Challenge, challenge_id)
+    if challenge is None or not services.can_view(challenge, _viewer_id()):
+        abort(404)
+    return challenge
+
+
+def _goal(kind: str, text: str, units: str) -> float | None:
+    """The goal field read by kind, into SI units."""
+    text = (text or "").strip()
+    if not text:
+        return None
+    if kind == ChallengeKind.FASTEST_EFFORT.value:
+        seconds = parse_duration(text)
+        if seconds is None:
+            raise services.ChallengeError("Enter a target time such as 22:30.", field="goal")
+        return seconds
+    try:
+        value = float(text.replace(",", "."))
+    except ValueError:
+        raise services.ChallengeError("Enter a number.", field="goal") from None
+    if kind in rules.DISTANCE_KINDS:
+        return to_metres(value, units)
+    if kind == ChallengeKind.TIME.value:
+        return value * 3600
+    if kind == ChallengeKind.ELEVATION.value:
+        return value / 3.28084 if units == "mi" else value
+    return value
+
+
+def _spec(form: ChallengeForm) -> services.ChallengeSpec:
+    kind = form.kind.data or ""
+    return services.ChallengeSpec(
+        title=form.title.data or "",
+        description=form.description.data or "",
+        kind=kind,
+        goal=_goal(kind, form.goal.data or "", current_user.units),
+        effort_label=form.effort_label.data,
+        runs_per_week=form.runs_per_week.data,
+        starts_on=form.starts_on.data,
+        ends_on=form.ends_on.data,
+        timezone=form.timezone.data or "UTC",
+        grace_days=form.grace_days.data if form.grace_days.data is not None else 3,
+        freeze_hours=form.freeze_hours.data or 0,
+        safe_mode=bool(form.safe_mode.data),
+    )
+
+
+@bp.get("/")
+def index() -> str:
+    now = utcnow()
+    # The month's challenges appear with the month's first visit (cron does it too).
+    if services.ensure_monthly(now):
+        db.session.commit()
+    past = request.args.get("past") == "1"
+    listed = queries.challenges_for(_viewer_id(), now=now, past=past)
+    mine = (
+        queries.entries_of(current_user.id, [c.id for c in listed])
+        if current_user.is_authenticated
+        else {}
+    )
+    can_create = current_user.is_authenticated and current_user.is_site_admin
+    return render_template(
+        "challenges/index.html",
+        challenges=listed,
+        mine=mine,
+        past=past,
+        now=now,
+        can_create=can_create,
+        counts={c.id: queries.entrant_count(c.id) for c in listed},
+    )
+
+
+def _club_arg() -> Club | None:
+    slug = request.args.get("club")
+    if not slug:
+        return None
+    club = club_by_slug(slug)
+    if club is None:
+        abort(404)
+    return club
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@login_required
+def new() -> Response | tuple[str, int]:
+    club = _club_arg()
+    if not services.can_manage(_me(), club):
+        abort(403)
+    form = ChallengeForm()
+    if request.method == "GET":
+        form.timezone.data = club.timezone if club else current_user.timezone
+    if form.validate_on_submit():
+        try:
+            challenge = services.create_challenge(_me(), club, _spec(form), now=utcnow())
+        except services.NotAllowed:
+            db.session.rollback()
+            abort(403)
+        except services.ChallengeError as error:
+            db.session.rollback()
+            show_refusal(form, error)
+        else:
+            db.session.commit()
+            flash("Challenge created.", "success")
+            return redirect(url_for("challenges.show", challenge_id=challenge.id))
+    status = 400 if request.method == "POST" else 200
+    return render_template("challenges/new.html", form=form, club=club), status
+
+
+def _scope() -> str:
+    scope = request.args.get("scope", "all")
+    return scope if scope in SCOPES and current_user.is_authenticated else "all"
+
+
+@bp.get("/<int:challenge_id>")
+def show(challenge_id: int) -> str:
+    challenge = _challenge(challenge_id)
+    now = utcnow()
+    scope = _scope()
+    page = request.args.get("page", 1, type=int) or 1
+    viewer = _viewer_id()
+    frozen = challenge.is_frozen_at(now)
+    board = (
+        None
+        if challenge.is_cooperative or frozen
+        else queries.board(challenge, viewer, page, scope=scope)
+    )
+    mine = queries.my_standing(challenge, viewer, scope=scope) if viewer else None
+    units = current_user.units if current_user.is_authenticated else "km"
+    context: dict[str, Any] = {
+        "challenge": challenge,
+        "board": board,
+        "mine": mine,
+        "scope": scope,
+        "now": now,
+        "frozen": frozen,
+        "rules": rules.describe(challenge, units),
+        "format_total": lambda value: rules.format_total(challenge, value, units),
+        "progress": rules.progress(challenge, mine.entry.total, now) if mine else None,
+        "can_join": current_user.is_authenticated and services.can_enter(_me(), challenge),
+        "entrants": queries.entrant_count(challenge.id),
+        "club_total": club_total(challenge.id) if challenge.is_cooperative else None,
+    }
+    if mine and challenge.safe_mode:
+        context["safe_weeks"] = safe_weeks(
+            challenge, viewer or 0, counted_runs(challenge, viewer or 0)
+        )
+    if request.args.get("fragment") == "board":
+        return render_template("challenges/_board.html", **context)
+    return render_template("challenges/show.html", **context)
+
+
+def _act(challenge: Challenge, action: Callable[[], object], success: str) -> Response:
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    try:
+        action()
+    except services.NotAllowed:
+        db.session.rollback()
+        abort(403)
+    except services.ChallengeError as error:
+        db.session.rollback()
+        flash(str(error), "error")
+    else:
+        db.session.commit()
+        flash(success, "success")
+    return redirect(url_for("challenges.show", challenge_id=challenge.id))
+
+
+@bp.post("/<int:challenge_id>/join")
+@login_required
+def join(challenge_id: int) -> Response:
+    challenge = _challenge(challenge_id)
+    return _act(
+        challenge,
+        lambda: services.join(_me(), challenge, now=utcnow()),
+        "You're in. Every run since the start counts.",
+    )
+
+
+@bp.post("/<int:challenge_id>/leave")
+@login_required
+def leave(challenge_id: int) -> Response:
+    challenge = _challenge(challenge_id)
+    return _act(
+        challenge, lambda: services.leave(_me(), challenge, now=utcnow()), "You left the challenge."
+    )
+
+
+@bp.post("/<int:challenge_id>/visibility")
+@login_required
+def visibility(challenge_id: int) -> Response:
+    challenge = _challenge(challenge_id)
+    hidden = request.form.get("hidden") == "1"
+    return _act(
+        challenge,
+        lambda: services.set_hidden(_me(), challenge, hidden),
+        "You're hidden from the public board." if hidden else "You're on the public board.",
+    )
+
+
+@bp.post("/clubs/<slug>/monthly")
+@login_required
+def monthly(slug: str) -> Response:
+    club = club_by_slug(slug)
+    if club is None or not can_see_content(club, current_user.id):
+        abort(404)
+    form = MonthlyForm()
+    if not form.validate_on_submit():
+        flash("The monthly goal is 1 to 5,000.", "error")
+        return redirect(url_for("clubs.show", slug=club.slug))
+    try:
+        services.set_monthly(
+            _me(),
+            club,
+            active=bool(form.active.data),
+            goal_m=to_metres(float(form.goal.data or 0), current_user.units),
+            now=utcnow(),
+        )
+    except services.NotAllowed:
+        db.session.rollback()
+        abort(403)
+    except services.ChallengeError as error:
+        db.session.rollback()
+        flash(str(error), "error")
+    else:
+        db.session.commit()
+        flash(
+            "Monthly challenge switched on." if form.active.data else "Monthly challenge off.",
+            "success",
+        )
+    return redirect(url_for("clubs.show", slug=club.slug))
+
+
+@bp.app_template_global()
+def club_challenges(club_id: int) -> list[Challenge]:
+    """The club page's slot: its current challenges."""
+    return queries.challenges_for(_viewer_id(), now=utcnow(), club_id=club_id)
+
+
+@bp.app_template_global()
+def club_monthly_form(club_id: int) -> MonthlyForm:
+    series = services.monthly_series_of(club_id)
+    form = MonthlyForm(formdata=None)
+    form.active.data = bool(series and series.active)
+    if series:
+        units = current_user.units if current_user.is_authenticated else "km"
+        form.goal.data = round(series.goal_m / (1609.344 if units == "mi" else 1000))
+    return form
+
+
+@bp.app_template_global()
+def challenge_badges(user_id: int) -> list[Any]:
+    """The profile's badges: challenges completed, where the viewer may see them."""
+    viewer = _viewer_id()
+    return [e for e in queries.badges_of(user_id) if services.can_view(e.challenge, viewer)]

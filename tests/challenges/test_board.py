@@ -1,0 +1,154 @@
+"""The board: competition ranks, who got there first, paging, my rank, privacy, filters."""
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from community.challenges import queries, services
+from community.clubs.services import join as join_club
+from community.extensions import db
+from tests.challenges.builders import NOW, challenge, club, log, runner
+
+DAY_1 = datetime(2026, 3, 2, 7, 0, tzinfo=UTC)
+
+
+@pytest.fixture
+def host(ctx):
+    return runner("host", is_site_admin=True)
+
+
+def entrants(march, names_and_km, *, spacing=timedelta(hours=1)):
+    """Runners who each log one run of the given km, one after the other."""
+    made = {}
+    for index, (name, km) in enumerate(names_and_km):
+        person = runner(name)
+        services.join(person, march, now=NOW)
+        if km:
+            log(person, DAY_1 + index * spacing, km=km)
+        made[name] = person
+    return made
+
+
+def ranks(board):
+    return [(row.rank, row.entry.user.username) for row in board.rows]
+
+
+def test_equal_totals_share_a_rank_and_the_next_rank_skips(host):
+    march = challenge(host)
+    entrants(march, [("ana", 10), ("ben", 8), ("cat", 8), ("dan", 5)])
+    assert ranks(queries.board(march, None)) == [(1, "ana"), (2, "ben"), (2, "cat"), (4, "dan")]
+
+
+def test_between_equal_totals_whoever_got_there_first_is_listed_first(host):
+    march = challenge(host)
+    entrants(march, [("ana", 8)])
+    # Ben logs later, but his run started earlier: he reached 8 km first.
+    ben = runner("ben")
+    services.join(ben, march, now=NOW)
+    log(ben, DAY_1 - timedelta(hours=5), km=8)
+    assert ranks(queries.board(march, None)) == [(1, "ben"), (1, "ana")]
+
+
+def test_a_fastest_effort_ranks_the_lowest_time_first(host):
+    fastest = challenge(host, kind="fastest_effort", effort_label="1 km")
+    for name, seconds in [("ana", 250.0), ("ben", 230.0)]:
+        person = runner(name)
+        entry = services.join(person, fastest, now=NOW)
+        entry.total, entry.score = seconds, -seconds
+    db.session.flush()
+    rows = queries.board(fastest, None).rows
+    assert [(r.rank, r.entry.user.username, r.entry.total) for r in rows] == [
+        (1, "ben", 230.0),
+        (2, "ana", 250.0),
+    ]
+
+
+def test_entrants_without_an_effort_yet_are_not_ranked(host):
+    fastest = challenge(host, kind="fastest_effort", effort_label="1 km")
+    services.join(runner("ana"), fastest, now=NOW)
+    assert queries.board(fastest, None).rows == []
+
+
+def test_pages_keep_competition_ranks_across_the_page_boundary(host, monkeypatch):
+    monkeypatch.setattr(queries, "PER_PAGE", 3)
+    march = challenge(host)
+    entrants(march, [("ana", 10), ("ben", 8), ("cat", 8), ("dan", 8), ("eve", 5)])
+    assert ranks(queries.board(march, None, 1)) == [(1, "ana"), (2, "ben"), (2, "cat")]
+    second = queries.board(march, None, 2)
+    assert ranks(second) == [(2, "dan"), (5, "eve")]
+    assert (second.page, second.pages, second.entrants) == (2, 2, 5)
+
+
+def test_a_page_past_the_end_shows_the_last_page(host, monkeypatch):
+    monkeypatch.setattr(queries, "PER_PAGE", 2)
+    march = challenge(host)
+    entrants(march, [("ana", 10), ("ben", 8), ("cat", 6)])
+    assert ranks(queries.board(march, None, 9)) == [(3, "cat")]
+
+
+def test_my_rank_comes_with_my_neighbours(host):
+    march = challenge(host)
+    people = entrants(
+        march, [("ana", 20), ("ben", 18), ("cat", 15), ("dan", 12), ("eve", 9), ("fay", 3)]
+    )
+    mine = queries.my_standing(march, people["dan"].id)
+    assert mine is not None
+    assert mine.rank == 4
+    assert [(r.rank, r.entry.user.username) for r in mine.around] == [
+        (2, "ben"),
+        (3, "cat"),
+        (4, "dan"),
+        (5, "eve"),
+        (6, "fay"),
+    ]
+
+
+def test_neighbours_share_my_rank_when_we_tie(host):
+    march = challenge(host)
+    people = entrants(march, [("ana", 9), ("ben", 9), ("cat", 9)])
+    mine = queries.my_standing(march, people["cat"].id)
+    assert mine is not None
+    assert [(r.rank, r.entry.user.username) for r in mine.around] == [
+        (1, "ana"),
+        (1, "ben"),
+        (1, "cat"),
+    ]
+
+
+def test_a_hidden_runner_is_off_the_board_yet_still_sees_their_rank(host):
+    march = challenge(host)
+    people = entrants(march, [("ana", 10), ("ben", 8), ("cat", 5)])
+    services.set_hidden(people["ben"], march, True)
+    assert ranks(queries.board(march, None)) == [(1, "ana"), (2, "cat")]
+    mine = queries.my_standing(march, people["ben"].id)
+    assert mine is not None
+    assert mine.rank == 2
+    assert mine.entry.total == 8000
+
+
+def test_the_my_clubs_filter_ranks_among_people_who_share_a_club(host):
+    march = challenge(host)
+    people = entrants(march, [("ana", 10), ("ben", 8), ("cat", 5)])
+    riverside = club(people["cat"])
+    join_club(people["ben"], riverside)
+    board = queries.board(march, people["cat"].id, scope="clubs")
+    assert ranks(board) == [(1, "ben"), (2, "cat")]
+    mine = queries.my_standing(march, people["cat"].id, scope="clubs")
+    assert mine is not None and mine.rank == 2
+
+
+def test_the_board_is_the_same_for_every_viewer(host):
+    march = challenge(host)
+    people = entrants(march, [("ana", 10), ("ben", 8)])
+    seen = {
+        ranks(queries.board(march, person.id)) == ranks(queries.board(march, None))
+        for person in people.values()
+    }
+    assert seen == {True}
+
+
+def test_a_new_run_moves_the_runner_up(host):
+    march = challenge(host)
+    people = entrants(march, [("ana", 10), ("ben", 8)])
+    log(people["ben"], DAY_1 + timedelta(days=1), km=3)
+    assert ranks(queries.board(march, None)) == [(1, "ben"), (2, "ana")]
