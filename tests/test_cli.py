@@ -44,8 +44,8 @@ def test_rebuilding_challenges_from_the_command_line_corrects_a_stale_total(app)
         entry_id, fresh = entry.id, entry.total
         entry.total = entry.score = 123_456.0
         db.session.commit()
-    output = runner.invoke(args=["challenges", "rebuild"]).output
-    assert "1 standings corrected" in output
+    result = runner.invoke(args=["challenges", "rebuild"])
+    assert "1 standings corrected" in result.output, result.exception
     with app.app_context():
         assert db.session.get(ChallengeEntry, entry_id).total == fresh
 

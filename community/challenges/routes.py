@@ -6,7 +6,7 @@ from flask_login import current_user, login_required
 from werkzeug.wrappers import Response
 
 from community.accounts.models import User
-from community.challenges import queries, rules, services
+from community.challenges import club_boards, queries, rules, services
 from community.challenges.counting import counted_runs, safe_weeks
 from community.challenges.forms import ChallengeForm, MonthlyForm
 from community.challenges.models import Challenge, ChallengeKind
@@ -264,6 +264,43 @@ def monthly(slug: str) -> Response:
             "success",
         )
     return redirect(url_for("clubs.show", slug=club.slug))
+
+
+def _visible_club(slug: str) -> Club:
+    club = club_by_slug(slug)
+    if club is None or not can_see_content(club, _viewer_id()):
+        abort(404)
+    return club
+
+
+@bp.get("/clubs/<slug>/boards")
+def boards(slug: str) -> str:
+    """The club's weekly board (this week or last), most consistent and most improved."""
+    club = _visible_club(slug)
+    now = utcnow()
+    measure = request.args.get("measure", "distance")
+    if measure not in club_boards.MEASURES:
+        measure = "distance"
+    weeks_ago = 1 if request.args.get("week") == "last" else 0
+    return render_template(
+        "challenges/club_boards.html",
+        club=club,
+        measure=measure,
+        weeks_ago=weeks_ago,
+        weekly=club_boards.weekly(club, now, measure=measure, weeks_ago=weeks_ago),
+        consistent=club_boards.most_consistent(club, now),
+        improved=club_boards.most_improved(club, now),
+        weeks=club_boards.CONSISTENCY_WEEKS,
+    )
+
+
+@bp.app_template_global()
+def club_week_board(club_id: int) -> list[club_boards.BoardRow]:
+    """The club page's slot: this week's distance, top five."""
+    club = db.session.get(Club, club_id)
+    if club is None or not can_see_content(club, _viewer_id()):
+        return []
+    return club_boards.weekly(club, utcnow())[:5]
 
 
 @bp.app_template_global()

@@ -4,16 +4,17 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo, available_timezones
 
-from sqlalchemy import delete, select
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from community.accounts.models import User
 from community.activities.analysis import BEST_EFFORT_DISTANCES
 from community.challenges.counting import standing_of
 from community.challenges.models import Challenge, ChallengeEntry, ChallengeKind, MonthlySeries
-from community.challenges.tally import save_standing
+from community.challenges.tally import announce, announce_gone, save_standing
 from community.clubs.models import Club
 from community.clubs.services import can_see_content, membership_of
+from community.db_types import utcnow
 from community.extensions import db
 
 MAX_WINDOW_DAYS = 366
@@ -188,7 +189,9 @@ def join(user: User, challenge: Challenge, *, now: datetime) -> ChallengeEntry:
             raise
         return found
     entry.challenge = challenge
-    save_standing(entry, challenge, standing_of(challenge, user.id, now), now=now)
+    if not save_standing(entry, challenge, standing_of(challenge, user.id, now), now=now):
+        # Nothing counted yet: open boards still get the new row.
+        announce(entry, challenge, now=now)
     return entry
 
 
@@ -196,19 +199,25 @@ def leave(user: User, challenge: Challenge, *, now: datetime) -> None:
     """Leave before the end; the runner's runs stay theirs, and a rejoin counts them again."""
     if challenge.has_ended(now):
         raise ChallengeError("The challenge is over: its final standings stay as they are.")
-    db.session.execute(
-        delete(ChallengeEntry).where(
-            ChallengeEntry.challenge_id == challenge.id, ChallengeEntry.user_id == user.id
-        )
-    )
+    entry = entry_of(challenge.id, user.id)
+    if entry is None:
+        return
+    announce_gone(entry, challenge)
+    db.session.delete(entry)
+    db.session.flush()
 
 
 def set_hidden(user: User, challenge: Challenge, hidden: bool) -> ChallengeEntry:
     entry = entry_of(challenge.id, user.id)
     if entry is None:
         raise ChallengeError("Join the challenge first.")
-    entry.hidden = hidden
-    db.session.flush()
+    if entry.hidden != hidden:
+        entry.hidden = hidden
+        db.session.flush()
+        if hidden:
+            announce_gone(entry, challenge)
+        else:
+            announce(entry, challenge, now=utcnow())
     return entry
 
 

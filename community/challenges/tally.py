@@ -10,7 +10,7 @@ by the same runner never lose an update.
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import case, delete, func, select, type_coerce, update
+from sqlalchemy import case, func, select, type_coerce, update
 
 from community.accounts.events import privacy_changed
 from community.activities.events import RunChange, run_changed
@@ -129,6 +129,15 @@ def announce(entry: ChallengeEntry, challenge: Challenge, *, now: datetime) -> N
     emit_after_commit("challenge:standing", payload, room=user_room(entry.user_id))
     if not entry.hidden and not challenge.is_frozen_at(now):
         emit_after_commit("challenge:standing", payload, room=challenge_room(challenge.id))
+
+
+def announce_gone(entry: ChallengeEntry, challenge: Challenge) -> None:
+    """The entrant left the board (left the challenge, or hid): open boards drop the row."""
+    emit_after_commit(
+        "challenge:gone",
+        {"challenge_id": challenge.id, "entry_id": entry.id},
+        room=challenge_room(challenge.id),
+    )
 
 
 def _affected_entries(change: RunChange, now: datetime) -> list[ChallengeEntry]:
@@ -254,12 +263,15 @@ def on_membership_ended(sender: object, club_id: int, user_id: int) -> None:
     ).all()
     for challenge in running:
         leave_room_after_commit(user_id, challenge_room(challenge.id))
-    db.session.execute(
-        delete(ChallengeEntry).where(
-            ChallengeEntry.user_id == user_id,
-            ChallengeEntry.challenge_id.in_([c.id for c in running]),
+        entry = db.session.scalar(
+            select(ChallengeEntry).where(
+                ChallengeEntry.challenge_id == challenge.id, ChallengeEntry.user_id == user_id
+            )
         )
-    )
+        if entry is not None:
+            announce_gone(entry, challenge)
+            db.session.delete(entry)
+    db.session.flush()
 
 
 def subscribe() -> None:

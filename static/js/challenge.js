@@ -66,6 +66,22 @@
     });
     // The first page keeps its length: whoever dropped off is on the next page now.
     if (offset === 0) rows.slice(PER_PAGE).forEach(function (row) { row.remove(); });
+    around(rows.slice(0, offset === 0 ? PER_PAGE : rows.length));
+  }
+
+  // "Around you", rebuilt from the board when the runner's own row is on this page.
+  function around(rows) {
+    const list = document.querySelector("[data-around]");
+    const at = rows.findIndex(function (row) { return Number(row.dataset.userId) === me; });
+    if (!list || at < 0) return;
+    list.replaceChildren();
+    rows.slice(Math.max(0, at - 2), at + 3).forEach(function (row) {
+      const item = document.createElement("li");
+      item.textContent = row.querySelector("[data-rank]").textContent + ". " +
+        row.cells[1].querySelector("a").textContent + " · " + row.querySelector("[data-total]").textContent;
+      if (row === rows[at]) item.setAttribute("aria-current", "true");
+      list.appendChild(item);
+    });
   }
 
   function newRow(data) {
@@ -125,7 +141,17 @@
       });
   }
 
+  function gone(data) {
+    if (data.challenge_id !== challengeId) return;
+    const body = document.querySelector("[data-board-rows]");
+    const row = body && body.querySelector('tr[data-entry-id="' + data.entry_id + '"]');
+    if (!row) return;
+    row.remove();
+    rerank(body);
+  }
+
   live.on("challenge:standing", apply);
+  live.on("challenge:gone", gone);
   live.onConnect(watch);
   live.onReconnect(refresh);
 })();

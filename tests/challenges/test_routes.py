@@ -377,3 +377,21 @@ def test_a_removed_member_stops_hearing_the_clubs_challenge(app, runners, secret
     act(as_(app, "ben"), f"/challenges/{secret}/join")
     log_km(app, "ben", 5)
     assert all(e["name"] != "challenge:standing" for e in mia_socket.get_received())
+
+
+def test_a_runner_who_joins_without_runs_is_sent_to_open_boards(app, runners, secret):
+    adam_socket, _ = watch(app, as_(app, "adam"), secret)
+    act(as_(app, "mia"), f"/challenges/{secret}/join")
+    sent = [e["args"][0] for e in adam_socket.get_received() if e["name"] == "challenge:standing"]
+    assert [(p["username"], p["total"]) for p in sent] == [("mia", 0.0)]
+
+
+def test_hiding_or_leaving_takes_the_row_off_open_boards(app, runners, secret):
+    mia = as_(app, "mia")
+    act(mia, f"/challenges/{secret}/join")
+    adam_socket, _ = watch(app, as_(app, "adam"), secret)
+    act(mia, f"/challenges/{secret}/visibility", {"hidden": "1"})
+    act(mia, f"/challenges/{secret}/visibility", {"hidden": "0"})
+    act(mia, f"/challenges/{secret}/leave")
+    names = [e["name"] for e in adam_socket.get_received()]
+    assert names == ["challenge:gone", "challenge:standing", "challenge:gone"]

@@ -1,0 +1,114 @@
+"""A club's own boards, straight from its members' runs (no entering needed).
+
+- Weekly: distance, time or runs, Monday to Sunday in the club's time zone, this week or last.
+- Most consistent: weeks with at least one run, of the last 12.
+- Most improved: this month so far against the runner's own average of the 3 months before.
+
+Private runs ("only me") are left out, and so are runners who hide from leaderboards.
+Ranks are competition ranks (1, 2, 2, 4); equal values are listed by name.
+"""
+
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import Select, func, select
+
+from community.accounts.models import User
+from community.activities.models import Run
+from community.activities.progress import month_starts, week_starts
+from community.clubs.models import Club, Membership
+from community.extensions import db
+
+MEASURES = {
+    "distance": func.sum(Run.distance_m),
+    "time": func.sum(Run.duration_s),
+    "runs": func.count(Run.id),
+}
+CONSISTENCY_WEEKS = 12
+IMPROVEMENT_MONTHS = 3
+LIMIT = 20
+
+
+@dataclass(frozen=True)
+class BoardRow:
+    rank: int
+    user: User
+    value: float
+    # Most improved: the runner's monthly average before, for the "against" column.
+    baseline: float | None = None
+
+
+def _ranked(pairs: list[tuple[User, float, float | None]]) -> list[BoardRow]:
+    pairs.sort(key=lambda p: (-p[1], p[0].display_name.lower(), p[0].id))
+    rows: list[BoardRow] = []
+    for index, (user, value, baseline) in enumerate(pairs):
+        rank = rows[-1].rank if rows and rows[-1].value == value else index + 1
+        rows.append(BoardRow(rank, user, value, baseline))
+    return rows[:LIMIT]
+
+
+def _members_runs(club: Club, since: datetime, until: datetime) -> Select:
+    return (
+        select(Run.user_id)
+        .join(Membership, (Membership.user_id == Run.user_id) & (Membership.club_id == club.id))
+        .join(User, User.id == Run.user_id)
+        .where(
+            Run.start_time >= since,
+            Run.start_time < until,
+            Run.visibility != "private",
+            User.leaderboard_hidden.is_(False),
+        )
+    )
+
+
+def _users(ids: set[int]) -> dict[int, User]:
+    if not ids:
+        return {}
+    return {u.id: u for u in db.session.scalars(select(User).where(User.id.in_(ids)))}
+
+
+def weekly(
+    club: Club, now: datetime, *, measure: str = "distance", weeks_ago: int = 0
+) -> list[BoardRow]:
+    """This week's (or last week's) board by distance, time or number of runs."""
+    starts = week_starts(now, club.zone, 1 + weeks_ago)
+    since, until = starts[0], starts[1]
+    total = MEASURES.get(measure, MEASURES["distance"])
+    rows = db.session.execute(
+        _members_runs(club, since, until).add_columns(total).group_by(Run.user_id)
+    ).all()
+    users = _users({user_id for user_id, _ in rows})
+    return _ranked([(users[user_id], float(value), None) for user_id, value in rows])
+
+
+def most_consistent(club: Club, now: datetime) -> list[BoardRow]:
+    """Weeks with at least one run, of the last 12 (this one included)."""
+    starts = week_starts(now, club.zone, CONSISTENCY_WEEKS)
+    rows = db.session.execute(
+        _members_runs(club, starts[0], starts[-1]).add_columns(Run.start_time)
+    ).all()
+    weeks: dict[int, set[int]] = defaultdict(set)
+    for user_id, start in rows:
+        weeks[user_id].add(sum(1 for boundary in starts[1:-1] if start >= boundary))
+    users = _users(set(weeks))
+    return _ranked([(users[uid], float(len(found)), None) for uid, found in weeks.items()])
+
+
+def most_improved(club: Club, now: datetime) -> list[BoardRow]:
+    """This month's distance so far as a share of the runner's monthly average before."""
+    starts = month_starts(now, club.zone, IMPROVEMENT_MONTHS + 1)
+    this_month = starts[-2]
+    rows = db.session.execute(
+        _members_runs(club, starts[0], starts[-1]).add_columns(Run.start_time, Run.distance_m)
+    ).all()
+    before: dict[int, float] = defaultdict(float)
+    current: dict[int, float] = defaultdict(float)
+    for user_id, start, distance in rows:
+        (current if start >= this_month else before)[user_id] += distance
+    users = _users(set(current) & set(before))
+    pairs = []
+    for user_id, user in users.items():
+        baseline = before[user_id] / IMPROVEMENT_MONTHS
+        pairs.append((user, round(current[user_id] / baseline * 100, 1), baseline))
+    return _ranked(pairs)
