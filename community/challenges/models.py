@@ -99,6 +99,8 @@ class Challenge(db.Model):
     monthly_key: Mapped[str | None] = mapped_column(String(40), unique=True)
     # A club goal: when the club's combined total first reached the goal.
     goal_reached_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # When the board's snapshot was taken, the first change after the freeze began.
+    frozen_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     club: Mapped[Club | None] = relationship()
@@ -171,6 +173,10 @@ class ChallengeEntry(db.Model):
     reached_at: Mapped[datetime] = mapped_column(UTCDateTime)
     # Hidden from the public board (still counted, and shown to the runner).
     hidden: Mapped[bool] = mapped_column(Boolean, default=False)
+    # The standing when the board froze (see tally.freeze_if_due); NULL: not on it then.
+    frozen_total: Mapped[float | None] = mapped_column(Float)
+    frozen_score: Mapped[float | None] = mapped_column(Float)
+    frozen_reached_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     joined_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     completed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
@@ -185,6 +191,15 @@ Index(
     ChallengeEntry.hidden,
     ChallengeEntry.score.desc(),
     ChallengeEntry.reached_at,
+    ChallengeEntry.id,
+)
+# The same order over the snapshot, for boards during a freeze.
+Index(
+    "ix_challenge_entries_frozen_board",
+    ChallengeEntry.challenge_id,
+    ChallengeEntry.hidden,
+    ChallengeEntry.frozen_score.desc(),
+    ChallengeEntry.frozen_reached_at,
     ChallengeEntry.id,
 )
 

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import Select, and_, func, or_, select
-from sqlalchemy.orm import aliased
+from sqlalchemy.orm import InstrumentedAttribute, aliased
 
 from community.challenges.models import Challenge, ChallengeEntry
 from community.clubs.models import Club, Membership
@@ -21,9 +21,29 @@ NEIGHBOURS = 2
 
 
 @dataclass(frozen=True)
+class Standings:
+    """The columns a board reads: the live ones, or the snapshot taken when it froze."""
+
+    score: InstrumentedAttribute[float | None]
+    reached_at: InstrumentedAttribute[datetime | None]
+    total: InstrumentedAttribute[float | None]
+
+    def of(self, entry: ChallengeEntry) -> tuple[float | None, datetime | None, float | None]:
+        return tuple(getattr(entry, c.key) for c in (self.score, self.reached_at, self.total))  # type: ignore[return-value]
+
+
+LIVE = Standings(ChallengeEntry.score, ChallengeEntry.reached_at, ChallengeEntry.total)  # type: ignore[arg-type]
+FROZEN = Standings(
+    ChallengeEntry.frozen_score, ChallengeEntry.frozen_reached_at, ChallengeEntry.frozen_total
+)
+
+
+@dataclass(frozen=True)
 class Row:
     rank: int
     entry: ChallengeEntry
+    # What the board shows: the live total, or the frozen one during a freeze.
+    total: float | None
 
 
 @dataclass(frozen=True)
@@ -42,12 +62,19 @@ class MyStanding:
     around: list[Row]
 
 
-def _visible(challenge_id: int, viewer_id: int | None, scope: str) -> list:
+def standings_for(challenge: Challenge, now: datetime) -> Standings:
+    """During a freeze the board shows the snapshot (once one was taken)."""
+    if challenge.is_frozen_at(now) and challenge.frozen_at is not None:
+        return FROZEN
+    return LIVE
+
+
+def _visible(challenge_id: int, viewer_id: int | None, scope: str, cols: Standings) -> list:
     """The conditions that pick the rows a viewer's board is made of."""
     conditions = [
         ChallengeEntry.challenge_id == challenge_id,
         ChallengeEntry.hidden.is_(False),
-        ChallengeEntry.score.is_not(None),
+        cols.score.is_not(None),
     ]
     if scope == "clubs" and viewer_id is not None:
         mine = aliased(Membership)
@@ -62,36 +89,37 @@ def _visible(challenge_id: int, viewer_id: int | None, scope: str) -> list:
     return conditions
 
 
-def _ordered(statement: Select) -> Select:
-    return statement.order_by(
-        ChallengeEntry.score.desc(), ChallengeEntry.reached_at, ChallengeEntry.id
-    )
+def _ordered(statement: Select, cols: Standings) -> Select:
+    return statement.order_by(cols.score.desc(), cols.reached_at, ChallengeEntry.id)
 
 
-def _rank_of_score(conditions: list, score: float) -> int:
+def _rank_of_score(conditions: list, cols: Standings, score: float) -> int:
     ahead = db.session.scalar(
-        select(func.count())
-        .select_from(ChallengeEntry)
-        .where(*conditions, ChallengeEntry.score > score)
+        select(func.count()).select_from(ChallengeEntry).where(*conditions, cols.score > score)
     )
     return (ahead or 0) + 1
 
 
-def _ranked(conditions: list, entries: list[ChallengeEntry], first_position: int) -> list[Row]:
+def _ranked(
+    conditions: list, cols: Standings, entries: list[ChallengeEntry], first_position: int
+) -> list[Row]:
     """Competition ranks for consecutive rows in board order, the first at `first_position`.
 
     A row whose score differs from the row before it has only higher scores ahead of it, so
     its rank is its position; only the first row may share a rank with rows not listed.
     """
     rows: list[Row] = []
+    previous: float | None = None
     for index, entry in enumerate(entries):
-        if rows and rows[-1].entry.score == entry.score:
+        score, _, total = cols.of(entry)
+        if rows and previous == score:
             rank = rows[-1].rank
         elif index == 0:
-            rank = _rank_of_score(conditions, entry.score or 0.0)
+            rank = _rank_of_score(conditions, cols, score or 0.0)
         else:
             rank = first_position + index
-        rows.append(Row(rank, entry))
+        rows.append(Row(rank, entry, total))
+        previous = score
     return rows
 
 
@@ -103,37 +131,42 @@ def entrant_count(challenge_id: int) -> int:
 
 
 def board(
-    challenge: Challenge, viewer_id: int | None, page: int = 1, *, scope: str = "all"
+    challenge: Challenge,
+    viewer_id: int | None,
+    page: int = 1,
+    *,
+    scope: str = "all",
+    cols: Standings = LIVE,
 ) -> Board:
     """One page of the public board."""
-    conditions = _visible(challenge.id, viewer_id, scope)
+    conditions = _visible(challenge.id, viewer_id, scope, cols)
     count = (
         db.session.scalar(select(func.count()).select_from(ChallengeEntry).where(*conditions)) or 0
     )
     pages = max(1, -(-count // PER_PAGE))
     page = min(max(page, 1), pages)
     entries = db.session.scalars(
-        _ordered(select(ChallengeEntry).where(*conditions))
+        _ordered(select(ChallengeEntry).where(*conditions), cols)
         .offset((page - 1) * PER_PAGE)
         .limit(PER_PAGE)
     ).all()
-    return Board(_ranked(conditions, list(entries), (page - 1) * PER_PAGE + 1), page, pages, count)
+    rows = _ranked(conditions, cols, list(entries), (page - 1) * PER_PAGE + 1)
+    return Board(rows, page, pages, count)
 
 
-def _before(entry: ChallengeEntry) -> object:
+def _before(entry: ChallengeEntry, cols: Standings) -> object:
     """Rows that come before `entry` in board order."""
+    score, reached_at, _ = cols.of(entry)
     return or_(
-        ChallengeEntry.score > entry.score,
-        and_(ChallengeEntry.score == entry.score, ChallengeEntry.reached_at < entry.reached_at),
-        and_(
-            ChallengeEntry.score == entry.score,
-            ChallengeEntry.reached_at == entry.reached_at,
-            ChallengeEntry.id < entry.id,
-        ),
+        cols.score > score,
+        and_(cols.score == score, cols.reached_at < reached_at),
+        and_(cols.score == score, cols.reached_at == reached_at, ChallengeEntry.id < entry.id),
     )
 
 
-def my_standing(challenge: Challenge, user_id: int, *, scope: str = "all") -> MyStanding | None:
+def my_standing(
+    challenge: Challenge, user_id: int, *, scope: str = "all", cols: Standings = LIVE
+) -> MyStanding | None:
     """The viewer's own row with their rank and neighbours, hidden or not."""
     entry = db.session.scalar(
         select(ChallengeEntry).where(
@@ -142,33 +175,35 @@ def my_standing(challenge: Challenge, user_id: int, *, scope: str = "all") -> My
     )
     if entry is None:
         return None
-    if entry.score is None:
+    score = cols.of(entry)[0]
+    if score is None:
         return MyStanding(entry, None, [])
-    conditions = _visible(challenge.id, user_id, scope)
-    rank = _rank_of_score(conditions, entry.score)
+    conditions = _visible(challenge.id, user_id, scope, cols)
+    rank = _rank_of_score(conditions, cols, score)
     above = db.session.scalars(
         select(ChallengeEntry)
-        .where(*conditions, _before(entry))
-        .order_by(
-            ChallengeEntry.score.asc(), ChallengeEntry.reached_at.desc(), ChallengeEntry.id.desc()
-        )
+        .where(*conditions, _before(entry, cols))
+        .order_by(cols.score.asc(), cols.reached_at.desc(), ChallengeEntry.id.desc())
         .limit(NEIGHBOURS)
     ).all()
     below = db.session.scalars(
         _ordered(
             select(ChallengeEntry).where(
-                *conditions, ChallengeEntry.id != entry.id, ~_before(entry)
-            )
+                *conditions, ChallengeEntry.id != entry.id, ~_before(entry, cols)
+            ),
+            cols,
         ).limit(NEIGHBOURS)
     ).all()
     around = [*reversed(above), entry, *below]
     first_position = 1 + (
         db.session.scalar(
-            select(func.count()).select_from(ChallengeEntry).where(*conditions, _before(around[0]))
+            select(func.count())
+            .select_from(ChallengeEntry)
+            .where(*conditions, _before(around[0], cols))
         )
         or 0
     )
-    return MyStanding(entry, rank, _ranked(conditions, around, first_position))
+    return MyStanding(entry, rank, _ranked(conditions, cols, around, first_position))
 
 
 def challenges_for(

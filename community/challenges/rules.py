@@ -72,8 +72,9 @@ def describe(challenge: Challenge, units: str) -> list[str]:
         lines.append("Runs must be logged by the end of the last day.")
     if challenge.freeze_hours:
         lines.append(
-            f"The board is hidden for the last {challenge.freeze_hours} hours: totals keep "
-            f"counting, you see your own, and the final order is revealed at the end."
+            f"The board freezes for the last {challenge.freeze_hours} hours: it shows the order "
+            f"at the freeze while totals keep counting (you see your own), and the final "
+            f"order is revealed at the end."
         )
     if challenge.safe_mode:
         lines.append(

@@ -11,7 +11,7 @@ from community.accounts.models import User
 from community.activities.analysis import BEST_EFFORT_DISTANCES
 from community.challenges.counting import standing_of
 from community.challenges.models import Challenge, ChallengeEntry, ChallengeKind, MonthlySeries
-from community.challenges.tally import announce, announce_gone, save_standing
+from community.challenges.tally import announce, announce_gone, freeze_if_due, save_standing
 from community.clubs.models import Club
 from community.clubs.services import can_see_content, membership_of
 from community.db_types import utcnow
@@ -170,6 +170,8 @@ def join(user: User, challenge: Challenge, *, now: datetime) -> ChallengeEntry:
     existing = entry_of(challenge.id, user.id)
     if existing is not None:
         return existing
+    # Someone joining during a freeze is not on the frozen board.
+    freeze_if_due(challenge, now)
     entry = ChallengeEntry(
         challenge_id=challenge.id,
         user_id=user.id,

@@ -106,10 +106,39 @@ def _settle_completion(entry: ChallengeEntry, challenge: Challenge, now: datetim
         entry.completed_at = None
 
 
+def freeze_if_due(challenge: Challenge, now: datetime) -> None:
+    """Before the first change inside the freeze, keep the board as it stands for display.
+
+    Nothing changed since the freeze began until this change, so the snapshot is exactly the
+    board at the freeze. The conditional update makes one transaction take it, once.
+    """
+    if challenge.frozen_at is not None or not challenge.is_frozen_at(now):
+        return
+    won = db.session.execute(
+        update(Challenge)
+        .where(Challenge.id == challenge.id, Challenge.frozen_at.is_(None))
+        .values(frozen_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    if won.rowcount == 1:
+        db.session.execute(
+            update(ChallengeEntry)
+            .where(ChallengeEntry.challenge_id == challenge.id)
+            .values(
+                frozen_total=ChallengeEntry.total,
+                frozen_score=ChallengeEntry.score,
+                frozen_reached_at=ChallengeEntry.reached_at,
+            )
+            .execution_options(synchronize_session=False)
+        )
+    db.session.refresh(challenge, ["frozen_at"])
+
+
 def save_standing(
     entry: ChallengeEntry, challenge: Challenge, standing: Standing, *, now: datetime
 ) -> bool:
     """Store a standing, settle completion, and push the change. Returns whether it moved."""
+    freeze_if_due(challenge, now)
     new = (_rounded(standing.total), _rounded(standing.score), standing.reached_at)
     changed = (entry.total, entry.score, entry.reached_at) != new
     entry.total, entry.score, entry.reached_at = new
@@ -234,7 +263,9 @@ def rebuild(challenge: Challenge, *, now: datetime) -> int:
     """Recompute a challenge's stored standings from scratch; returns how many changed."""
     fresh = standings_from_scratch(challenge)
     entries = db.session.scalars(
-        select(ChallengeEntry).where(ChallengeEntry.challenge_id == challenge.id).with_for_update()
+        select(ChallengeEntry)
+        .where(ChallengeEntry.challenge_id == challenge.id)
+        .with_for_update(of=ChallengeEntry)
     ).all()
     return sum(save_standing(entry, challenge, fresh[entry.user_id], now=now) for entry in entries)
 

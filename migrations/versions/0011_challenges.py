@@ -2,7 +2,7 @@
 
 Revision ID: 0011
 Revises: 0010
-Create Date: 2026-12-01 06:43:51.846321
+Create Date: 2026-12-01 07:03:27.284328
 
 """
 from alembic import op
@@ -49,6 +49,7 @@ def upgrade():
     sa.Column('safe_mode', sa.Boolean(), nullable=False),
     sa.Column('monthly_key', sa.String(length=40), nullable=True),
     sa.Column('goal_reached_at', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('frozen_at', sa.DateTime(timezone=True), nullable=True),
     sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
     sa.CheckConstraint("kind <> 'club_goal' OR club_id IS NOT NULL", name=op.f('ck_challenges_club_goal_in_club')),
     sa.CheckConstraint("kind <> 'club_goal' OR goal IS NOT NULL", name=op.f('ck_challenges_club_goal_has_goal')),
@@ -77,6 +78,9 @@ def upgrade():
     sa.Column('score', sa.Float(), nullable=True),
     sa.Column('reached_at', sa.DateTime(timezone=True), nullable=False),
     sa.Column('hidden', sa.Boolean(), nullable=False),
+    sa.Column('frozen_total', sa.Float(), nullable=True),
+    sa.Column('frozen_score', sa.Float(), nullable=True),
+    sa.Column('frozen_reached_at', sa.DateTime(timezone=True), nullable=True),
     sa.Column('joined_at', sa.DateTime(timezone=True), nullable=False),
     sa.Column('completed_at', sa.DateTime(timezone=True), nullable=True),
     sa.CheckConstraint('(total IS NULL) = (score IS NULL)', name=op.f('ck_challenge_entries_score_with_total')),
@@ -88,6 +92,7 @@ def upgrade():
     )
     with op.batch_alter_table('challenge_entries', schema=None) as batch_op:
         batch_op.create_index('ix_challenge_entries_board', ['challenge_id', 'hidden', sa.literal_column('score DESC'), 'reached_at', 'id'], unique=False)
+        batch_op.create_index('ix_challenge_entries_frozen_board', ['challenge_id', 'hidden', sa.literal_column('frozen_score DESC'), 'frozen_reached_at', 'id'], unique=False)
         batch_op.create_index('ix_challenge_entries_user_id', ['user_id'], unique=False)
 
     with op.batch_alter_table('users', schema=None) as batch_op:
@@ -105,6 +110,7 @@ def downgrade():
 
     with op.batch_alter_table('challenge_entries', schema=None) as batch_op:
         batch_op.drop_index('ix_challenge_entries_user_id')
+        batch_op.drop_index('ix_challenge_entries_frozen_board')
         batch_op.drop_index('ix_challenge_entries_board')
 
     op.drop_table('challenge_entries')

@@ -112,6 +112,8 @@
       const together = document.querySelector('[data-live-field="club-total"]');
       if (together) together.textContent = format(data.club_total);
     }
+    // A frozen board stays as it stood; only the runner's own total moves.
+    if (document.querySelector("[data-board-frozen]")) return;
     const body = document.querySelector("[data-board-rows]");
     if (!body) { if (document.querySelector("[data-board-empty]")) refresh(); return; }
     let row = body.querySelector('tr[data-entry-id="' + data.entry_id + '"]');

@@ -152,3 +152,38 @@ def test_a_new_run_moves_the_runner_up(host):
     people = entrants(march, [("ana", 10), ("ben", 8)])
     log(people["ben"], DAY_1 + timedelta(days=1), km=3)
     assert ranks(queries.board(march, None)) == [(1, "ben"), (2, "ana")]
+
+
+def test_during_the_freeze_the_board_shows_the_order_when_it_froze(host):
+    march = challenge(host, freeze_hours=48)
+    people = entrants(march, [("ana", 10), ("ben", 8)])
+    inside_freeze = datetime(2026, 3, 31, 12, 0, tzinfo=UTC)
+    assert march.is_frozen_at(inside_freeze)
+    log(people["ben"], inside_freeze - timedelta(hours=1), km=5, now=inside_freeze)
+    cols = queries.standings_for(march, inside_freeze)
+    frozen = queries.board(march, None, cols=cols)
+    assert [(r.rank, r.entry.user.username, r.total) for r in frozen.rows] == [
+        (1, "ana", 10_000),
+        (2, "ben", 8_000),
+    ]
+    # Ben still sees his real total, and his rank as it was at the freeze.
+    mine = queries.my_standing(march, people["ben"].id, cols=cols)
+    assert mine is not None
+    assert (mine.entry.total, mine.rank) == (13_000, 2)
+    # Once the window is over, the final order is revealed.
+    after = datetime(2026, 4, 1, 12, 0, tzinfo=UTC)
+    final = queries.board(march, None, cols=queries.standings_for(march, after))
+    assert ranks(final) == [(1, "ben"), (2, "ana")]
+
+
+def test_changes_during_the_freeze_are_not_sent_to_the_board(host, app):
+    from community.realtime import _PENDING
+
+    march = challenge(host, freeze_hours=48)
+    people = entrants(march, [("ana", 10)])
+    db.session.commit()
+    inside_freeze = datetime(2026, 3, 31, 12, 0, tzinfo=UTC)
+    log(people["ana"], inside_freeze - timedelta(hours=1), km=5, now=inside_freeze)
+    rooms = [item.room for item in db.session().info.get(_PENDING, [])]
+    assert f"challenge:{march.id}" not in rooms
+    assert f"user:{people['ana'].id}" in rooms
