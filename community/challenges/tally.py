@@ -28,6 +28,7 @@ from community.challenges.counting import (
 )
 from community.challenges.models import Challenge, ChallengeEntry, ChallengeKind
 from community.clubs.events import membership_ended
+from community.clubs.services import club_room
 from community.db_types import UTCDateTime, utcnow
 from community.extensions import db
 from community.realtime import emit_after_commit, leave_room_after_commit, user_room
@@ -101,6 +102,18 @@ def _settle_completion(entry: ChallengeEntry, challenge: Challenge, now: datetim
         events.completed.send(
             None, challenge_id=challenge.id, user_id=entry.user_id, title=challenge.title
         )
+        if challenge.club_id is not None and not entry.hidden:
+            # The club cheers at once (the feed will keep it once it exists).
+            emit_after_commit(
+                "challenge:completed",
+                {
+                    "club_id": challenge.club_id,
+                    "challenge_id": challenge.id,
+                    "title": challenge.title,
+                    "display_name": entry.user.display_name,
+                },
+                room=club_room(challenge.club_id),
+            )
     elif not met and entry.completed_at is not None:
         # The run that completed it was edited or deleted: the badge must stay true.
         entry.completed_at = None

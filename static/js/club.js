@@ -40,6 +40,9 @@
   live.on("club:access_ended", function (data) {
     if (data.club_id === clubId) window.location.reload();
   });
+  live.on("challenge:completed", function (data) {
+    if (data.club_id === clubId) live.status("🎉 " + data.display_name + " completed " + data.title + "!");
+  });
   live.onConnect(watch);
   live.onReconnect(refresh);
 })();

@@ -82,6 +82,7 @@
       if (socket.connected) fn();
     },
     onReconnect: function (fn) { (handlers.__reconnect = handlers.__reconnect || []).push(fn); },
+    status: showStatus,
     socket: socket,
   };
 })();

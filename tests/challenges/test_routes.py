@@ -395,3 +395,15 @@ def test_hiding_or_leaving_takes_the_row_off_open_boards(app, runners, secret):
     act(mia, f"/challenges/{secret}/leave")
     names = [e["name"] for e in adam_socket.get_received()]
     assert names == ["challenge:gone", "challenge:standing", "challenge:gone"]
+
+
+def test_the_club_room_cheers_when_a_member_completes_its_challenge(app, runners, open_club):
+    mia = as_(app, "mia")
+    act(mia, f"/challenges/{open_club}/join")
+    with app.app_context():
+        club_id = db.session.get(Challenge, open_club).club_id
+    olivia = socketio.test_client(app, flask_test_client=as_(app, "olivia"))
+    olivia.emit("club:watch", {"club_id": club_id}, callback=True)
+    log_km(app, "mia", 100)
+    cheers = [e["args"][0] for e in olivia.get_received() if e["name"] == "challenge:completed"]
+    assert [(c["display_name"], c["title"]) for c in cheers] == [("Mia", "riverside km")]
