@@ -132,7 +132,7 @@ class Challenge(db.Model):
         return self.starts_at <= start_time < self.ends_at
 
     def is_open_at(self, now: datetime) -> bool:
-        return now < self.closes_at
+        return now <= self.closes_at
 
     def has_started(self, now: datetime) -> bool:
         return now >= self.starts_at

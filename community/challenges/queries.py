@@ -130,6 +130,19 @@ def entrant_count(challenge_id: int) -> int:
     )
 
 
+def entrant_counts(challenge_ids: list[int]) -> dict[int, int]:
+    """Entrants per challenge, for lists of challenges, in one query."""
+    if not challenge_ids:
+        return {}
+    rows = db.session.execute(
+        select(ChallengeEntry.challenge_id, func.count())
+        .where(ChallengeEntry.challenge_id.in_(challenge_ids))
+        .group_by(ChallengeEntry.challenge_id)
+    )
+    found = {challenge_id: count for challenge_id, count in rows}
+    return {challenge_id: found.get(challenge_id, 0) for challenge_id in challenge_ids}
+
+
 def board(
     challenge: Challenge,
     viewer_id: int | None,

@@ -101,7 +101,7 @@ def index() -> str:
         past=past,
         now=now,
         can_create=can_create,
-        counts={c.id: queries.entrant_count(c.id) for c in listed},
+        counts=queries.entrant_counts([c.id for c in listed]),
     )
 
 
