@@ -263,3 +263,16 @@ def badges_of(user_id: int) -> list[ChallengeEntry]:
             .limit(50)
         )
     )
+
+
+def current_entries(user_id: int, now: datetime) -> list[ChallengeEntry]:
+    """The runner's challenges still running, ending soonest first (the dashboard's list)."""
+    return list(
+        db.session.scalars(
+            select(ChallengeEntry)
+            .join(Challenge, Challenge.id == ChallengeEntry.challenge_id)
+            .where(ChallengeEntry.user_id == user_id, Challenge.ends_at > now)
+            .order_by(Challenge.ends_at, Challenge.id)
+            .limit(20)
+        )
+    )

@@ -1,4 +1,5 @@
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
@@ -318,6 +319,34 @@ def club_monthly_form(club_id: int) -> MonthlyForm:
         units = current_user.units if current_user.is_authenticated else "km"
         form.goal.data = round(series.goal_m / (1609.344 if units == "mi" else 1000))
     return form
+
+
+@dataclass(frozen=True)
+class MyChallenge:
+    challenge: Challenge
+    total: str
+    goal: str | None
+    progress: rules.Progress | None
+
+
+@bp.app_template_global()
+def my_challenges() -> list[MyChallenge]:
+    """The dashboard's slot: the viewer's running challenges with their progress."""
+    if not current_user.is_authenticated:
+        return []
+    now = utcnow()
+    units = current_user.units
+    return [
+        MyChallenge(
+            entry.challenge,
+            rules.format_total(entry.challenge, entry.total, units),
+            rules.format_total(entry.challenge, entry.challenge.goal, units)
+            if entry.challenge.goal
+            else None,
+            rules.progress(entry.challenge, entry.total, now),
+        )
+        for entry in queries.current_entries(current_user.id, now)
+    ]
 
 
 @bp.app_template_global()

@@ -407,3 +407,12 @@ def test_the_club_room_cheers_when_a_member_completes_its_challenge(app, runners
     log_km(app, "mia", 100)
     cheers = [e["args"][0] for e in olivia.get_received() if e["name"] == "challenge:completed"]
     assert [(c["display_name"], c["title"]) for c in cheers] == [("Mia", "riverside km")]
+
+
+def test_the_dashboard_lists_my_running_challenges_with_progress(app, runners, open_club):
+    mia = as_(app, "mia")
+    act(mia, f"/challenges/{open_club}/join")
+    log_km(app, "mia", 25)
+    page = text(mia.get("/dashboard"))
+    assert "Your challenges" in page
+    assert "riverside km 25.00 km of 100.00 km" in page
