@@ -11,7 +11,13 @@ from community.accounts.models import User
 from community.activities.analysis import BEST_EFFORT_DISTANCES
 from community.challenges.counting import standing_of
 from community.challenges.models import Challenge, ChallengeEntry, ChallengeKind, MonthlySeries
-from community.challenges.tally import announce, announce_gone, freeze_if_due, save_standing
+from community.challenges.tally import (
+    announce,
+    announce_gone,
+    freeze_if_due,
+    remove_entry,
+    save_standing,
+)
 from community.clubs.models import Club
 from community.clubs.services import can_see_content, membership_of
 from community.db_types import utcnow
@@ -202,11 +208,8 @@ def leave(user: User, challenge: Challenge, *, now: datetime) -> None:
     if challenge.has_ended(now):
         raise ChallengeError("The challenge is over: its final standings stay as they are.")
     entry = entry_of(challenge.id, user.id)
-    if entry is None:
-        return
-    announce_gone(entry, challenge)
-    db.session.delete(entry)
-    db.session.flush()
+    if entry is not None:
+        remove_entry(entry, challenge, now=now)
 
 
 def set_hidden(user: User, challenge: Challenge, hidden: bool) -> ChallengeEntry:

@@ -7,6 +7,7 @@ entrant's standing out again. The entry rows are locked first, so two runs saved
 by the same runner never lose an update.
 """
 
+import math
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -34,7 +35,8 @@ from community.extensions import db
 from community.realtime import emit_after_commit, leave_room_after_commit, user_room
 
 MAX_GRACE = timedelta(days=30)
-# Scores are rounded so that equal totals reached by different sums tie exactly.
+# Scores are rounded so that equal totals reached by sums in another order tie exactly;
+# totals keep full precision, so adding run after run never drifts from a recount.
 SCORE_DECIMALS = 3
 
 
@@ -152,9 +154,13 @@ def save_standing(
 ) -> bool:
     """Store a standing, settle completion, and push the change. Returns whether it moved."""
     freeze_if_due(challenge, now)
-    new = (_rounded(standing.total), _rounded(standing.score), standing.reached_at)
-    changed = (entry.total, entry.score, entry.reached_at) != new
-    entry.total, entry.score, entry.reached_at = new
+    score = _rounded(standing.score)
+    changed = (
+        (entry.score, entry.reached_at) != (score, standing.reached_at)
+        or (entry.total is None) != (standing.total is None)
+        or not math.isclose(entry.total or 0.0, standing.total or 0.0, abs_tol=1e-6)
+    )
+    entry.total, entry.score, entry.reached_at = standing.total, score, standing.reached_at
     _settle_completion(entry, challenge, now)
     db.session.flush()
     if changed:
@@ -182,34 +188,78 @@ def announce_gone(entry: ChallengeEntry, challenge: Challenge) -> None:
     )
 
 
-def _affected_entries(change: RunChange, now: datetime) -> list[ChallengeEntry]:
+def remove_entry(entry: ChallengeEntry, challenge: Challenge, *, now: datetime) -> None:
+    """Take an entrant out; a club goal is settled again without their share."""
+    lock_challenges([challenge], now)
+    announce_gone(entry, challenge)
+    db.session.delete(entry)
+    db.session.flush()
+    if challenge.is_cooperative:
+        _settle_club_goal(challenge, now)
+
+
+def _affected_challenges(change: RunChange, now: datetime) -> list[Challenge]:
     snapshots = [s for s in (change.before, change.after) if s is not None]
-    user_id = snapshots[0].user_id
     earliest = min(s.start_time for s in snapshots)
     latest = max(s.start_time for s in snapshots)
     candidates = db.session.scalars(
-        select(ChallengeEntry)
-        .join(Challenge, Challenge.id == ChallengeEntry.challenge_id)
+        select(Challenge)
+        .join(ChallengeEntry, ChallengeEntry.challenge_id == Challenge.id)
         .where(
-            ChallengeEntry.user_id == user_id,
+            ChallengeEntry.user_id == snapshots[0].user_id,
             Challenge.ends_at > earliest,
             Challenge.ends_at > now - MAX_GRACE,
             Challenge.starts_at <= latest + SAFE_MODE_LOOKBACK,
         )
-        .order_by(ChallengeEntry.id)
-        .with_for_update(of=ChallengeEntry)
+        .order_by(Challenge.id)
     ).all()
     return [
-        entry
-        for entry in candidates
-        if entry.challenge.is_open_at(now)
-        and any(affects(entry.challenge, s.start_time) for s in snapshots)
+        c
+        for c in candidates
+        if c.is_open_at(now) and any(affects(c, s.start_time) for s in snapshots)
     ]
+
+
+def lock_challenges(challenges: list[Challenge], now: datetime) -> None:
+    """Take the challenge-level steps before any entry is locked, always in this order.
+
+    A club goal's row is locked, so that two runs crossing the goal together are summed one
+    after the other; a freeze due is taken first, so its snapshot never waits on an entry.
+    """
+    for challenge in challenges:
+        freeze_if_due(challenge, now)
+    shared = [c.id for c in challenges if c.is_cooperative]
+    if shared:
+        db.session.execute(
+            select(Challenge.id)
+            .where(Challenge.id.in_(shared))
+            .order_by(Challenge.id)
+            .with_for_update()
+        )
+
+
+def _locked_entries(user_id: int, challenges: list[Challenge]) -> list[ChallengeEntry]:
+    return list(
+        db.session.scalars(
+            select(ChallengeEntry)
+            .where(
+                ChallengeEntry.user_id == user_id,
+                ChallengeEntry.challenge_id.in_([c.id for c in challenges]),
+            )
+            .order_by(ChallengeEntry.id)
+            .with_for_update(of=ChallengeEntry)
+        )
+    )
 
 
 def on_run_changed(sender: object, change: RunChange) -> None:
     now = change.at
-    for entry in _affected_entries(change, now):
+    challenges = _affected_challenges(change, now)
+    if not challenges:
+        return
+    lock_challenges(challenges, now)
+    user_id = (change.after or change.before).user_id  # type: ignore[union-attr]
+    for entry in _locked_entries(user_id, challenges):
         challenge = entry.challenge
         after = change.after
         if change.kind == "created" and after is not None and not uses_full_recount(challenge):
@@ -233,7 +283,8 @@ def _summed_from_scratch(challenge: Challenge) -> dict[int, Standing]:
     value = {
         ChallengeKind.TIME.value: Run.duration_s,
         ChallengeKind.ELEVATION.value: func.coalesce(Run.elevation_gain_m, 0.0),
-        ChallengeKind.RUNS.value: 1.0,
+        # The outer join gives entrants without runs one row with no run: it counts 0.
+        ChallengeKind.RUNS.value: case((Run.id.is_(None), 0.0), else_=1.0),
     }.get(challenge.kind, Run.distance_m)
     value = type_coerce(value, Run.distance_m.type)
     rows = db.session.execute(
@@ -273,14 +324,25 @@ def standings_from_scratch(challenge: Challenge) -> dict[int, Standing]:
 
 
 def rebuild(challenge: Challenge, *, now: datetime) -> int:
-    """Recompute a challenge's stored standings from scratch; returns how many changed."""
-    fresh = standings_from_scratch(challenge)
+    """Recompute a challenge's stored standings from scratch; returns how many changed.
+
+    The entries are locked before the runs are read: a run saved meanwhile waits, then adds
+    itself to the rebuilt total instead of being overwritten by an older one.
+    """
+    lock_challenges([challenge], now)
     entries = db.session.scalars(
         select(ChallengeEntry)
         .where(ChallengeEntry.challenge_id == challenge.id)
+        .order_by(ChallengeEntry.id)
         .with_for_update(of=ChallengeEntry)
     ).all()
-    return sum(save_standing(entry, challenge, fresh[entry.user_id], now=now) for entry in entries)
+    fresh = standings_from_scratch(challenge)
+    changed = sum(
+        save_standing(entry, challenge, fresh[entry.user_id], now=now) for entry in entries
+    )
+    if challenge.is_cooperative:
+        _settle_club_goal(challenge, now)
+    return changed
 
 
 def hide_everywhere(user_id: int, hidden: bool, *, now: datetime) -> None:
@@ -313,9 +375,7 @@ def on_membership_ended(sender: object, club_id: int, user_id: int) -> None:
             )
         )
         if entry is not None:
-            announce_gone(entry, challenge)
-            db.session.delete(entry)
-    db.session.flush()
+            remove_entry(entry, challenge, now=now)
 
 
 def subscribe() -> None:
