@@ -7,6 +7,7 @@ from flask_login import current_user, login_required
 from werkzeug.wrappers import Response
 
 from community.accounts.models import User
+from community.actions import one_click
 from community.challenges import club_boards, queries, rules, services
 from community.challenges.counting import counted_runs, safe_weeks
 from community.challenges.forms import ChallengeForm, MonthlyForm
@@ -17,7 +18,7 @@ from community.clubs.queries import club_by_slug
 from community.clubs.services import can_see_content
 from community.db_types import utcnow
 from community.extensions import db
-from community.forms import ActionForm, show_refusal
+from community.forms import show_refusal
 from community.units import parse_duration, to_metres
 
 bp = Blueprint("challenges", __name__, url_prefix="/challenges")
@@ -186,20 +187,13 @@ def show(challenge_id: int) -> str:
 
 
 def _act(challenge: Challenge, action: Callable[[], object], success: str) -> Response:
-    if not ActionForm().validate_on_submit():
-        abort(400)
-    try:
-        action()
-    except services.NotAllowed:
-        db.session.rollback()
-        abort(403)
-    except services.ChallengeError as error:
-        db.session.rollback()
-        flash(str(error), "error")
-    else:
-        db.session.commit()
-        flash(success, "success")
-    return redirect(url_for("challenges.show", challenge_id=challenge.id))
+    return one_click(
+        action,
+        refused=services.ChallengeError,
+        forbidden=services.NotAllowed,
+        to=url_for("challenges.show", challenge_id=challenge.id),
+        success=success,
+    )
 
 
 @bp.post("/<int:challenge_id>/join")

@@ -6,6 +6,7 @@ from flask_login import current_user, login_required
 from werkzeug.wrappers import Response
 
 from community.accounts.models import User
+from community.actions import one_click
 from community.clubs import queries, services
 from community.clubs.forms import (
     ClubDetailsForm,
@@ -41,20 +42,14 @@ def _act(
     club: Club, action: Callable[[], object], success: str, *, to: str | None = None
 ) -> Response:
     """Run a one-click action (CSRF-checked) and come back with its outcome as a message."""
-    if not ActionForm().validate_on_submit():
-        abort(400)
-    try:
-        action()
-    except services.NotAllowed:
-        db.session.rollback()
-        abort(403)
-    except services.ClubError as error:
-        db.session.rollback()
-        flash(str(error), "error")
-    else:
-        db.session.commit()
-        flash(success, "success")
-    return redirect(to or url_for("clubs.manage", slug=club.slug))
+
+    return one_click(
+        action,
+        refused=services.ClubError,
+        forbidden=services.NotAllowed,
+        to=to or url_for("clubs.manage", slug=club.slug),
+        success=success,
+    )
 
 
 def _require_admin_page(club: Club) -> None:

@@ -10,6 +10,7 @@ from sqlalchemy import select
 from werkzeug.wrappers import Response
 
 from community.accounts.models import User
+from community.actions import one_click
 from community.activities.route_svg import route_polyline
 from community.activities.tracks import TrackError, parse_route
 from community.clubs.models import Club
@@ -314,20 +315,12 @@ RSVP_MESSAGES = {
 
 def _act(run: GroupRun, action: Callable[[], str]) -> Response:
     """A one-click action on a run page: CSRF-checked, committed, its outcome flashed."""
-    if not ActionForm().validate_on_submit():
-        abort(400)
-    try:
-        message = action()
-    except services.NotAllowed:
-        db.session.rollback()
-        abort(403)
-    except services.GroupRunError as error:
-        db.session.rollback()
-        flash(str(error), "error")
-    else:
-        db.session.commit()
-        flash(message, "success")
-    return redirect(url_for("group_runs.show", run_id=run.id))
+    return one_click(
+        action,
+        refused=services.GroupRunError,
+        forbidden=services.NotAllowed,
+        to=url_for("group_runs.show", run_id=run.id),
+    )
 
 
 @bp.post("/group-runs/<int:run_id>/rsvp")
