@@ -200,6 +200,7 @@ def delete_account(user: User, *, password: str) -> None:
     room = user_room(user.id)
     emit_after_commit("session:ended", {}, room=room)
     disconnect_after_commit(room)
+    events.account_deleting.send(None, user_id=user.id)
     db.session.execute(delete(User).where(User.id == user.id))
     db.session.expunge(user)
 

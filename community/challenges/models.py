@@ -61,6 +61,7 @@ class Challenge(db.Model):
         CheckConstraint("goal IS NULL OR goal > 0", name="goal_positive"),
         CheckConstraint("grace_days BETWEEN 0 AND 30", name="grace_days_range"),
         CheckConstraint("freeze_hours BETWEEN 0 AND 168", name="freeze_hours_range"),
+        CheckConstraint("entrants >= 0", name="entrants_not_negative"),
         CheckConstraint(
             "kind <> 'fastest_effort' OR effort_label IS NOT NULL", name="effort_has_distance"
         ),
@@ -99,6 +100,8 @@ class Challenge(db.Model):
     monthly_key: Mapped[str | None] = mapped_column(String(40), unique=True)
     # A club goal: when the club's combined total first reached the goal.
     goal_reached_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # How many have entered, kept by join and leave (the page shows it without a count).
+    entrants: Mapped[int] = mapped_column(default=0, server_default="0")
     # When the board's snapshot was taken, the first change after the freeze began.
     frozen_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -9,7 +9,7 @@ rank and the next rank skips (1, 2, 2, 4). Every query reads the stored standing
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import Select, and_, func, or_, select
+from sqlalchemy import Select, func, or_, select, tuple_
 from sqlalchemy.orm import InstrumentedAttribute, aliased
 
 from community.challenges.models import Challenge, ChallengeEntry
@@ -50,8 +50,8 @@ class Row:
 class Board:
     rows: list[Row]
     page: int
-    pages: int
-    entrants: int
+    # Whether a lower page exists (found by reading one row more, not by counting them all).
+    has_next: bool
 
 
 @dataclass(frozen=True)
@@ -101,12 +101,17 @@ def _rank_of_score(conditions: list, cols: Standings, score: float) -> int:
 
 
 def _ranked(
-    conditions: list, cols: Standings, entries: list[ChallengeEntry], first_position: int
+    conditions: list,
+    cols: Standings,
+    entries: list[ChallengeEntry],
+    first_position: int,
+    first_rank: int | None = None,
 ) -> list[Row]:
     """Competition ranks for consecutive rows in board order, the first at `first_position`.
 
     A row whose score differs from the row before it has only higher scores ahead of it, so
-    its rank is its position; only the first row may share a rank with rows not listed.
+    its rank is its position; only the first row may share a rank with rows not listed
+    (counted here unless the caller knows it).
     """
     rows: list[Row] = []
     previous: float | None = None
@@ -115,19 +120,12 @@ def _ranked(
         if rows and previous == score:
             rank = rows[-1].rank
         elif index == 0:
-            rank = _rank_of_score(conditions, cols, score or 0.0)
+            rank = first_rank or _rank_of_score(conditions, cols, score or 0.0)
         else:
             rank = first_position + index
         rows.append(Row(rank, entry, total))
         previous = score
     return rows
-
-
-def entrant_count(challenge_id: int) -> int:
-    return (
-        db.session.scalar(select(func.count()).where(ChallengeEntry.challenge_id == challenge_id))
-        or 0
-    )
 
 
 def entrant_counts(challenge_ids: list[int]) -> dict[int, int]:
@@ -151,36 +149,34 @@ def board(
     scope: str = "all",
     cols: Standings = LIVE,
 ) -> Board:
-    """One page of the public board."""
+    """One page of the public board: an index range, never a count of the whole board."""
     conditions = _visible(challenge.id, viewer_id, scope, cols)
-    count = (
-        db.session.scalar(select(func.count()).select_from(ChallengeEntry).where(*conditions)) or 0
+    page = max(page, 1)
+    entries = list(
+        db.session.scalars(
+            _ordered(select(ChallengeEntry).where(*conditions), cols)
+            .offset((page - 1) * PER_PAGE)
+            .limit(PER_PAGE + 1)
+        )
     )
-    pages = max(1, -(-count // PER_PAGE))
-    page = min(max(page, 1), pages)
-    entries = db.session.scalars(
-        _ordered(select(ChallengeEntry).where(*conditions), cols)
-        .offset((page - 1) * PER_PAGE)
-        .limit(PER_PAGE)
-    ).all()
-    rows = _ranked(conditions, cols, list(entries), (page - 1) * PER_PAGE + 1)
-    return Board(rows, page, pages, count)
+    rows = _ranked(conditions, cols, entries[:PER_PAGE], (page - 1) * PER_PAGE + 1)
+    return Board(rows, page, has_next=len(entries) > PER_PAGE)
 
 
-def _before(entry: ChallengeEntry, cols: Standings) -> object:
-    """Rows that come before `entry` in board order."""
-    score, reached_at, _ = cols.of(entry)
-    return or_(
-        cols.score > score,
-        and_(cols.score == score, cols.reached_at < reached_at),
-        and_(cols.score == score, cols.reached_at == reached_at, ChallengeEntry.id < entry.id),
+def _count(*conditions: object) -> int:
+    return (
+        db.session.scalar(select(func.count()).select_from(ChallengeEntry).where(*conditions)) or 0
     )
 
 
 def my_standing(
     challenge: Challenge, user_id: int, *, scope: str = "all", cols: Standings = LIVE
 ) -> MyStanding | None:
-    """The viewer's own row with their rank and neighbours, hidden or not."""
+    """The viewer's own row with their rank and neighbours, hidden or not.
+
+    One count grows with the rank (the entries ahead); the neighbours are index ranges next
+    to the runner's key, and their ranks come from counts of equal scores only.
+    """
     entry = db.session.scalar(
         select(ChallengeEntry).where(
             ChallengeEntry.challenge_id == challenge.id, ChallengeEntry.user_id == user_id
@@ -188,35 +184,55 @@ def my_standing(
     )
     if entry is None:
         return None
-    score = cols.of(entry)[0]
+    score, reached_at, _ = cols.of(entry)
     if score is None:
         return MyStanding(entry, None, [])
     conditions = _visible(challenge.id, user_id, scope, cols)
-    rank = _rank_of_score(conditions, cols, score)
-    above = db.session.scalars(
-        select(ChallengeEntry)
-        .where(*conditions, _before(entry, cols))
-        .order_by(cols.score.asc(), cols.reached_at.desc(), ChallengeEntry.id.desc())
-        .limit(NEIGHBOURS)
-    ).all()
-    below = db.session.scalars(
-        _ordered(
-            select(ChallengeEntry).where(
-                *conditions, ChallengeEntry.id != entry.id, ~_before(entry, cols)
-            ),
-            cols,
-        ).limit(NEIGHBOURS)
-    ).all()
-    around = [*reversed(above), entry, *below]
-    first_position = 1 + (
-        db.session.scalar(
-            select(func.count())
-            .select_from(ChallengeEntry)
-            .where(*conditions, _before(around[0], cols))
+    ahead = _count(*conditions, cols.score > score)
+    tie, mine = tuple_(cols.reached_at, ChallengeEntry.id), tuple_(reached_at, entry.id)
+    above = list(
+        db.session.scalars(
+            select(ChallengeEntry)
+            .where(*conditions, cols.score == score, tie < mine)
+            .order_by(cols.reached_at.desc(), ChallengeEntry.id.desc())
+            .limit(NEIGHBOURS)
         )
-        or 0
     )
-    return MyStanding(entry, rank, _ranked(conditions, cols, around, first_position))
+    if len(above) < NEIGHBOURS:
+        above += db.session.scalars(
+            select(ChallengeEntry)
+            .where(*conditions, cols.score > score)
+            .order_by(cols.score.asc(), cols.reached_at.desc(), ChallengeEntry.id.desc())
+            .limit(NEIGHBOURS - len(above))
+        )
+    below = list(
+        db.session.scalars(
+            select(ChallengeEntry)
+            .where(*conditions, cols.score == score, tie > mine)
+            .order_by(cols.reached_at, ChallengeEntry.id)
+            .limit(NEIGHBOURS)
+        )
+    )
+    if len(below) < NEIGHBOURS:
+        below += db.session.scalars(
+            _ordered(select(ChallengeEntry).where(*conditions, cols.score < score), cols).limit(
+                NEIGHBOURS - len(below)
+            )
+        )
+    around = [*reversed(above), entry, *below]
+    ties_before = (
+        _count(*conditions, cols.score == score, tie < mine) if entry.hidden is False else 0
+    )
+    first_position = ahead + ties_before + 1 - len(above)
+    top = cols.of(around[0])[0] or 0.0
+    # Ahead of the first row: those ahead of me, less those between its score and mine.
+    first_rank = (
+        ahead + 1
+        if top == score
+        else 1 + ahead - _count(*conditions, cols.score > score, cols.score <= top)
+    )
+    rows = _ranked(conditions, cols, around, first_position, first_rank)
+    return MyStanding(entry, ahead + 1, rows)
 
 
 def challenges_for(

@@ -103,7 +103,6 @@ def index() -> str:
         past=past,
         now=now,
         can_create=can_create,
-        counts=queries.entrant_counts([c.id for c in listed]),
     )
 
 
@@ -174,7 +173,7 @@ def show(challenge_id: int) -> str:
         "format_total": lambda value: rules.format_total(challenge, value, units),
         "progress": rules.progress(challenge, mine.entry.total, now) if mine else None,
         "can_join": current_user.is_authenticated and services.can_enter(_me(), challenge),
-        "entrants": queries.entrant_count(challenge.id),
+        "entrants": challenge.entrants,
         "club_total": club_total(challenge.id) if challenge.is_cooperative else None,
     }
     if mine and challenge.safe_mode:

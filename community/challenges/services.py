@@ -4,7 +4,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo, available_timezones
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 
 from community.accounts.models import User
@@ -191,6 +191,13 @@ def join(user: User, challenge: Challenge, *, now: datetime) -> ChallengeEntry:
         # A second click or tab may get here at the same time: the unique key decides.
         with db.session.begin_nested():
             db.session.add(entry)
+            db.session.flush()
+            db.session.execute(
+                update(Challenge)
+                .where(Challenge.id == challenge.id)
+                .values(entrants=Challenge.entrants + 1)
+                .execution_options(synchronize_session=False)
+            )
     except IntegrityError:
         found = entry_of(challenge.id, user.id)
         if found is None:

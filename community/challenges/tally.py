@@ -13,7 +13,7 @@ from typing import Any
 
 from sqlalchemy import case, func, select, type_coerce, update
 
-from community.accounts.events import privacy_changed
+from community.accounts.events import account_deleting, privacy_changed
 from community.activities.events import RunChange, run_changed
 from community.activities.models import Run
 from community.challenges import events
@@ -193,6 +193,12 @@ def remove_entry(entry: ChallengeEntry, challenge: Challenge, *, now: datetime) 
     lock_challenges([challenge], now)
     announce_gone(entry, challenge)
     db.session.delete(entry)
+    db.session.execute(
+        update(Challenge)
+        .where(Challenge.id == challenge.id)
+        .values(entrants=Challenge.entrants - 1)
+        .execution_options(synchronize_session=False)
+    )
     db.session.flush()
     if challenge.is_cooperative:
         _settle_club_goal(challenge, now)
@@ -342,6 +348,7 @@ def rebuild(challenge: Challenge, *, now: datetime) -> int:
     )
     if challenge.is_cooperative:
         _settle_club_goal(challenge, now)
+    challenge.entrants = len(entries)
     return changed
 
 
@@ -378,7 +385,18 @@ def on_membership_ended(sender: object, club_id: int, user_id: int) -> None:
             remove_entry(entry, challenge, now=now)
 
 
+def on_account_deleting(sender: object, user_id: int) -> None:
+    """A deleted runner leaves every board (their entries go with the account)."""
+    now = utcnow()
+    entries = db.session.scalars(
+        select(ChallengeEntry).where(ChallengeEntry.user_id == user_id).order_by(ChallengeEntry.id)
+    ).all()
+    for entry in entries:
+        remove_entry(entry, entry.challenge, now=now)
+
+
 def subscribe() -> None:
+    account_deleting.connect(on_account_deleting)
     run_changed.connect(on_run_changed)
     membership_ended.connect(on_membership_ended)
     privacy_changed.connect(on_privacy_changed)

@@ -2,7 +2,7 @@
 
 Revision ID: 0011
 Revises: 0010
-Create Date: 2026-12-01 07:03:27.284328
+Create Date: 2026-12-01 08:28:35.134596
 
 """
 from alembic import op
@@ -49,6 +49,7 @@ def upgrade():
     sa.Column('safe_mode', sa.Boolean(), nullable=False),
     sa.Column('monthly_key', sa.String(length=40), nullable=True),
     sa.Column('goal_reached_at', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('entrants', sa.Integer(), server_default='0', nullable=False),
     sa.Column('frozen_at', sa.DateTime(timezone=True), nullable=True),
     sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
     sa.CheckConstraint("kind <> 'club_goal' OR club_id IS NOT NULL", name=op.f('ck_challenges_club_goal_in_club')),
@@ -58,6 +59,7 @@ def upgrade():
     sa.CheckConstraint("kind IN ('distance', 'time', 'elevation', 'runs', 'longest_run', 'fastest_effort', 'streak', 'club_goal')", name=op.f('ck_challenges_kind_known')),
     sa.CheckConstraint('ends_at > starts_at', name=op.f('ck_challenges_window_not_empty')),
     sa.CheckConstraint('ends_on >= starts_on', name=op.f('ck_challenges_ends_after_start')),
+    sa.CheckConstraint('entrants >= 0', name=op.f('ck_challenges_entrants_not_negative')),
     sa.CheckConstraint('freeze_hours BETWEEN 0 AND 168', name=op.f('ck_challenges_freeze_hours_range')),
     sa.CheckConstraint('goal IS NULL OR goal > 0', name=op.f('ck_challenges_goal_positive')),
     sa.CheckConstraint('grace_days BETWEEN 0 AND 30', name=op.f('ck_challenges_grace_days_range')),

@@ -76,14 +76,16 @@ def test_pages_keep_competition_ranks_across_the_page_boundary(host, monkeypatch
     assert ranks(queries.board(march, None, 1)) == [(1, "ana"), (2, "ben"), (2, "cat")]
     second = queries.board(march, None, 2)
     assert ranks(second) == [(2, "dan"), (5, "eve")]
-    assert (second.page, second.pages, second.entrants) == (2, 2, 5)
+    assert (second.page, second.has_next) == (2, False)
 
 
-def test_a_page_past_the_end_shows_the_last_page(host, monkeypatch):
+def test_a_page_past_the_end_is_empty(host, monkeypatch):
     monkeypatch.setattr(queries, "PER_PAGE", 2)
     march = challenge(host)
     entrants(march, [("ana", 10), ("ben", 8), ("cat", 6)])
-    assert ranks(queries.board(march, None, 9)) == [(3, "cat")]
+    assert queries.board(march, None, 1).has_next
+    assert ranks(queries.board(march, None, 2)) == [(3, "cat")]
+    assert queries.board(march, None, 9).rows == []
 
 
 def test_my_rank_comes_with_my_neighbours(host):
@@ -187,3 +189,38 @@ def test_changes_during_the_freeze_are_not_sent_to_the_board(host, app):
     rooms = [item.room for item in db.session().info.get(_PENDING, [])]
     assert f"challenge:{march.id}" not in rooms
     assert f"user:{people['ana'].id}" in rooms
+
+
+def test_neighbours_across_tied_groups_keep_their_ranks(host):
+    march = challenge(host)
+    people = entrants(
+        march, [("ana", 20), ("ben", 15), ("cat", 15), ("dan", 15), ("eve", 9), ("fay", 9)]
+    )
+    mine = queries.my_standing(march, people["dan"].id)
+    assert mine is not None
+    assert [(r.rank, r.entry.user.username) for r in mine.around] == [
+        (2, "ben"),
+        (2, "cat"),
+        (2, "dan"),
+        (5, "eve"),
+        (5, "fay"),
+    ]
+    top = queries.my_standing(march, people["ben"].id)
+    assert top is not None
+    assert [(r.rank, r.entry.user.username) for r in top.around] == [
+        (1, "ana"),
+        (2, "ben"),
+        (2, "cat"),
+        (2, "dan"),
+    ]
+
+
+def test_the_entrant_count_follows_joins_and_leaves(host):
+    march = challenge(host)
+    people = entrants(march, [("ana", 5), ("ben", 0)])
+    services.join(people["ana"], march, now=NOW)  # again: still one entry
+    db.session.refresh(march)
+    assert march.entrants == 2
+    services.leave(people["ben"], march, now=NOW)
+    db.session.refresh(march)
+    assert march.entrants == 1

@@ -416,3 +416,18 @@ def test_the_dashboard_lists_my_running_challenges_with_progress(app, runners, o
     page = text(mia.get("/dashboard"))
     assert "Your challenges" in page
     assert "riverside km 25.00 km of 100.00 km" in page
+
+
+def test_a_deleted_account_leaves_every_board(app, runners, open_club):
+    mia = as_(app, "mia")
+    act(mia, f"/challenges/{open_club}/join")
+    log_km(app, "mia", 12)
+    submit(
+        mia,
+        "/settings/delete",
+        {"password": "correct horse battery", "confirm": "delete my account"},
+        page="/settings",
+    )
+    assert entries(app, open_club) == 0
+    with app.app_context():
+        assert db.session.get(Challenge, open_club).entrants == 0
