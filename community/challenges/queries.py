@@ -219,19 +219,23 @@ def my_standing(
                 NEIGHBOURS - len(below)
             )
         )
-    around = [*reversed(above), entry, *below]
-    ties_before = (
-        _count(*conditions, cols.score == score, tie < mine) if entry.hidden is False else 0
-    )
+    # Ranks are worked out over the visible rows; a hidden runner is slotted in afterwards
+    # with the rank they would have, so they push nobody down.
+    listed = [*reversed(above), *([] if entry.hidden else [entry]), *below]
+    if not listed:
+        return MyStanding(entry, ahead + 1, [Row(ahead + 1, entry, cols.of(entry)[2])])
+    ties_before = _count(*conditions, cols.score == score, tie < mine)
     first_position = ahead + ties_before + 1 - len(above)
-    top = cols.of(around[0])[0] or 0.0
+    top = cols.of(listed[0])[0] or 0.0
     # Ahead of the first row: those ahead of me, less those between its score and mine.
     first_rank = (
         ahead + 1
         if top == score
         else 1 + ahead - _count(*conditions, cols.score > score, cols.score <= top)
     )
-    rows = _ranked(conditions, cols, around, first_position, first_rank)
+    rows = _ranked(conditions, cols, listed, first_position, first_rank)
+    if entry.hidden:
+        rows.insert(len(above), Row(ahead + 1, entry, cols.of(entry)[2]))
     return MyStanding(entry, ahead + 1, rows)
 
 

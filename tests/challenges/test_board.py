@@ -224,3 +224,18 @@ def test_the_entrant_count_follows_joins_and_leaves(host):
     services.leave(people["ben"], march, now=NOW)
     db.session.refresh(march)
     assert march.entrants == 1
+
+
+def test_a_hidden_runners_neighbours_keep_their_public_ranks(host):
+    march = challenge(host)
+    people = entrants(march, [("ana", 20), ("ben", 15), ("cat", 12), ("dan", 9), ("eve", 5)])
+    services.set_hidden(people["cat"], march, True)
+    mine = queries.my_standing(march, people["cat"].id)
+    assert mine is not None
+    assert [(r.rank, r.entry.user.username) for r in mine.around] == [
+        (1, "ana"),
+        (2, "ben"),
+        (3, "cat"),
+        (3, "dan"),
+        (4, "eve"),
+    ]
