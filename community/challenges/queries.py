@@ -12,6 +12,7 @@ from datetime import datetime
 from sqlalchemy import Select, func, or_, select, tuple_
 from sqlalchemy.orm import InstrumentedAttribute, aliased
 
+from community.accounts.models import User
 from community.challenges.models import Challenge, ChallengeEntry
 from community.clubs.models import Club, Membership
 from community.extensions import db
@@ -28,9 +29,6 @@ class Standings:
     reached_at: InstrumentedAttribute[datetime | None]
     total: InstrumentedAttribute[float | None]
 
-    def of(self, entry: ChallengeEntry) -> tuple[float | None, datetime | None, float | None]:
-        return tuple(getattr(entry, c.key) for c in (self.score, self.reached_at, self.total))  # type: ignore[return-value]
-
 
 LIVE = Standings(ChallengeEntry.score, ChallengeEntry.reached_at, ChallengeEntry.total)  # type: ignore[arg-type]
 FROZEN = Standings(
@@ -38,12 +36,30 @@ FROZEN = Standings(
 )
 
 
+@dataclass(frozen=True, slots=True)
+class Entrant:
+    """One board row's data, read as plain columns (no ORM objects for 50 rows a page)."""
+
+    id: int
+    user_id: int
+    username: str
+    display_name: str
+    hidden: bool
+    completed_at: datetime | None
+    # From the board's columns: the live standing, or the frozen one during a freeze.
+    score: float | None
+    reached_at: datetime
+    total: float | None
+
+
 @dataclass(frozen=True)
 class Row:
     rank: int
-    entry: ChallengeEntry
-    # What the board shows: the live total, or the frozen one during a freeze.
-    total: float | None
+    entry: Entrant
+
+    @property
+    def total(self) -> float | None:
+        return self.entry.total
 
 
 @dataclass(frozen=True)
@@ -56,7 +72,7 @@ class Board:
 
 @dataclass(frozen=True)
 class MyStanding:
-    entry: ChallengeEntry
+    entry: Entrant
     rank: int | None
     # A few rows either side of the runner, ranks included.
     around: list[Row]
@@ -67,6 +83,29 @@ def standings_for(challenge: Challenge, now: datetime) -> Standings:
     if challenge.is_frozen_at(now) and challenge.frozen_at is not None:
         return FROZEN
     return LIVE
+
+
+def _entrants(cols: Standings, *conditions: object) -> Select:
+    return (
+        select(
+            ChallengeEntry.id,
+            ChallengeEntry.user_id,
+            User.username,
+            User.display_name,
+            ChallengeEntry.hidden,
+            ChallengeEntry.completed_at,
+            cols.score,
+            cols.reached_at,
+            cols.total,
+        )
+        .join(User, User.id == ChallengeEntry.user_id)
+        .where(*conditions)
+    )
+
+
+def _read(statement: Select) -> list[Entrant]:
+    # Plain Core on the session's connection: no ORM objects to build for board rows.
+    return [Entrant(*row) for row in db.session.connection().execute(statement)]
 
 
 def _visible(challenge_id: int, viewer_id: int | None, scope: str, cols: Standings) -> list:
@@ -93,17 +132,16 @@ def _ordered(statement: Select, cols: Standings) -> Select:
     return statement.order_by(cols.score.desc(), cols.reached_at, ChallengeEntry.id)
 
 
-def _rank_of_score(conditions: list, cols: Standings, score: float) -> int:
-    ahead = db.session.scalar(
-        select(func.count()).select_from(ChallengeEntry).where(*conditions, cols.score > score)
+def _count(*conditions: object) -> int:
+    return (
+        db.session.scalar(select(func.count()).select_from(ChallengeEntry).where(*conditions)) or 0
     )
-    return (ahead or 0) + 1
 
 
 def _ranked(
     conditions: list,
     cols: Standings,
-    entries: list[ChallengeEntry],
+    entrants: list[Entrant],
     first_position: int,
     first_rank: int | None = None,
 ) -> list[Row]:
@@ -114,17 +152,14 @@ def _ranked(
     (counted here unless the caller knows it).
     """
     rows: list[Row] = []
-    previous: float | None = None
-    for index, entry in enumerate(entries):
-        score, _, total = cols.of(entry)
-        if rows and previous == score:
+    for index, entrant in enumerate(entrants):
+        if rows and rows[-1].entry.score == entrant.score:
             rank = rows[-1].rank
         elif index == 0:
-            rank = first_rank or _rank_of_score(conditions, cols, score or 0.0)
+            rank = first_rank or 1 + _count(*conditions, cols.score > (entrant.score or 0.0))
         else:
             rank = first_position + index
-        rows.append(Row(rank, entry, total))
-        previous = score
+        rows.append(Row(rank, entrant))
     return rows
 
 
@@ -152,21 +187,13 @@ def board(
     """One page of the public board: an index range, never a count of the whole board."""
     conditions = _visible(challenge.id, viewer_id, scope, cols)
     page = max(page, 1)
-    entries = list(
-        db.session.scalars(
-            _ordered(select(ChallengeEntry).where(*conditions), cols)
-            .offset((page - 1) * PER_PAGE)
-            .limit(PER_PAGE + 1)
-        )
+    entrants = _read(
+        _ordered(_entrants(cols, *conditions), cols)
+        .offset((page - 1) * PER_PAGE)
+        .limit(PER_PAGE + 1)
     )
-    rows = _ranked(conditions, cols, entries[:PER_PAGE], (page - 1) * PER_PAGE + 1)
-    return Board(rows, page, has_next=len(entries) > PER_PAGE)
-
-
-def _count(*conditions: object) -> int:
-    return (
-        db.session.scalar(select(func.count()).select_from(ChallengeEntry).where(*conditions)) or 0
-    )
+    rows = _ranked(conditions, cols, entrants[:PER_PAGE], (page - 1) * PER_PAGE + 1)
+    return Board(rows, page, has_next=len(entrants) > PER_PAGE)
 
 
 def my_standing(
@@ -177,56 +204,52 @@ def my_standing(
     One count grows with the rank (the entries ahead); the neighbours are index ranges next
     to the runner's key, and their ranks come from counts of equal scores only.
     """
-    entry = db.session.scalar(
-        select(ChallengeEntry).where(
-            ChallengeEntry.challenge_id == challenge.id, ChallengeEntry.user_id == user_id
+    found = _read(
+        _entrants(
+            cols, ChallengeEntry.challenge_id == challenge.id, ChallengeEntry.user_id == user_id
         )
     )
-    if entry is None:
+    if not found:
         return None
-    score, reached_at, _ = cols.of(entry)
+    me = found[0]
+    # The runner sees their own live standing, even while the board shows the snapshot.
+    entry = me if cols is LIVE else _read(_entrants(LIVE, ChallengeEntry.id == me.id))[0]
+    score = me.score
     if score is None:
         return MyStanding(entry, None, [])
     conditions = _visible(challenge.id, user_id, scope, cols)
     ahead = _count(*conditions, cols.score > score)
-    tie, mine = tuple_(cols.reached_at, ChallengeEntry.id), tuple_(reached_at, entry.id)
-    above = list(
-        db.session.scalars(
-            select(ChallengeEntry)
-            .where(*conditions, cols.score == score, tie < mine)
-            .order_by(cols.reached_at.desc(), ChallengeEntry.id.desc())
-            .limit(NEIGHBOURS)
-        )
+    tie, mine = tuple_(cols.reached_at, ChallengeEntry.id), tuple_(me.reached_at, me.id)
+    above = _read(
+        _entrants(cols, *conditions, cols.score == score, tie < mine)
+        .order_by(cols.reached_at.desc(), ChallengeEntry.id.desc())
+        .limit(NEIGHBOURS)
     )
     if len(above) < NEIGHBOURS:
-        above += db.session.scalars(
-            select(ChallengeEntry)
-            .where(*conditions, cols.score > score)
+        above += _read(
+            _entrants(cols, *conditions, cols.score > score)
             .order_by(cols.score.asc(), cols.reached_at.desc(), ChallengeEntry.id.desc())
             .limit(NEIGHBOURS - len(above))
         )
-    below = list(
-        db.session.scalars(
-            select(ChallengeEntry)
-            .where(*conditions, cols.score == score, tie > mine)
-            .order_by(cols.reached_at, ChallengeEntry.id)
-            .limit(NEIGHBOURS)
-        )
+    below = _read(
+        _entrants(cols, *conditions, cols.score == score, tie > mine)
+        .order_by(cols.reached_at, ChallengeEntry.id)
+        .limit(NEIGHBOURS)
     )
     if len(below) < NEIGHBOURS:
-        below += db.session.scalars(
-            _ordered(select(ChallengeEntry).where(*conditions, cols.score < score), cols).limit(
+        below += _read(
+            _ordered(_entrants(cols, *conditions, cols.score < score), cols).limit(
                 NEIGHBOURS - len(below)
             )
         )
     # Ranks are worked out over the visible rows; a hidden runner is slotted in afterwards
     # with the rank they would have, so they push nobody down.
-    listed = [*reversed(above), *([] if entry.hidden else [entry]), *below]
+    listed = [*reversed(above), *([] if me.hidden else [me]), *below]
     if not listed:
-        return MyStanding(entry, ahead + 1, [Row(ahead + 1, entry, cols.of(entry)[2])])
+        return MyStanding(entry, ahead + 1, [Row(ahead + 1, me)])
     ties_before = _count(*conditions, cols.score == score, tie < mine)
     first_position = ahead + ties_before + 1 - len(above)
-    top = cols.of(listed[0])[0] or 0.0
+    top = listed[0].score or 0.0
     # Ahead of the first row: those ahead of me, less those between its score and mine.
     first_rank = (
         ahead + 1
@@ -234,8 +257,8 @@ def my_standing(
         else 1 + ahead - _count(*conditions, cols.score > score, cols.score <= top)
     )
     rows = _ranked(conditions, cols, listed, first_position, first_rank)
-    if entry.hidden:
-        rows.insert(len(above), Row(ahead + 1, entry, cols.of(entry)[2]))
+    if me.hidden:
+        rows.insert(len(above), Row(ahead + 1, me))
     return MyStanding(entry, ahead + 1, rows)
 
 
