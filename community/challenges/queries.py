@@ -192,7 +192,9 @@ def board(
         .offset((page - 1) * PER_PAGE)
         .limit(PER_PAGE + 1)
     )
-    rows = _ranked(conditions, cols, entrants[:PER_PAGE], (page - 1) * PER_PAGE + 1)
+    # Nobody is ahead of the first row of the first page.
+    first_rank = 1 if page == 1 else None
+    rows = _ranked(conditions, cols, entrants[:PER_PAGE], (page - 1) * PER_PAGE + 1, first_rank)
     return Board(rows, page, has_next=len(entrants) > PER_PAGE)
 
 
@@ -225,6 +227,12 @@ def my_standing(
         .order_by(cols.reached_at.desc(), ChallengeEntry.id.desc())
         .limit(NEIGHBOURS)
     )
+    # Fewer ties before me than neighbours wanted: those are all of them.
+    ties_before = (
+        len(above)
+        if len(above) < NEIGHBOURS
+        else _count(*conditions, cols.score == score, tie < mine)
+    )
     if len(above) < NEIGHBOURS:
         above += _read(
             _entrants(cols, *conditions, cols.score > score)
@@ -247,7 +255,6 @@ def my_standing(
     listed = [*reversed(above), *([] if me.hidden else [me]), *below]
     if not listed:
         return MyStanding(entry, ahead + 1, [Row(ahead + 1, me)])
-    ties_before = _count(*conditions, cols.score == score, tie < mine)
     first_position = ahead + ties_before + 1 - len(above)
     top = listed[0].score or 0.0
     # Ahead of the first row: those ahead of me, less those between its score and mine.
