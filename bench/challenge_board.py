@@ -796,15 +796,18 @@ class Load:
         self.phases: list[tuple[str, float, float, float]] = []
 
     @contextmanager
-    def phase(self, name: str, server_pid: int | None = None) -> Iterator[None]:
-        """Time a phase; with a server (whose pool's connections come and go), sample."""
+    def phase(
+        self, name: str, server_pid: int | None = None, *, sample: bool = False
+    ) -> Iterator[None]:
+        """Time a phase. PostgreSQL backends that end inside it (a server's overflow
+        connections, the loader's) are only counted when sampled: `sample`, or a server."""
         waited = wait_for_quiet(self.quiet_s) if self.quiet_s else 0.0
 
         def processes() -> int:
             return _jiffies(os.getpid()) + (_jiffies(server_pid) if server_pid else 0)
 
         busy, mine, started = _cpu()[0], processes(), time.monotonic()
-        postgres = PostgresCpu(sample=server_pid is not None)
+        postgres = PostgresCpu(sample=sample or server_pid is not None)
         try:
             yield
         finally:
@@ -1037,7 +1040,7 @@ def main() -> None:
             data = existing_data(app)
         else:
             app = build(url, Path(folder))
-            with load.phase("generation"):
+            with load.phase("generation", sample=True):
                 data = populate(app, args.entrants, args.runs, args.seed)
         checked = check_entries(app, data["challenges"], data["entrants"], rng)
         with app.app_context():
