@@ -3,19 +3,12 @@
 import re
 
 import pytest
-from playwright.sync_api import Page, expect
+from playwright.sync_api import expect
 
-from tests.helpers import PASSWORD, make_runner
+from tests.e2e.pages import log_in
+from tests.helpers import make_runner
 
 pytestmark = pytest.mark.browser
-
-
-def log_in(page: Page, login: str, password: str = PASSWORD) -> None:
-    page.goto("/login")
-    page.get_by_label("Username or e-mail").fill(login)
-    page.get_by_label("Password").fill(password)
-    page.get_by_role("button", name="Log in").click()
-    expect(page.get_by_role("heading", name=re.compile("Hello"))).to_be_visible()
 
 
 def test_register_log_out_log_in_and_see_the_dashboard(new_page):

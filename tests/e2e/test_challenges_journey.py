@@ -15,7 +15,8 @@ from community.challenges import services as challenges
 from community.challenges.models import Challenge
 from community.clubs.models import Club
 from community.extensions import db
-from tests.helpers import PASSWORD, add_member, make_club, make_runner
+from tests.e2e.pages import log_in
+from tests.helpers import add_member, make_club, make_runner
 
 pytestmark = pytest.mark.browser
 
@@ -23,14 +24,6 @@ CLUB = "Riverside Runners"
 SLUG = "riverside"
 ZONE = "Europe/Berlin"
 TITLE = "Spring mileage"
-
-
-def log_in(page: Page, login: str, password: str = PASSWORD) -> None:
-    page.goto("/login")
-    page.get_by_label("Username or e-mail").fill(login)
-    page.get_by_label("Password").fill(password)
-    page.get_by_role("button", name="Log in").click()
-    expect(page.get_by_role("heading", name=re.compile("Hello"))).to_be_visible()
 
 
 def today() -> date:

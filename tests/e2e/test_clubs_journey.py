@@ -10,20 +10,13 @@ from community.accounts.models import User
 from community.clubs import services
 from community.db_types import utcnow
 from community.extensions import db
-from tests.helpers import PASSWORD, make_runner
+from tests.e2e.pages import log_in
+from tests.helpers import make_runner
 
 pytestmark = pytest.mark.browser
 
 CLUB = "Riverside Runners"
 SLUG = "riverside-runners"
-
-
-def log_in(page: Page, login: str, password: str = PASSWORD) -> None:
-    page.goto("/login")
-    page.get_by_label("Username or e-mail").fill(login)
-    page.get_by_label("Password").fill(password)
-    page.get_by_role("button", name="Log in").click()
-    expect(page.get_by_role("heading", name=re.compile("Hello"))).to_be_visible()
 
 
 def private_club(app: Flask, owner: User, *members: User) -> None:

@@ -8,7 +8,8 @@ import pytest
 from flask import Flask
 from playwright.sync_api import Locator, Page, expect
 
-from tests.helpers import PASSWORD, add_member, make_club, make_runner
+from tests.e2e.pages import log_in
+from tests.helpers import add_member, make_club, make_runner
 
 pytestmark = pytest.mark.browser
 
@@ -16,14 +17,6 @@ CLUB = "Riverside Runners"
 SLUG = "riverside"
 ZONE = "Europe/Berlin"
 TITLE = "Tuesday tempo"
-
-
-def log_in(page: Page, login: str, password: str = PASSWORD) -> None:
-    page.goto("/login")
-    page.get_by_label("Username or e-mail").fill(login)
-    page.get_by_label("Password").fill(password)
-    page.get_by_role("button", name="Log in").click()
-    expect(page.get_by_role("heading", name=re.compile("Hello"))).to_be_visible()
 
 
 def run_day() -> datetime:

@@ -8,19 +8,12 @@ import pytest
 from playwright.sync_api import Locator, Page, expect
 
 from tests.activities.trackfiles import T0, fit_bytes, gpx_bytes, make_points, zip_bytes
-from tests.helpers import PASSWORD, add_member, make_club, make_runner
+from tests.e2e.pages import log_in
+from tests.helpers import add_member, make_club, make_runner
 
 pytestmark = pytest.mark.browser
 
 FILES_FIELD = "GPX, TCX or FIT files, or a zip archive of them"
-
-
-def log_in(page: Page, login: str, password: str = PASSWORD) -> None:
-    page.goto("/login")
-    page.get_by_label("Username or e-mail").fill(login)
-    page.get_by_label("Password").fill(password)
-    page.get_by_role("button", name="Log in").click()
-    expect(page.get_by_role("heading", name=re.compile("Hello"))).to_be_visible()
 
 
 def open_log_a_run(page: Page) -> None:
