@@ -128,12 +128,13 @@ def _register_sockets(app: Flask) -> None:
 
 
 def _register_subscribers() -> None:
-    from community.challenges import tally
+    from community.challenges import histogram, tally
     from community.group_runs import attendance
     from community.notifications import subscribers as notifications
 
     attendance.subscribe()
     tally.subscribe()
+    histogram.subscribe()
     notifications.subscribe()
 
 

@@ -2,7 +2,7 @@
 
 from community.accounts.models import User
 from community.activities.models import BestEffort, Run, RunTrack
-from community.challenges.models import Challenge, ChallengeEntry, MonthlySeries
+from community.challenges.models import Challenge, ChallengeEntry, MonthlySeries, ScoreBucket
 from community.clubs.models import Club, ClubInvite, JoinRequest, Membership, MembershipEvent
 from community.group_runs.models import (
     Attendance,
@@ -33,5 +33,6 @@ __all__ = [
     "Run",
     "RunSeries",
     "RunTrack",
+    "ScoreBucket",
     "User",
 ]

@@ -172,10 +172,12 @@ class ChallengeEntry(db.Model):
     challenge_id: Mapped[int] = mapped_column(ForeignKey("challenges.id", ondelete="CASCADE"))
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
     total: Mapped[float | None] = mapped_column(Float)
-    score: Mapped[float | None] = mapped_column(Float)
+    # Active history: the score histogram needs the old value of a score or hidden flag
+    # set on an expired row (see histogram.py).
+    score: Mapped[float | None] = mapped_column(Float, active_history=True)
     reached_at: Mapped[datetime] = mapped_column(UTCDateTime)
     # Hidden from the public board (still counted, and shown to the runner).
-    hidden: Mapped[bool] = mapped_column(Boolean, default=False)
+    hidden: Mapped[bool] = mapped_column(Boolean, default=False, active_history=True)
     # The standing when the board froze (see tally.freeze_if_due); NULL: not on it then.
     frozen_total: Mapped[float | None] = mapped_column(Float)
     frozen_score: Mapped[float | None] = mapped_column(Float)
@@ -205,6 +207,23 @@ Index(
     ChallengeEntry.frozen_reached_at,
     ChallengeEntry.id,
 )
+
+
+class ScoreBucket(db.Model):
+    """How many of a challenge's public board rows have a score inside one bucket.
+
+    Kept by `histogram.py` on every flush that moves an entry; "my rank" sums the buckets
+    above a score instead of counting every entry ahead.
+    """
+
+    __tablename__ = "challenge_score_buckets"
+    __table_args__ = (CheckConstraint("entrants >= 0", name="entrants_not_negative"),)
+
+    challenge_id: Mapped[int] = mapped_column(
+        ForeignKey("challenges.id", ondelete="CASCADE"), primary_key=True
+    )
+    bucket: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    entrants: Mapped[int] = mapped_column(default=0)
 
 
 class MonthlySeries(db.Model):

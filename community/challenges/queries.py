@@ -3,9 +3,11 @@
 Board order: score (higher first; a fastest effort stores minus its seconds), then who
 reached that score first, then entry id. Ranks are competition ranks: equal scores share a
 rank and the next rank skips (1, 2, 2, 4). Every query reads the stored standings through
-`ix_challenge_entries_board`; none sums runs. Nothing here is cached: "my rank" is per viewer.
+`ix_challenge_entries_board`; none sums runs. The entrants ahead of a score come from the
+challenge's score histogram (histogram.py) on the live public board.
 """
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -13,12 +15,16 @@ from sqlalchemy import Select, func, or_, select, tuple_
 from sqlalchemy.orm import InstrumentedAttribute, aliased
 
 from community.accounts.models import User
+from community.challenges import histogram
 from community.challenges.models import Challenge, ChallengeEntry
 from community.clubs.models import Club, Membership
 from community.extensions import db
 
 PER_PAGE = 50
 NEIGHBOURS = 2
+
+# How many visible rows have a higher score than this one.
+Ahead = Callable[[float], int]
 
 
 @dataclass(frozen=True)
@@ -138,12 +144,19 @@ def _count(*conditions: object) -> int:
     )
 
 
+def _counter(challenge_id: int, conditions: list, scope: str, cols: Standings) -> Ahead:
+    """How to count the rows ahead of a score on this board.
+
+    The live public board keeps a score histogram (histogram.py); a club filter or a frozen
+    snapshot counts the entries themselves.
+    """
+    if cols is LIVE and scope == "all":
+        return lambda score: histogram.ahead(challenge_id, score)
+    return lambda score: _count(*conditions, cols.score > score)
+
+
 def _ranked(
-    conditions: list,
-    cols: Standings,
-    entrants: list[Entrant],
-    first_position: int,
-    first_rank: int | None = None,
+    ahead: Ahead, entrants: list[Entrant], first_position: int, first_rank: int | None = None
 ) -> list[Row]:
     """Competition ranks for consecutive rows in board order, the first at `first_position`.
 
@@ -156,24 +169,11 @@ def _ranked(
         if rows and rows[-1].entry.score == entrant.score:
             rank = rows[-1].rank
         elif index == 0:
-            rank = first_rank or 1 + _count(*conditions, cols.score > (entrant.score or 0.0))
+            rank = first_rank or 1 + ahead(entrant.score or 0.0)
         else:
             rank = first_position + index
         rows.append(Row(rank, entrant))
     return rows
-
-
-def entrant_counts(challenge_ids: list[int]) -> dict[int, int]:
-    """Entrants per challenge, for lists of challenges, in one query."""
-    if not challenge_ids:
-        return {}
-    rows = db.session.execute(
-        select(ChallengeEntry.challenge_id, func.count())
-        .where(ChallengeEntry.challenge_id.in_(challenge_ids))
-        .group_by(ChallengeEntry.challenge_id)
-    )
-    found = {challenge_id: count for challenge_id, count in rows}
-    return {challenge_id: found.get(challenge_id, 0) for challenge_id in challenge_ids}
 
 
 def board(
@@ -194,7 +194,8 @@ def board(
     )
     # Nobody is ahead of the first row of the first page.
     first_rank = 1 if page == 1 else None
-    rows = _ranked(conditions, cols, entrants[:PER_PAGE], (page - 1) * PER_PAGE + 1, first_rank)
+    ahead = _counter(challenge.id, conditions, scope, cols)
+    rows = _ranked(ahead, entrants[:PER_PAGE], (page - 1) * PER_PAGE + 1, first_rank)
     return Board(rows, page, has_next=len(entrants) > PER_PAGE)
 
 
@@ -220,7 +221,8 @@ def my_standing(
     if score is None:
         return MyStanding(entry, None, [])
     conditions = _visible(challenge.id, user_id, scope, cols)
-    ahead = _count(*conditions, cols.score > score)
+    ahead_of = _counter(challenge.id, conditions, scope, cols)
+    ahead = ahead_of(score)
     tie, mine = tuple_(cols.reached_at, ChallengeEntry.id), tuple_(me.reached_at, me.id)
     above = _read(
         _entrants(cols, *conditions, cols.score == score, tie < mine)
@@ -257,13 +259,8 @@ def my_standing(
         return MyStanding(entry, ahead + 1, [Row(ahead + 1, me)])
     first_position = ahead + ties_before + 1 - len(above)
     top = listed[0].score or 0.0
-    # Ahead of the first row: those ahead of me, less those between its score and mine.
-    first_rank = (
-        ahead + 1
-        if top == score
-        else 1 + ahead - _count(*conditions, cols.score > score, cols.score <= top)
-    )
-    rows = _ranked(conditions, cols, listed, first_position, first_rank)
+    first_rank = ahead + 1 if top == score else 1 + ahead_of(top)
+    rows = _ranked(ahead_of, listed, first_position, first_rank)
     if me.hidden:
         rows.insert(len(above), Row(ahead + 1, me))
     return MyStanding(entry, ahead + 1, rows)

@@ -189,15 +189,16 @@ def join(user: User, challenge: Challenge, *, now: datetime) -> ChallengeEntry:
     )
     try:
         # A second click or tab may get here at the same time: the unique key decides.
+        # The challenge row is locked first, as leaving and rebuilding do.
         with db.session.begin_nested():
-            db.session.add(entry)
-            db.session.flush()
             db.session.execute(
                 update(Challenge)
                 .where(Challenge.id == challenge.id)
                 .values(entrants=Challenge.entrants + 1)
                 .execution_options(synchronize_session=False)
             )
+            db.session.add(entry)
+            db.session.flush()
     except IntegrityError:
         found = entry_of(challenge.id, user.id)
         if found is None:

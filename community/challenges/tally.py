@@ -16,7 +16,7 @@ from sqlalchemy import case, func, select, type_coerce, update
 from community.accounts.events import account_deleting, privacy_changed
 from community.activities.events import RunChange, run_changed
 from community.activities.models import Run
-from community.challenges import events
+from community.challenges import events, histogram
 from community.challenges.counting import (
     ADDITIVE,
     SAFE_MODE_LOOKBACK,
@@ -192,13 +192,14 @@ def remove_entry(entry: ChallengeEntry, challenge: Challenge, *, now: datetime) 
     """Take an entrant out; a club goal is settled again without their share."""
     lock_challenges([challenge], now)
     announce_gone(entry, challenge)
-    db.session.delete(entry)
+    # The challenge row first (as joining does), then the entry and its score bucket.
     db.session.execute(
         update(Challenge)
         .where(Challenge.id == challenge.id)
         .values(entrants=Challenge.entrants - 1)
         .execution_options(synchronize_session=False)
     )
+    db.session.delete(entry)
     db.session.flush()
     if challenge.is_cooperative:
         _settle_club_goal(challenge, now)
@@ -252,7 +253,9 @@ def _locked_entries(user_id: int, challenges: list[Challenge]) -> list[Challenge
                 ChallengeEntry.user_id == user_id,
                 ChallengeEntry.challenge_id.in_([c.id for c in challenges]),
             )
-            .order_by(ChallengeEntry.id)
+            # Challenge order: each entry's flush then moves score buckets (histogram.py)
+            # challenge after challenge, the one order every transaction takes them in.
+            .order_by(ChallengeEntry.challenge_id)
             .with_for_update(of=ChallengeEntry)
         )
     )
@@ -333,9 +336,12 @@ def rebuild(challenge: Challenge, *, now: datetime) -> int:
     """Recompute a challenge's stored standings from scratch; returns how many changed.
 
     The entries are locked before the runs are read: a run saved meanwhile waits, then adds
-    itself to the rebuilt total instead of being overwritten by an older one.
+    itself to the rebuilt total instead of being overwritten by an older one. The challenge
+    row is locked first, so no one joins or leaves meanwhile; the score histogram is then
+    counted again from the entries.
     """
     lock_challenges([challenge], now)
+    db.session.execute(select(Challenge.id).where(Challenge.id == challenge.id).with_for_update())
     entries = db.session.scalars(
         select(ChallengeEntry)
         .where(ChallengeEntry.challenge_id == challenge.id)
@@ -349,6 +355,8 @@ def rebuild(challenge: Challenge, *, now: datetime) -> int:
     if challenge.is_cooperative:
         _settle_club_goal(challenge, now)
     challenge.entrants = len(entries)
+    db.session.flush()
+    histogram.recount(challenge.id)
     return changed
 
 
@@ -372,7 +380,9 @@ def on_membership_ended(sender: object, club_id: int, user_id: int) -> None:
     """A runner who leaves a club leaves its running challenges, and their rooms at once."""
     now = utcnow()
     running = db.session.scalars(
-        select(Challenge).where(Challenge.club_id == club_id, Challenge.ends_at > now)
+        select(Challenge)
+        .where(Challenge.club_id == club_id, Challenge.ends_at > now)
+        .order_by(Challenge.id)
     ).all()
     for challenge in running:
         leave_room_after_commit(user_id, challenge_room(challenge.id))
@@ -389,7 +399,9 @@ def on_account_deleting(sender: object, user_id: int) -> None:
     """A deleted runner leaves every board (their entries go with the account)."""
     now = utcnow()
     entries = db.session.scalars(
-        select(ChallengeEntry).where(ChallengeEntry.user_id == user_id).order_by(ChallengeEntry.id)
+        select(ChallengeEntry)
+        .where(ChallengeEntry.user_id == user_id)
+        .order_by(ChallengeEntry.challenge_id)
     ).all()
     for entry in entries:
         remove_entry(entry, entry.challenge, now=now)

@@ -17,11 +17,11 @@ from sqlalchemy import func, select, text
 
 from community.accounts.models import User
 from community.activities.models import Run
-from community.challenges import events, services, tally
+from community.challenges import events, histogram, services, tally
 from community.challenges.models import Challenge, ChallengeEntry
 from community.clubs import services as clubs
 from community.extensions import db
-from tests.challenges.builders import NOW, challenge, club, log, runner
+from tests.challenges.builders import NOW, challenge, club, edit, log, runner
 
 MARCH_3 = datetime(2026, 3, 3, 7, 0, tzinfo=UTC)
 
@@ -260,3 +260,39 @@ def test_a_run_logged_while_a_rebuild_works_out_the_standings_still_counts(app, 
     with app.app_context():
         (entry,) = entries_of(march_id)
         assert entry.total == 15_000
+
+
+def test_runners_moving_up_and_down_several_boards_at_once_keep_every_histogram(app):
+    """Score buckets are locked in one order, whichever order each runner joined in."""
+    contests = 3
+    with app.app_context():
+        ana = runner("ana", is_site_admin=True)
+        boards = [challenge(ana, title=f"March {n}") for n in range(contests)]
+        people, first_runs = [], []
+        for number in range(12):
+            person = runner(f"runner{number}")
+            for offset in range(contests):
+                services.join(person, boards[(number + offset) % contests], now=NOW)
+            first_runs.append(log(person, MARCH_3, km=5 + number).id)
+            people.append(person.id)
+        db.session.commit()
+        board_ids = [board.id for board in boards]
+
+    def shrink(run_id: int) -> Callable[[], int]:
+        def job() -> int:
+            run = db.session.get(Run, run_id)
+            return edit(run.user, run, distance_m=1_000.0).id
+
+        return job
+
+    jobs = [
+        log_job(uid, MARCH_3 + timedelta(days=1), km=12) if n % 2 else shrink(first_runs[n])
+        for n, uid in enumerate(people)
+    ]
+    done, errors = at_once(app, jobs)
+
+    assert errors == []
+    assert len(done) == len(jobs)
+    with app.app_context():
+        for board_id in board_ids:
+            assert histogram.buckets_of(board_id) == histogram.from_entries(board_id)

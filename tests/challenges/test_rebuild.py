@@ -18,7 +18,7 @@ from sqlalchemy import select, update
 from community.accounts.models import User
 from community.activities import services as runs
 from community.activities.models import Run
-from community.challenges import services, tally
+from community.challenges import histogram, services, tally
 from community.challenges.counting import Standing, goal_met
 from community.challenges.models import Challenge, ChallengeEntry
 from community.clubs import services as clubs
@@ -255,6 +255,10 @@ def test_standings_kept_live_match_a_rebuild_from_scratch(app, runners, outside,
             clock = play([*history, *plan], people, contested)
             for contested_challenge in contested:
                 assert_matches_scratch(contested_challenge)
+                db.session.flush()
+                assert histogram.buckets_of(contested_challenge.id) == histogram.from_entries(
+                    contested_challenge.id
+                )
             for contested_challenge in contested:
                 assert tally.rebuild(contested_challenge, now=clock) == 0, contested_challenge
         finally:
