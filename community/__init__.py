@@ -9,7 +9,7 @@ from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from community import config as settings
-from community.extensions import csrf, db, limiter, login_manager, migrate, socketio
+from community.extensions import cache, csrf, db, limiter, login_manager, migrate, socketio
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -59,6 +59,18 @@ def _register_extensions(app: Flask) -> None:
     csrf.init_app(app)
     login_manager.init_app(app)
     limiter.init_app(app)
+    cache.init_app(app, config=_cache_config(app))
+
+
+def _cache_config(app: Flask) -> dict[str, object]:
+    redis_url = app.config.get("REDIS_URL")
+    if redis_url:
+        return {
+            "CACHE_TYPE": "RedisCache",
+            "CACHE_REDIS_URL": redis_url,
+            "CACHE_KEY_PREFIX": "runhive:",
+        }
+    return {"CACHE_TYPE": "SimpleCache", "CACHE_THRESHOLD": 5000}
 
 
 def _register_database_engine_rules(app: Flask) -> None:

@@ -1,5 +1,6 @@
 """Extension objects, created unbound here and initialised in the factory."""
 
+from flask_caching import Cache
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
@@ -25,6 +26,9 @@ class Base(DeclarativeBase):
 
 
 db = SQLAlchemy(model_class=Base)
+# What is the same for every viewer (a board's top rows); in Redis when there is one, so
+# every process sees one copy and one invalidation.
+cache = Cache()
 migrate = Migrate()
 login_manager = LoginManager()
 csrf = CSRFProtect()

@@ -4,11 +4,12 @@ from typing import Any
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
+from markupsafe import Markup
 from werkzeug.wrappers import Response
 
 from community.accounts.models import User
 from community.actions import one_click
-from community.challenges import club_boards, queries, rules, services
+from community.challenges import board_cache, club_boards, queries, rules, services
 from community.challenges.counting import counted_runs, safe_weeks
 from community.challenges.forms import ChallengeForm, MonthlyForm
 from community.challenges.models import Challenge, ChallengeKind
@@ -152,25 +153,31 @@ def show(challenge_id: int) -> str:
     challenge = _challenge(challenge_id)
     now = utcnow()
     scope = _scope()
-    page = request.args.get("page", 1, type=int) or 1
+    page = max(request.args.get("page", 1, type=int) or 1, 1)
     viewer = _viewer_id()
     frozen = challenge.is_frozen_at(now)
-    board = (
-        None
-        if challenge.is_cooperative or frozen
-        else queries.board(challenge, viewer, page, scope=scope)
-    )
-    mine = queries.my_standing(challenge, viewer, scope=scope) if viewer else None
+    cols = queries.standings_for(challenge, now)
+    mine = queries.my_standing(challenge, viewer, scope=scope, cols=cols) if viewer else None
     units = current_user.units if current_user.is_authenticated else "km"
+
+    def format_total(value: float | None) -> str:
+        return rules.format_total(challenge, value, units)
+
+    board_table = (
+        None
+        if challenge.is_cooperative
+        else _board_table(challenge, page, scope, cols, units, format_total)
+    )
     context: dict[str, Any] = {
         "challenge": challenge,
-        "board": board,
+        "board_table": board_table,
+        "page": page,
         "mine": mine,
         "scope": scope,
         "now": now,
         "frozen": frozen,
         "rules": rules.describe(challenge, units),
-        "format_total": lambda value: rules.format_total(challenge, value, units),
+        "format_total": format_total,
         "progress": rules.progress(challenge, mine.entry.total, now) if mine else None,
         "can_join": current_user.is_authenticated and services.can_enter(_me(), challenge),
         "entrants": challenge.entrants,
@@ -183,6 +190,35 @@ def show(challenge_id: int) -> str:
     if request.args.get("fragment") == "board":
         return render_template("challenges/_board.html", **context)
     return render_template("challenges/show.html", **context)
+
+
+def _board_table(
+    challenge: Challenge,
+    page: int,
+    scope: str,
+    cols: queries.Standings,
+    units: str,
+    format_total: Callable[[float | None], str],
+) -> Markup:
+    """The board's rows: the public board's are rendered once for every viewer."""
+    viewer = _viewer_id()
+
+    def render() -> str:
+        board = queries.board(challenge, viewer, page, scope=scope, cols=cols)
+        return render_template(
+            "challenges/_board_table.html",
+            challenge=challenge,
+            board=board,
+            scope=scope,
+            format_total=format_total,
+        )
+
+    if scope == "all":
+        variant = f"{page}:{units}:{'frozen' if cols is queries.FROZEN else 'live'}"
+        html = board_cache.rows(challenge.id, variant, render)
+    else:
+        html = render()  # the club filter's rows depend on the viewer
+    return board_cache.mark_viewer(html, viewer)
 
 
 def _act(challenge: Challenge, action: Callable[[], object], success: str) -> Response:

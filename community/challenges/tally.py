@@ -16,7 +16,7 @@ from sqlalchemy import case, func, select, type_coerce, update
 from community.accounts.events import account_deleting, privacy_changed
 from community.activities.events import RunChange, run_changed
 from community.activities.models import Run
-from community.challenges import events, histogram
+from community.challenges import board_cache, events, histogram
 from community.challenges.counting import (
     ADDITIVE,
     SAFE_MODE_LOOKBACK,
@@ -175,12 +175,15 @@ def announce(entry: ChallengeEntry, challenge: Challenge, *, now: datetime) -> N
     # The runner's own pages always hear; the board only while the runner is on it and
     # the board is not frozen for the last hours.
     emit_after_commit("challenge:standing", payload, room=user_room(entry.user_id))
-    if not entry.hidden and not challenge.is_frozen_at(now):
-        emit_after_commit("challenge:standing", payload, room=challenge_room(challenge.id))
+    if not entry.hidden:
+        board_cache.changed_after_commit(challenge.id)
+        if not challenge.is_frozen_at(now):
+            emit_after_commit("challenge:standing", payload, room=challenge_room(challenge.id))
 
 
 def announce_gone(entry: ChallengeEntry, challenge: Challenge) -> None:
     """The entrant left the board (left the challenge, or hid): open boards drop the row."""
+    board_cache.changed_after_commit(challenge.id)
     emit_after_commit(
         "challenge:gone",
         {"challenge_id": challenge.id, "entry_id": entry.id},
@@ -368,7 +371,9 @@ def hide_everywhere(user_id: int, hidden: bool, *, now: datetime) -> None:
         .where(ChallengeEntry.user_id == user_id, Challenge.ends_at > now)
     )
     for entry in entries:
-        entry.hidden = hidden
+        if entry.hidden != hidden:
+            entry.hidden = hidden
+            board_cache.changed_after_commit(entry.challenge_id)
     db.session.flush()
 
 
