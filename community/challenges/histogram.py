@@ -13,12 +13,14 @@ transactions never wait on each other's buckets in a cycle. Bulk statements that
 the ORM (none touch score or hidden) would have to call `recount`; `tally.rebuild` does.
 """
 
+import functools
 import logging
+import math
 from bisect import bisect_right
 from collections import Counter
 from typing import Any
 
-from sqlalchemy import delete, event, func, insert, select, update
+from sqlalchemy import Float, Select, bindparam, delete, event, func, insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, UOWTransaction, attributes
 
@@ -45,20 +47,31 @@ def bucket_of(score: float) -> int:
     return bisect_right(EDGES, score)
 
 
-def ahead(challenge_id: int, score: float) -> int:
-    """Visible entries with a higher score: one statement, whatever the rank."""
-    bucket = bucket_of(score)
+@functools.cache
+def _ahead_statement() -> Select:
+    # Built once: constructing it costs more Python than running it.
+    challenge_id = bindparam("challenge_id")
+    above = select(func.coalesce(func.sum(ScoreBucket.entrants), 0)).where(
+        ScoreBucket.challenge_id == challenge_id, ScoreBucket.bucket > bindparam("bucket")
+    )
     inside = select(func.count()).where(
         ChallengeEntry.challenge_id == challenge_id,
         ChallengeEntry.hidden.is_(False),
-        ChallengeEntry.score > score,
+        ChallengeEntry.score > bindparam("score", type_=Float()),
+        ChallengeEntry.score < bindparam("upper", type_=Float()),
     )
-    if bucket < len(EDGES):
-        inside = inside.where(ChallengeEntry.score < EDGES[bucket])
-    above = select(func.coalesce(func.sum(ScoreBucket.entrants), 0)).where(
-        ScoreBucket.challenge_id == challenge_id, ScoreBucket.bucket > bucket
+    return select(above.scalar_subquery() + inside.scalar_subquery())
+
+
+def ahead(challenge_id: int, score: float) -> int:
+    """Visible entries with a higher score: one statement, whatever the rank."""
+    bucket = bucket_of(score)
+    upper = EDGES[bucket] if bucket < len(EDGES) else math.inf
+    found = db.session.connection().execute(
+        _ahead_statement(),
+        {"challenge_id": challenge_id, "bucket": bucket, "score": score, "upper": upper},
     )
-    return db.session.scalar(select(above.scalar_subquery() + inside.scalar_subquery())) or 0
+    return int(found.scalar() or 0)
 
 
 def _key(score: float | None, hidden: bool | None) -> int | None:

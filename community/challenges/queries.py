@@ -7,17 +7,30 @@ rank and the next rank skips (1, 2, 2, 4). Every query reads the stored standing
 challenge's score histogram (histogram.py) on the live public board.
 """
 
+import functools
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import Select, func, or_, select, tuple_
+from sqlalchemy import (
+    CompoundSelect,
+    Float,
+    Select,
+    bindparam,
+    func,
+    or_,
+    select,
+    tuple_,
+    union_all,
+)
 from sqlalchemy.orm import InstrumentedAttribute, aliased
 
 from community.accounts.models import User
 from community.challenges import histogram
 from community.challenges.models import Challenge, ChallengeEntry
 from community.clubs.models import Club, Membership
+from community.db_types import UTCDateTime
 from community.extensions import db
 
 PER_PAGE = 50
@@ -114,7 +127,7 @@ def _read(statement: Select) -> list[Entrant]:
     return [Entrant(*row) for row in db.session.connection().execute(statement)]
 
 
-def _visible(challenge_id: int, viewer_id: int | None, scope: str, cols: Standings) -> list:
+def _visible(challenge_id: object, viewer_id: object, scope: str, cols: Standings) -> list:
     """The conditions that pick the rows a viewer's board is made of."""
     conditions = [
         ChallengeEntry.challenge_id == challenge_id,
@@ -144,7 +157,7 @@ def _count(*conditions: object) -> int:
     )
 
 
-def _counter(challenge_id: int, conditions: list, scope: str, cols: Standings) -> Ahead:
+def _counter(challenge_id: int, viewer_id: int | None, scope: str, cols: Standings) -> Ahead:
     """How to count the rows ahead of a score on this board.
 
     The live public board keeps a score histogram (histogram.py); a club filter or a frozen
@@ -152,6 +165,7 @@ def _counter(challenge_id: int, conditions: list, scope: str, cols: Standings) -
     """
     if cols is LIVE and scope == "all":
         return lambda score: histogram.ahead(challenge_id, score)
+    conditions = _visible(challenge_id, viewer_id, scope, cols)
     return lambda score: _count(*conditions, cols.score > score)
 
 
@@ -194,9 +208,57 @@ def board(
     )
     # Nobody is ahead of the first row of the first page.
     first_rank = 1 if page == 1 else None
-    ahead = _counter(challenge.id, conditions, scope, cols)
+    ahead = _counter(challenge.id, viewer_id, scope, cols)
     rows = _ranked(ahead, entrants[:PER_PAGE], (page - 1) * PER_PAGE + 1, first_rank)
     return Board(rows, page, has_next=len(entrants) > PER_PAGE)
+
+
+@dataclass(frozen=True)
+class _AroundStatements:
+    """`my_standing`'s statements, built once per kind of board (their values are bound)."""
+
+    me: Select
+    neighbours: CompoundSelect
+    ties_before: Select
+
+
+@functools.cache
+def _around_statements(frozen: bool, clubs: bool) -> _AroundStatements:
+    # Building a statement costs more Python than running it: these are built once.
+    cols = FROZEN if frozen else LIVE
+    conditions = _visible(
+        bindparam("challenge_id"), bindparam("viewer_id"), "clubs" if clubs else "all", cols
+    )
+    score = bindparam("score", type_=Float())
+    tie = tuple_(cols.reached_at, ChallengeEntry.id)
+    mine = tuple_(bindparam("reached", type_=UTCDateTime()), bindparam("entry_id"))
+    earlier = (cols.reached_at, ChallengeEntry.id)
+    later = (cols.reached_at.desc(), ChallengeEntry.id.desc())
+
+    def part(*where: object, order: tuple) -> Select:
+        nearest = _entrants(cols, *conditions, *where).order_by(*order).limit(NEIGHBOURS)
+        return select(nearest.subquery())
+
+    return _AroundStatements(
+        me=_entrants(
+            cols,
+            ChallengeEntry.challenge_id == bindparam("challenge_id"),
+            ChallengeEntry.user_id == bindparam("viewer_id"),
+        ),
+        # The nearest rows either side of the runner's key, as four short index ranges:
+        # equal scores before and after, then higher and lower scores.
+        neighbours=union_all(
+            part(cols.score == score, tie < mine, order=(*later,)),
+            part(cols.score > score, order=(cols.score, *later)),
+            part(cols.score == score, tie > mine, order=(*earlier,)),
+            part(cols.score < score, order=(cols.score.desc(), *earlier)),
+        ),
+        ties_before=select(func.count()).where(*conditions, cols.score == score, tie < mine),
+    )
+
+
+def _board_key(entrant: Entrant) -> tuple:
+    return (-(entrant.score or 0.0), entrant.reached_at, entrant.id)
 
 
 def my_standing(
@@ -204,14 +266,14 @@ def my_standing(
 ) -> MyStanding | None:
     """The viewer's own row with their rank and neighbours, hidden or not.
 
-    One count grows with the rank (the entries ahead); the neighbours are index ranges next
-    to the runner's key, and their ranks come from counts of equal scores only.
+    The entries ahead come from the histogram (or one count, off the live public board);
+    the neighbours are index ranges next to the runner's key, and their ranks come from
+    counts of equal scores only.
     """
-    found = _read(
-        _entrants(
-            cols, ChallengeEntry.challenge_id == challenge.id, ChallengeEntry.user_id == user_id
-        )
-    )
+    statements = _around_statements(cols is FROZEN, scope == "clubs")
+    connection = db.session.connection()
+    params: dict[str, Any] = {"challenge_id": challenge.id, "viewer_id": user_id}
+    found = [Entrant(*row) for row in connection.execute(statements.me, params)]
     if not found:
         return None
     me = found[0]
@@ -220,44 +282,27 @@ def my_standing(
     score = me.score
     if score is None:
         return MyStanding(entry, None, [])
-    conditions = _visible(challenge.id, user_id, scope, cols)
-    ahead_of = _counter(challenge.id, conditions, scope, cols)
+    ahead_of = _counter(challenge.id, user_id, scope, cols)
     ahead = ahead_of(score)
-    tie, mine = tuple_(cols.reached_at, ChallengeEntry.id), tuple_(me.reached_at, me.id)
-    above = _read(
-        _entrants(cols, *conditions, cols.score == score, tie < mine)
-        .order_by(cols.reached_at.desc(), ChallengeEntry.id.desc())
-        .limit(NEIGHBOURS)
+    params.update(score=score, reached=me.reached_at, entry_id=me.id)
+    near = sorted(
+        (Entrant(*row) for row in connection.execute(statements.neighbours, params)),
+        key=_board_key,
     )
+    mine = _board_key(me)
+    above = [row for row in near if _board_key(row) < mine][-NEIGHBOURS:]
+    below = [row for row in near if _board_key(row) > mine][:NEIGHBOURS]
+    ties = sum(1 for row in above if row.score == score)
     # Fewer ties before me than neighbours wanted: those are all of them.
     ties_before = (
-        len(above)
-        if len(above) < NEIGHBOURS
-        else _count(*conditions, cols.score == score, tie < mine)
+        ties if ties < NEIGHBOURS else connection.execute(statements.ties_before, params).scalar()
     )
-    if len(above) < NEIGHBOURS:
-        above += _read(
-            _entrants(cols, *conditions, cols.score > score)
-            .order_by(cols.score.asc(), cols.reached_at.desc(), ChallengeEntry.id.desc())
-            .limit(NEIGHBOURS - len(above))
-        )
-    below = _read(
-        _entrants(cols, *conditions, cols.score == score, tie > mine)
-        .order_by(cols.reached_at, ChallengeEntry.id)
-        .limit(NEIGHBOURS)
-    )
-    if len(below) < NEIGHBOURS:
-        below += _read(
-            _ordered(_entrants(cols, *conditions, cols.score < score), cols).limit(
-                NEIGHBOURS - len(below)
-            )
-        )
     # Ranks are worked out over the visible rows; a hidden runner is slotted in afterwards
     # with the rank they would have, so they push nobody down.
-    listed = [*reversed(above), *([] if me.hidden else [me]), *below]
+    listed = [*above, *([] if me.hidden else [me]), *below]
     if not listed:
         return MyStanding(entry, ahead + 1, [Row(ahead + 1, me)])
-    first_position = ahead + ties_before + 1 - len(above)
+    first_position = ahead + (ties_before or 0) + 1 - len(above)
     top = listed[0].score or 0.0
     first_rank = ahead + 1 if top == score else 1 + ahead_of(top)
     rows = _ranked(ahead_of, listed, first_position, first_rank)

@@ -96,17 +96,21 @@ def test_a_change_on_one_process_reaches_rows_kept_in_redis_for_another(
         require("TEST_REDIS_URL is not set; the shared board cache needs a real Redis")
     config = settings.testing(app.config["SQLALCHEMY_DATABASE_URI"], tmp_path)
     first, second = (create_app({**config, "REDIS_URL": redis_url}) for _ in range(2))
-    with first.app_context():
-        cache.clear()
-    for name in ("mia", "olivia"):
-        act(as_(first, name), f"/challenges/{open_club}/join")
-    log_km(first, "mia", 5)
-    page = f"/challenges/{open_club}"
-    assert order(html(first.test_client().get(page)))[0] == str(runners["mia"].id)
-    log_km(second, "olivia", 8)  # committed on the other "process"
-    assert order(html(first.test_client().get(page)))[0] == str(runners["olivia"].id)
-    with first.app_context():
-        cache.clear()
+    try:
+        with first.app_context():
+            cache.clear()
+        for name in ("mia", "olivia"):
+            act(as_(first, name), f"/challenges/{open_club}/join")
+        log_km(first, "mia", 5)
+        page = f"/challenges/{open_club}"
+        assert order(html(first.test_client().get(page)))[0] == str(runners["mia"].id)
+        log_km(second, "olivia", 8)  # committed on the other "process"
+        assert order(html(first.test_client().get(page)))[0] == str(runners["olivia"].id)
+    finally:
+        for each in (first, second):
+            with each.app_context():
+                cache.clear()
+                db.engine.dispose()
 
 
 def test_the_rows_are_rendered_once_for_many_viewers(app, runners, open_club):
