@@ -1,7 +1,8 @@
 """A challenge board at scale: its page, the bare SQL it needs, throughput, logging a run.
 
     .venv/bin/python bench/challenge_board.py --entrants 2000 --runs 60000   # quick, SQLite
-    .venv/bin/python bench/challenge_board.py                # 100,000 entrants, 3,000,000 runs
+    .venv/bin/python bench/challenge_board.py --redis-url redis://127.0.0.1:6379/9
+                                            # 100,000 entrants, 3,000,000 runs, 2 servers
     createdb -h 127.0.0.1 -U postgres runhive_bench     # once; its schema is rebuilt each run
     .venv/bin/python bench/challenge_board.py \
         --database-url postgresql+psycopg://postgres@127.0.0.1:5432/runhive_bench
@@ -29,9 +30,12 @@ Measured, each after a warm-up that is not counted:
 2. The page, GET /challenges/<id> (PAGE_PATH) with Flask's test client, logged in as each
    viewer; skipped with a message while no such route is registered. Its SQL is replayed
    the same way.
-3. Throughput: `python app.py` (gevent) as a subprocess on a free port, --clients aiohttp
-   clients (one keep-alive connection and one logged-in runner each) fetch the page in a
-   loop: --warmup-seconds, then --seconds measured; pages/s and latency. Needs the route.
+3. Throughput: --processes `python app.py` (gevent) subprocesses on free ports (with
+   --redis-url as their REDIS_URL: several processes share the board cache through it),
+   --clients aiohttp clients (one keep-alive connection and one logged-in runner each,
+   client n on server n mod processes, as sticky sessions behind a balancer) fetch the page
+   in a loop: --warmup-seconds, then --seconds measured; pages/s, latency, and the servers'
+   CPU per page. Needs the route.
 4. Logging a run: `activities.services.log_run(user, RunDetails(...), now=CLOCK)` then
    `db.session.commit()` for --log-runs random entrants (each is in all three challenges;
    the recorded UPDATEs of challenge_entries are counted), timed from log_run to commit.
@@ -56,7 +60,7 @@ import threading
 import time
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
@@ -637,7 +641,9 @@ def session_cookie(secret: str, user_id: int) -> str:
 
 
 @contextmanager
-def server(database_url: str, secret: str, log: Path) -> Iterator[tuple[int, int]]:
+def server(
+    database_url: str, secret: str, log: Path, redis_url: str | None = None
+) -> Iterator[tuple[int, int]]:
     """`python app.py` as a real deployment runs it (gevent); yields (port, pid)."""
     port = free_port()
     env = {
@@ -646,6 +652,8 @@ def server(database_url: str, secret: str, log: Path) -> Iterator[tuple[int, int
         if not key.startswith(("DATABASE_", "REDIS_", "MAIL_", "RUNHIVE_", "SOCKETIO_"))
     }
     env.update(DATABASE_URL=database_url, SECRET_KEY=secret, PORT=str(port), HOST="127.0.0.1")
+    if redis_url:
+        env["REDIS_URL"] = redis_url  # shared board cache and Socket.IO message queue
     with log.open("w") as output:
         process = subprocess.Popen(
             [sys.executable, "app.py"], cwd=ROOT, env=env, stdout=output, stderr=subprocess.STDOUT
@@ -680,13 +688,16 @@ class Hammered:
 
 
 async def hammer(
-    port: int, pid: int, path: str, cookies: list[str], warmup_s: float, seconds: float
+    servers: list[tuple[int, int]], path: str, cookies: list[str], warmup_s: float, seconds: float
 ) -> Hammered:
-    """Each client fetches `path` in a loop on one keep-alive connection."""
+    """Each client fetches `path` in a loop on one keep-alive connection to one server.
+
+    With several servers, client n sticks to server n mod count, as behind a load balancer
+    with sticky sessions.
+    """
     import aiohttp
     from yarl import URL
 
-    base = URL(f"http://127.0.0.1:{port}/")
     begin = time.perf_counter() + warmup_s
     end = begin + seconds
     result = Hammered()
@@ -695,12 +706,14 @@ async def hammer(
     async def cpu() -> None:
         """The server's and PostgreSQL's CPU time over the measured window."""
         await asyncio.sleep(max(0.0, begin - time.perf_counter()))
-        server, postgres = _jiffies(pid), PostgresCpu(sample=True)
+        pids = [pid for _, pid in servers]
+        server, postgres = sum(map(_jiffies, pids)), PostgresCpu(sample=True)
         await asyncio.sleep(max(0.0, end - time.perf_counter()))
-        result.server_cpu_s = (_jiffies(pid) - server) / ticks
+        result.server_cpu_s = (sum(map(_jiffies, pids)) - server) / ticks
         result.postgres_cpu_s = postgres.stop() / ticks
 
-    async def client(cookie: str) -> None:
+    async def client(number: int, cookie: str) -> None:
+        base = URL(f"http://127.0.0.1:{servers[number % len(servers)][0]}/")
         jar = aiohttp.CookieJar(unsafe=True)
         jar.update_cookies({"session": cookie}, base)
         connector = aiohttp.TCPConnector(limit=1)
@@ -717,7 +730,7 @@ async def hammer(
                     if status != 200:
                         result.errors += 1
 
-    await asyncio.gather(cpu(), *(client(cookie) for cookie in cookies))
+    await asyncio.gather(cpu(), *(client(n, cookie) for n, cookie in enumerate(cookies)))
     return result
 
 
@@ -799,17 +812,17 @@ class Load:
 
     @contextmanager
     def phase(
-        self, name: str, server_pid: int | None = None, *, sample: bool = False
+        self, name: str, server_pids: tuple[int, ...] = (), *, sample: bool = False
     ) -> Iterator[None]:
         """Time a phase. PostgreSQL backends that end inside it (a server's overflow
         connections, the loader's) are only counted when sampled: `sample`, or a server."""
         waited = wait_for_quiet(self.quiet_s) if self.quiet_s else 0.0
 
         def processes() -> int:
-            return _jiffies(os.getpid()) + (_jiffies(server_pid) if server_pid else 0)
+            return _jiffies(os.getpid()) + sum(_jiffies(pid) for pid in server_pids)
 
         busy, mine, started = _cpu()[0], processes(), time.monotonic()
-        postgres = PostgresCpu(sample=sample or server_pid is not None)
+        postgres = PostgresCpu(sample=sample or bool(server_pids))
         try:
             yield
         finally:
@@ -959,17 +972,22 @@ def throughput(
     rows = []
     for challenge_id, kind in challenges.items():
         path = PAGE_PATH.format(id=challenge_id)
-        with server(url, secret, folder / "server.log") as (port, pid):
-            phase = args.load.phase(f"throughput {kind}", server_pid=pid)
+        with ExitStack() as stack:
+            running = [
+                stack.enter_context(server(url, secret, folder / f"server{n}.log", args.redis_url))
+                for n in range(args.processes)
+            ]
+            phase = args.load.phase(
+                f"throughput {kind}", server_pids=tuple(pid for _, pid in running)
+            )
             with phase:
-                got = asyncio.run(
-                    hammer(port, pid, path, cookies, args.warmup_seconds, args.seconds)
-                )
+                got = asyncio.run(hammer(running, path, cookies, args.warmup_seconds, args.seconds))
         pages = max(got.completed, 1)
         rows.append(
             (
                 f"GET {path} ({kind})",
                 label,
+                str(args.processes),
                 str(args.clients),
                 f"{got.completed / args.seconds:.0f}",
                 f"{statistics.median(got.latencies):.1f}" if got.latencies else "-",
@@ -1013,6 +1031,8 @@ def main() -> None:
     parser.add_argument("--calls", type=int, default=300, help="viewers per challenge")
     parser.add_argument("--warmup", type=int, default=20, help="calls not counted")
     parser.add_argument("--clients", type=int, default=50, help="concurrent page clients")
+    parser.add_argument("--processes", type=int, default=2, help="server processes (throughput)")
+    parser.add_argument("--redis-url", help="REDIS_URL for the servers (needed by several)")
     parser.add_argument("--seconds", type=float, default=10.0, help="throughput: measured")
     parser.add_argument("--warmup-seconds", type=float, default=3.0)
     parser.add_argument("--log-runs", type=int, default=300)
@@ -1077,8 +1097,18 @@ def main() -> None:
         rates: list[tuple[str, ...]] = []
         if rule is not None and "http" not in skip:
             rates = throughput(url, Path(folder), kinds, viewers, label, args)
-            print(f"\nthroughput, python app.py (gevent), {args.seconds:.0f} s measured")
-            header = ("page", "engine", "clients", "pages/s", "p50 ms", "p95 ms", "p99 ms")
+            shared = f", REDIS_URL {args.redis_url}" if args.redis_url else ""
+            print(f"\nthroughput, python app.py (gevent){shared}, {args.seconds:.0f} s measured")
+            header = (
+                "page",
+                "engine",
+                "processes",
+                "clients",
+                "pages/s",
+                "p50 ms",
+                "p95 ms",
+                "p99 ms",
+            )
             table((*header, "non-200", "server CPU ms/page", "PostgreSQL CPU ms/page"), rates)
         logged = None
         if "log" not in skip:
@@ -1103,8 +1133,11 @@ def main() -> None:
             mark = "met" if p95 <= TARGET_PAGE_MS else "MISSED"
             print(f"  {name}: p95 {p95:.2f} ms (target {TARGET_PAGE_MS:.0f} ms) {mark}")
         for row in rates:
-            mark = "met" if float(row[3]) >= TARGET_RATE else "MISSED"
-            print(f"  {row[0]}: {row[3]} pages/s (target {TARGET_RATE:.0f}) {mark}")
+            mark = "met" if float(row[4]) >= TARGET_RATE else "MISSED"
+            print(
+                f"  {row[0]}, {row[2]} processes:"
+                f" {row[4]} pages/s (target {TARGET_RATE:.0f}) {mark}"
+            )
         if logged is not None:
             p95 = percentile(logged.total_ms, 0.95)
             mark = "met" if p95 <= TARGET_LOG_MS else "MISSED"

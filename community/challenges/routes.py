@@ -17,6 +17,7 @@ from community.challenges.tally import club_total
 from community.clubs.models import Club
 from community.clubs.queries import club_by_slug
 from community.clubs.services import can_see_content
+from community.database import writes_ahead
 from community.db_types import utcnow
 from community.extensions import db
 from community.forms import show_refusal
@@ -87,7 +88,9 @@ def _spec(form: ChallengeForm) -> services.ChallengeSpec:
 def index() -> str:
     now = utcnow()
     # The month's challenges appear with the month's first visit (cron does it too).
-    if services.ensure_monthly(now):
+    if services.monthly_missing(now):
+        writes_ahead()
+        services.ensure_monthly(now)
         db.session.commit()
     past = request.args.get("past") == "1"
     listed = queries.challenges_for(_viewer_id(), now=now, past=past)

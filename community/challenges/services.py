@@ -241,10 +241,15 @@ def _month_bounds(now: datetime, zone: ZoneInfo) -> tuple[date, date]:
     return first, following - timedelta(days=1)
 
 
+def _monthly_key(club: Club | None, now: datetime) -> str:
+    first, _ = _month_bounds(now, club.zone if club else ZoneInfo("UTC"))
+    return f"club:{club.id}:{first:%Y-%m}" if club else f"site:{first:%Y-%m}"
+
+
 def _ensure_month(club: Club | None, goal_m: float, now: datetime) -> Challenge | None:
     zone = club.zone if club else ZoneInfo("UTC")
     first, last = _month_bounds(now, zone)
-    key = f"club:{club.id}:{first:%Y-%m}" if club else f"site:{first:%Y-%m}"
+    key = _monthly_key(club, now)
     if db.session.scalar(select(Challenge.id).where(Challenge.monthly_key == key)):
         return None
     km = round(goal_m / 1000)
@@ -268,14 +273,29 @@ def _ensure_month(club: Club | None, goal_m: float, now: datetime) -> Challenge 
     return challenge
 
 
+def _monthly_clubs() -> list[tuple[MonthlySeries, Club]]:
+    return [
+        (item, club)
+        for item, club in db.session.execute(
+            select(MonthlySeries, Club)
+            .join(Club, Club.id == MonthlySeries.club_id)
+            .where(MonthlySeries.active.is_(True))
+            .order_by(MonthlySeries.id)
+        )
+    ]
+
+
+def monthly_missing(now: datetime) -> bool:
+    """Whether this month's site or club challenge is still to be created (a read only)."""
+    keys = {_monthly_key(None, now), *(_monthly_key(club, now) for _, club in _monthly_clubs())}
+    found = db.session.scalars(select(Challenge.monthly_key).where(Challenge.monthly_key.in_(keys)))
+    return set(found) != keys
+
+
 def ensure_monthly(now: datetime) -> list[Challenge]:
     """Create this month's site challenge and each opted-in club's, where missing."""
     created = [c for c in [_ensure_month(None, MONTHLY_GOAL_M, now)] if c]
-    series = db.session.scalars(
-        select(MonthlySeries).where(MonthlySeries.active.is_(True)).order_by(MonthlySeries.id)
-    ).all()
-    for item in series:
-        club = db.session.get(Club, item.club_id)
+    for item, club in _monthly_clubs():
         made = _ensure_month(club, item.goal_m, now)
         if made:
             created.append(made)
