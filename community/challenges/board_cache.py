@@ -6,9 +6,9 @@ the club filter and everything else on the page are worked out per request.
 
 Each board has a version; any change to a row on it sets a new one once the change commits
 (`changed_after_commit`, called where the board room hears of it, in tally.py). Rows are
-kept under the version they were read at, so a page read from data older than a change is
-never served after it. Rows are kept a minute at most, for what no standing change covers
-(a runner renaming themselves).
+kept with the version they were read at and served only while it is current, so rows read
+from data older than a change are never served after it. Rows are kept a minute at most,
+for what no standing change covers (a runner renaming themselves).
 """
 
 from collections.abc import Callable
@@ -42,13 +42,21 @@ def changed_after_commit(challenge_id: int) -> None:
 
 
 def rows(challenge_id: int, variant: str, render: Callable[[], str]) -> str:
-    """The rows of one board variant (page, units, standings), rendered at most once a version."""
-    key = f"challenge-board:{challenge_id}:{_version(challenge_id)}:{variant}"
-    html = cache.get(key)
-    if html is None:
-        html = render()
-        cache.set(key, html, timeout=ROWS_TIMEOUT_S)
-    return str(html)
+    """The rows of one board variant (page, units, standings), rendered at most once a version.
+
+    The rows are kept with the version they were read at, and fetched with the board's
+    current version in one round trip.
+    """
+    version_key = _version_key(challenge_id)
+    rows_key = f"challenge-board:{challenge_id}:rows:{variant}"
+    version, kept = cache.get_many(version_key, rows_key)
+    if version is None:
+        version = _version(challenge_id)
+    if kept is not None and kept[0] == version:
+        return str(kept[1])
+    html = render()
+    cache.set(rows_key, (version, html), timeout=ROWS_TIMEOUT_S)
+    return html
 
 
 def mark_viewer(html: str, user_id: int | None) -> Markup:
