@@ -21,7 +21,7 @@ from community.database import writes_ahead
 from community.db_types import utcnow
 from community.extensions import db
 from community.forms import show_refusal
-from community.units import parse_duration, to_metres
+from community.units import from_metres, parse_duration, to_metres
 
 bp = Blueprint("challenges", __name__, url_prefix="/challenges")
 
@@ -349,7 +349,7 @@ def club_monthly_form(club_id: int) -> MonthlyForm:
     form.active.data = bool(series and series.active)
     if series:
         units = current_user.units if current_user.is_authenticated else "km"
-        form.goal.data = round(series.goal_m / (1609.344 if units == "mi" else 1000))
+        form.goal.data = round(from_metres(series.goal_m, units))
     return form
 
 
