@@ -1125,7 +1125,8 @@ def main() -> None:
                 f" (SQL in the driver {statistics.median(logged.driver_ms):.2f} ms),"
                 f" commit p50 {statistics.median(logged.commit_ms):.2f} ms;"
                 f" statements per run {statistics.median(logged.statements):.0f},"
-                f" UPDATEs of challenge_entries per run {sorted(set(logged.updates))}"
+                f" UPDATE statements for challenge_entries per run (an executemany is one)"
+                f" {sorted(set(logged.updates))}"
             )
         print("\ntargets")
         for name, series in results:

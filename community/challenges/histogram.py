@@ -14,20 +14,17 @@ the ORM (none touch score or hidden) would have to call `recount`; `tally.rebuil
 """
 
 import functools
-import logging
 import math
 from bisect import bisect_right
 from collections import Counter
 from typing import Any
 
-from sqlalchemy import Float, Select, bindparam, delete, event, func, insert, select, update
+from sqlalchemy import Float, Select, bindparam, delete, event, func, insert, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, UOWTransaction, attributes
 
 from community.challenges.models import ChallengeEntry, ScoreBucket
 from community.extensions import db
-
-log = logging.getLogger(__name__)
 
 
 def _edges() -> list[int]:
@@ -110,38 +107,26 @@ def _moves(session: Session) -> Counter[tuple[int, int]]:
     return moves
 
 
-def _move(session: Session, challenge_id: int, bucket: int, change: int) -> None:
-    # Plain Core on the connection, inside the flush (no ORM autoflush to re-enter).
-    connection = session.connection()
-    if change < 0:
-        # An update, not an upsert: the check on `entrants` would refuse the proposed row
-        # of an upsert before its conflict is found.
-        moved = connection.execute(
-            update(ScoreBucket)
-            .where(ScoreBucket.challenge_id == challenge_id, ScoreBucket.bucket == bucket)
-            .values(entrants=ScoreBucket.entrants + change)
-        )
-        if moved.rowcount != 1:
-            log.error(
-                "challenge %s: score bucket %s missing; run `flask challenges rebuild`",
-                challenge_id,
-                bucket,
-            )
+def _after_flush(session: Session, _context: UOWTransaction) -> None:
+    moves = [(key, change) for key, change in sorted(_moves(session).items()) if change]
+    if not moves:
         return
+    # One statement for the whole flush; its rows in (challenge, bucket) order, the order
+    # every transaction locks buckets in. Plain Core on the connection, inside the flush.
+    connection = session.connection()
     build = postgresql.insert if connection.dialect.name == "postgresql" else sqlite.insert
-    statement = build(ScoreBucket).values(challenge_id=challenge_id, bucket=bucket, entrants=change)
+    statement = build(ScoreBucket).values(
+        [
+            {"challenge_id": challenge_id, "bucket": bucket, "entrants": change}
+            for (challenge_id, bucket), change in moves
+        ]
+    )
     connection.execute(
         statement.on_conflict_do_update(
             index_elements=[ScoreBucket.challenge_id, ScoreBucket.bucket],
             set_={"entrants": ScoreBucket.entrants + statement.excluded.entrants},
         )
     )
-
-
-def _after_flush(session: Session, _context: UOWTransaction) -> None:
-    for (challenge_id, bucket), change in sorted(_moves(session).items()):
-        if change:
-            _move(session, challenge_id, bucket, change)
 
 
 def from_entries(challenge_id: int) -> dict[int, int]:

@@ -15,6 +15,7 @@ from typing import Any
 
 from sqlalchemy import (
     CompoundSelect,
+    Connection,
     Float,
     Select,
     bindparam,
@@ -122,9 +123,15 @@ def _entrants(cols: Standings, *conditions: object) -> Select:
     )
 
 
+def _connection() -> Connection:
+    # Plain Core on the session's connection: no ORM objects to build for board rows. Core
+    # does not autoflush, so this transaction's own changes are flushed first.
+    db.session.flush()
+    return db.session.connection()
+
+
 def _read(statement: Select) -> list[Entrant]:
-    # Plain Core on the session's connection: no ORM objects to build for board rows.
-    return [Entrant(*row) for row in db.session.connection().execute(statement)]
+    return [Entrant(*row) for row in _connection().execute(statement)]
 
 
 def _visible(challenge_id: object, viewer_id: object, scope: str, cols: Standings) -> list:
@@ -271,7 +278,7 @@ def my_standing(
     counts of equal scores only.
     """
     statements = _around_statements(cols is FROZEN, scope == "clubs")
-    connection = db.session.connection()
+    connection = _connection()
     params: dict[str, Any] = {"challenge_id": challenge.id, "viewer_id": user_id}
     found = [Entrant(*row) for row in connection.execute(statements.me, params)]
     if not found:

@@ -208,6 +208,7 @@ def join(user: User, challenge: Challenge, *, now: datetime) -> ChallengeEntry:
     if not save_standing(entry, challenge, standing_of(challenge, user.id, now), now=now):
         # Nothing counted yet: open boards still get the new row.
         announce(entry, challenge, now=now)
+    db.session.flush()
     return entry
 
 

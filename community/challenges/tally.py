@@ -162,7 +162,8 @@ def save_standing(
     )
     entry.total, entry.score, entry.reached_at = standing.total, score, standing.reached_at
     _settle_completion(entry, challenge, now)
-    db.session.flush()
+    # No flush here: a run that moves three entries flushes them once (three UPDATEs sent
+    # together, and their score buckets in one statement).
     if changed:
         announce(entry, challenge, now=now)
     return changed
@@ -288,6 +289,7 @@ def on_run_changed(sender: object, change: RunChange) -> None:
             save_standing(
                 entry, challenge, standing_of(challenge, entry.user_id, entry.joined_at), now=now
             )
+    db.session.flush()
 
 
 def _summed_from_scratch(challenge: Challenge) -> dict[int, Standing]:
