@@ -59,18 +59,9 @@ def _register_extensions(app: Flask) -> None:
     csrf.init_app(app)
     login_manager.init_app(app)
     limiter.init_app(app)
-    cache.init_app(app, config=_cache_config(app))
-
-
-def _cache_config(app: Flask) -> dict[str, object]:
-    redis_url = app.config.get("REDIS_URL")
-    if redis_url:
-        return {
-            "CACHE_TYPE": "RedisCache",
-            "CACHE_REDIS_URL": redis_url,
-            "CACHE_KEY_PREFIX": "runhive:",
-        }
-    return {"CACHE_TYPE": "SimpleCache", "CACHE_THRESHOLD": 5000}
+    # In-process: what is kept (a board's rows) is keyed by versions read from the database,
+    # so every process's copy is right without telling the others.
+    cache.init_app(app, config={"CACHE_TYPE": "SimpleCache", "CACHE_THRESHOLD": 5000})
 
 
 def _register_database_engine_rules(app: Flask) -> None:

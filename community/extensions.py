@@ -26,8 +26,7 @@ class Base(DeclarativeBase):
 
 
 db = SQLAlchemy(model_class=Base)
-# What is the same for every viewer (a board's top rows); in Redis when there is one, so
-# every process sees one copy and one invalidation.
+# What is the same for every viewer (a board's top rows), kept in each process.
 cache = Cache()
 migrate = Migrate()
 login_manager = LoginManager()

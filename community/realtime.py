@@ -5,7 +5,6 @@ drops its events, so no client ever hears of something that did not happen. With
 queue configured, the emit goes through Redis and reaches clients of every process.
 """
 
-from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -36,16 +35,11 @@ class LeaveRoom:
     room: str
 
 
-@dataclass(frozen=True)
-class Callback:
-    run: Callable[[], None]
-
-
 def user_room(user_id: int) -> str:
     return f"user:{user_id}"
 
 
-def _queue(item: LiveEvent | Disconnect | LeaveRoom | Callback) -> None:
+def _queue(item: LiveEvent | Disconnect | LeaveRoom) -> None:
     # Begin the transaction now so that its rollback (or commit) is the one that decides.
     session = db.session()
     if not session.in_transaction():
@@ -55,11 +49,6 @@ def _queue(item: LiveEvent | Disconnect | LeaveRoom | Callback) -> None:
 
 def emit_after_commit(name: str, payload: dict[str, Any], *, room: str) -> None:
     _queue(LiveEvent(name, payload, room))
-
-
-def call_after_commit(run: Callable[[], None]) -> None:
-    """Run `run` once the change is committed (a cache to drop, say); never on rollback."""
-    _queue(Callback(run))
 
 
 def disconnect_after_commit(room: str) -> None:
@@ -73,8 +62,6 @@ def _send(session: Session) -> None:
             socketio.emit(item.name, item.payload, to=item.room)
         elif isinstance(item, LeaveRoom):
             _leave_room(item.user_id, item.room)
-        elif isinstance(item, Callback):
-            item.run()
         else:
             _disconnect_room(item.room)
 

@@ -102,6 +102,9 @@ class Challenge(db.Model):
     goal_reached_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # How many have entered, kept by join and leave (the page shows it without a count).
     entrants: Mapped[int] = mapped_column(default=0, server_default="0")
+    # Moves with every change of a row on the public board: rows rendered for one version
+    # are shared by every viewer until the next (board_cache.py).
+    board_version: Mapped[int] = mapped_column(default=0, server_default="0")
     # When the board's snapshot was taken, the first change after the freeze began.
     frozen_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

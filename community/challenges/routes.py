@@ -218,7 +218,7 @@ def _board_table(
 
     if scope == "all":
         variant = f"{page}:{units}:{'frozen' if cols is queries.FROZEN else 'live'}"
-        html = board_cache.rows(challenge.id, variant, render)
+        html = board_cache.rows(challenge, variant, render)
     else:
         html = render()  # the club filter's rows depend on the viewer
     return board_cache.mark_viewer(html, viewer)

@@ -9,6 +9,7 @@ from sqlalchemy.exc import IntegrityError
 
 from community.accounts.models import User
 from community.activities.analysis import BEST_EFFORT_DISTANCES
+from community.challenges import board_cache
 from community.challenges.counting import standing_of
 from community.challenges.models import Challenge, ChallengeEntry, ChallengeKind, MonthlySeries
 from community.challenges.tally import (
@@ -194,7 +195,7 @@ def join(user: User, challenge: Challenge, *, now: datetime) -> ChallengeEntry:
             db.session.execute(
                 update(Challenge)
                 .where(Challenge.id == challenge.id)
-                .values(entrants=Challenge.entrants + 1)
+                .values(entrants=Challenge.entrants + 1, board_version=Challenge.board_version + 1)
                 .execution_options(synchronize_session=False)
             )
             db.session.add(entry)
@@ -226,6 +227,7 @@ def set_hidden(user: User, challenge: Challenge, hidden: bool) -> ChallengeEntry
     if entry is None:
         raise ChallengeError("Join the challenge first.")
     if entry.hidden != hidden:
+        board_cache.changed([challenge.id])  # the challenge row first, then the entry
         entry.hidden = hidden
         db.session.flush()
         if hidden:

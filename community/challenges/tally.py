@@ -176,15 +176,12 @@ def announce(entry: ChallengeEntry, challenge: Challenge, *, now: datetime) -> N
     # The runner's own pages always hear; the board only while the runner is on it and
     # the board is not frozen for the last hours.
     emit_after_commit("challenge:standing", payload, room=user_room(entry.user_id))
-    if not entry.hidden:
-        board_cache.changed_after_commit(challenge.id)
-        if not challenge.is_frozen_at(now):
-            emit_after_commit("challenge:standing", payload, room=challenge_room(challenge.id))
+    if not entry.hidden and not challenge.is_frozen_at(now):
+        emit_after_commit("challenge:standing", payload, room=challenge_room(challenge.id))
 
 
 def announce_gone(entry: ChallengeEntry, challenge: Challenge) -> None:
     """The entrant left the board (left the challenge, or hid): open boards drop the row."""
-    board_cache.changed_after_commit(challenge.id)
     emit_after_commit(
         "challenge:gone",
         {"challenge_id": challenge.id, "entry_id": entry.id},
@@ -234,19 +231,13 @@ def _affected_challenges(change: RunChange, now: datetime) -> list[Challenge]:
 def lock_challenges(challenges: list[Challenge], now: datetime) -> None:
     """Take the challenge-level steps before any entry is locked, always in this order.
 
-    A club goal's row is locked, so that two runs crossing the goal together are summed one
-    after the other; a freeze due is taken first, so its snapshot never waits on an entry.
+    The challenge rows are locked in id order as their board versions move (board_cache):
+    two runs crossing a club goal together are summed one after the other. A freeze due is
+    taken next, so its snapshot never waits on an entry.
     """
+    board_cache.changed(c.id for c in challenges)
     for challenge in challenges:
         freeze_if_due(challenge, now)
-    shared = [c.id for c in challenges if c.is_cooperative]
-    if shared:
-        db.session.execute(
-            select(Challenge.id)
-            .where(Challenge.id.in_(shared))
-            .order_by(Challenge.id)
-            .with_for_update()
-        )
 
 
 def _locked_entries(user_id: int, challenges: list[Challenge]) -> list[ChallengeEntry]:
@@ -346,7 +337,6 @@ def rebuild(challenge: Challenge, *, now: datetime) -> int:
     counted again from the entries.
     """
     lock_challenges([challenge], now)
-    db.session.execute(select(Challenge.id).where(Challenge.id == challenge.id).with_for_update())
     entries = db.session.scalars(
         select(ChallengeEntry)
         .where(ChallengeEntry.challenge_id == challenge.id)
@@ -371,11 +361,10 @@ def hide_everywhere(user_id: int, hidden: bool, *, now: datetime) -> None:
         select(ChallengeEntry)
         .join(Challenge, Challenge.id == ChallengeEntry.challenge_id)
         .where(ChallengeEntry.user_id == user_id, Challenge.ends_at > now)
-    )
+    ).all()
+    board_cache.changed(entry.challenge_id for entry in entries if entry.hidden != hidden)
     for entry in entries:
-        if entry.hidden != hidden:
-            entry.hidden = hidden
-            board_cache.changed_after_commit(entry.challenge_id)
+        entry.hidden = hidden
     db.session.flush()
 
 
