@@ -88,7 +88,7 @@ from community.accounts import services as accounts
 from community.accounts.models import User
 from community.activities import services as activities
 from community.activities.models import Run
-from community.challenges import counting, histogram, queries
+from community.challenges import counting, histogram, queries, tally
 from community.challenges import services as challenges
 from community.challenges.models import Challenge, ChallengeEntry
 from community.db_types import UTCDateTime
@@ -270,7 +270,7 @@ def fill_entries(challenge: Challenge, first_id: int, last_id: int) -> None:
         "time": Run.duration_s,
         "runs": case((Run.id.is_not(None), 1.0)),
     }.get(challenge.kind, Run.distance_m)
-    total = func.coalesce(func.sum(value), 0.0)
+    total = tally.milli_sum_sql(value)  # the rebuild's sum, in whole thousandths
     joined = literal(challenge.starts_at, UTCDateTime)
     reached = func.coalesce(func.max(case((value > 0, Run.start_time))), joined)
     goal = challenge.goal

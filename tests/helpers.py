@@ -68,6 +68,13 @@ def log_in(
     return submit(client, "/login", {"login": login, "password": password, **extra})
 
 
+def as_(app: Flask, username: str) -> FlaskClient:
+    """A client logged in as `username`, through the real login form."""
+    client = app.test_client()
+    log_in(client, username)
+    return client
+
+
 def html(response: TestResponse) -> str:
     return response.get_data(as_text=True)
 

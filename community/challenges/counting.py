@@ -6,7 +6,9 @@ upload grace). `standing_of` works one entrant out from their runs; `counting.li
 the stored standings up to date as runs change, and `rebuild` recomputes them from scratch.
 """
 
+import math
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
@@ -64,6 +66,21 @@ class SafeWeek:
     @property
     def counted_m(self) -> float:
         return min(self.ran_m, self.cap_m)
+
+
+# Sums are taken in whole thousandths (millimetres, milliseconds): exact in any order, so a
+# total kept run by run, one recounted here and one summed in SQL (tally.py) are the same
+# number, and equal totals tie however their runs were added up.
+MILLI = 1000
+
+
+def to_milli(value: float) -> int:
+    """Half up to a whole thousandth, as `tally.milli_sum_sql` rounds in the database."""
+    return math.floor(value * MILLI + 0.5)
+
+
+def milli_sum(values: Iterable[float]) -> float:
+    return sum(to_milli(value) for value in values) / MILLI
 
 
 def run_value(kind: str, distance_m: float, duration_s: float, elevation_m: float | None) -> float:
@@ -147,9 +164,9 @@ def _sum_standing(
         ChallengeKind.DISTANCE.value,
         ChallengeKind.CLUB_GOAL.value,
     ):
-        total = sum(week.counted_m for week in safe_weeks(challenge, user_id, runs))
+        total = milli_sum(week.counted_m for week in safe_weeks(challenge, user_id, runs))
     else:
-        total = sum(
+        total = milli_sum(
             run_value(challenge.kind, r.distance_m, r.duration_s, r.elevation_gain_m) for r in runs
         )
     contributing = [

@@ -11,7 +11,7 @@ import math
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import case, func, select, type_coerce, update
+from sqlalchemy import ColumnElement, Float, case, func, select, type_coerce, update
 
 from community.accounts.events import account_deleting, privacy_changed
 from community.activities.events import RunChange, run_changed
@@ -19,10 +19,12 @@ from community.activities.models import Run
 from community.challenges import board_cache, events, histogram
 from community.challenges.counting import (
     ADDITIVE,
+    MILLI,
     SAFE_MODE_LOOKBACK,
     Standing,
     affects,
     goal_met,
+    milli_sum,
     run_value,
     standing_of,
     uses_full_recount,
@@ -273,7 +275,7 @@ def on_run_changed(sender: object, change: RunChange) -> None:
             if value <= 0:
                 continue
             had_none = not entry.total
-            total = (entry.total or 0.0) + value
+            total = milli_sum([entry.total or 0.0, value])
             reached = after.start_time if had_none else max(entry.reached_at, after.start_time)
             save_standing(entry, challenge, Standing(total, total, reached), now=now)
         else:
@@ -281,6 +283,17 @@ def on_run_changed(sender: object, change: RunChange) -> None:
                 entry, challenge, standing_of(challenge, entry.user_id, entry.joined_at), now=now
             )
     db.session.flush()
+
+
+def milli_sum_sql(value: ColumnElement[float]) -> ColumnElement[float]:
+    """SUM in whole thousandths, rounded half up as `counting.to_milli` does (PostgreSQL's
+    round() goes half to even; SQLite's, for values at or above 0, is floor(x + 0.5))."""
+    scaled = value * MILLI
+    if db.session.get_bind().dialect.name == "postgresql":
+        milli = func.floor(scaled + 0.5)
+    else:
+        milli = func.round(scaled)
+    return type_coerce(func.coalesce(func.sum(milli), 0.0) / float(MILLI), Float())
 
 
 def _summed_from_scratch(challenge: Challenge) -> dict[int, Standing]:
@@ -295,7 +308,7 @@ def _summed_from_scratch(challenge: Challenge) -> dict[int, Standing]:
     rows = db.session.execute(
         select(
             ChallengeEntry.user_id,
-            func.coalesce(func.sum(value), 0.0),
+            milli_sum_sql(value),
             type_coerce(func.max(case((value > 0, Run.start_time))), UTCDateTime),
             ChallengeEntry.joined_at,
         )

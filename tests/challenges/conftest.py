@@ -13,7 +13,7 @@ from community.challenges.models import Challenge, ChallengeEntry
 from community.clubs.models import Club
 from community.db_types import utcnow
 from community.extensions import db
-from tests.helpers import add_member, log_in, make_club, make_runner, submit
+from tests.helpers import add_member, make_club, make_runner, submit
 
 ZONE = ZoneInfo("Europe/London")
 
@@ -73,12 +73,6 @@ def open_club(app, runners):
     return challenge_id
 
 
-def as_(app, username):
-    client = app.test_client()
-    log_in(client, username)
-    return client
-
-
 def act(client, path, data=None):
     return submit(client, path, data, page="/dashboard")
 
@@ -103,3 +97,16 @@ def log_km(app, username, km, start=None):
             now=utcnow(),
         )
         db.session.commit()
+
+
+def hide_from_every_board(client) -> None:
+    """The runner's settings, with "hide me from public leaderboards" ticked."""
+    form = {
+        "display_name": "Mia",
+        "bio": "",
+        "units": "km",
+        "timezone": "UTC",
+        "default_visibility": "public",
+        "leaderboard_hidden": "y",
+    }
+    submit(client, "/settings", form, page="/settings")

@@ -11,14 +11,10 @@ from community.accounts.models import User
 from community.challenges import routes, services
 from community.extensions import db
 from tests.challenges.builders import NOW, challenge, log, runner
-from tests.challenges.conftest import act, as_, log_km
-from tests.helpers import submit, text
+from tests.challenges.conftest import act, hide_from_every_board, log_km
+from tests.helpers import as_, html, text
 
 ROW = re.compile(r"<tr ([^>]*)>")
-
-
-def html(response) -> str:
-    return response.get_data(as_text=True)
 
 
 def board_rows(html: str) -> list[str]:
@@ -61,15 +57,7 @@ def test_hiding_everywhere_takes_the_runner_off_the_kept_rows(app, runners, open
     log_km(app, "mia", 5)
     page = f"/challenges/{open_club}"
     assert str(runners["mia"].id) in order(html(app.test_client().get(page)))
-    settings_form = {
-        "display_name": "Mia",
-        "bio": "",
-        "units": "km",
-        "timezone": "UTC",
-        "default_visibility": "public",
-        "leaderboard_hidden": "y",
-    }
-    submit(mia, "/settings", settings_form, page="/settings")
+    hide_from_every_board(mia)
     assert order(html(app.test_client().get(page))) == []
 
 

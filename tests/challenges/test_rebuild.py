@@ -11,7 +11,7 @@ from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
-from hypothesis import HealthCheck, Phase, given, settings
+from hypothesis import HealthCheck, Phase, example, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import select, update
 
@@ -224,6 +224,12 @@ def play(
     return clock
 
 
+# Found by this test: these distances, added one at a time and recounted after a deletion,
+# drifted apart in the last bits and rounded to different scores (sums are now taken in
+# whole thousandths: counting.milli_sum).
+_MARCH_1 = datetime(2026, 3, 1, 8, 0, tzinfo=UTC)
+
+
 @settings(
     max_examples=30,
     deadline=None,
@@ -231,6 +237,23 @@ def play(
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
     # Explaining a failure replays it ~100 times at ~1 s each; the shrunk plan is enough.
     phases=[Phase.explicit, Phase.reuse, Phase.generate, Phase.shrink],
+)
+@example(
+    runners=2,
+    outside=set(),
+    history=[
+        *(Log(0, _MARCH_1, 300.0, 480, None) for _ in range(7)),
+        *(
+            Log(0, _MARCH_1, metres, 480, None)
+            for metres in (9593.2058, 13204.2843, 30979.6713, 41285.7651)
+        ),
+        Log(0, _MARCH_1 + timedelta(microseconds=1), 33608.4378, 480, None),
+    ],
+    plan=[
+        Log(0, _MARCH_1, 300.7656, 480, None),
+        Delete(0, 0),
+        Log(0, _MARCH_1, 300.7656, 480, None),
+    ],
 )
 @given(
     runners=st.integers(2, 3),

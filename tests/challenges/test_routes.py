@@ -8,8 +8,8 @@ from sqlalchemy import func, select
 from community.accounts.models import User
 from community.challenges.models import Challenge, ChallengeEntry
 from community.extensions import db, socketio
-from tests.challenges.conftest import ZONE, act, as_, entries, log_km
-from tests.helpers import add_member, submit, text
+from tests.challenges.conftest import ZONE, act, entries, hide_from_every_board, log_km
+from tests.helpers import add_member, as_, submit, text
 
 
 def test_a_private_clubs_challenge_is_not_found_for_non_members(app, runners, secret):
@@ -184,19 +184,7 @@ def test_a_hidden_runner_is_off_others_boards_but_sees_their_own_total(app, runn
 def test_the_privacy_setting_hides_a_runner_from_every_running_board(app, runners, open_club):
     mia = as_(app, "mia")
     act(mia, f"/challenges/{open_club}/join")
-    submit(
-        mia,
-        "/settings",
-        {
-            "display_name": "Mia",
-            "bio": "",
-            "units": "km",
-            "timezone": "UTC",
-            "default_visibility": "public",
-            "leaderboard_hidden": "y",
-        },
-        page="/settings",
-    )
+    hide_from_every_board(mia)
     with app.app_context():
         assert db.session.scalar(select(ChallengeEntry.hidden)) is True
 

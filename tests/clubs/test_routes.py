@@ -6,7 +6,7 @@ from community.clubs import services
 from community.clubs.models import Club
 from community.db_types import utcnow
 from community.extensions import db, socketio
-from tests.helpers import add_member, log_in, make_club, make_runner, submit, text
+from tests.helpers import add_member, as_, make_club, make_runner, submit, text
 
 
 @pytest.fixture
@@ -28,12 +28,6 @@ def secret(app, runners):
     add_member(app, club_id, runners["adam"], "admin")
     add_member(app, club_id, runners["mia"])
     return club_id
-
-
-def as_(app, username):
-    client = app.test_client()
-    log_in(client, username)
-    return client
 
 
 def act(client, path):

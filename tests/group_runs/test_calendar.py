@@ -12,7 +12,7 @@ from community.db_types import utcnow
 from community.extensions import db
 from community.group_runs import scheduling
 from community.group_runs.models import CalendarFeed, GroupRun
-from tests.helpers import add_member, log_in, make_club, make_runner, submit
+from tests.helpers import add_member, as_, make_club, make_runner, submit
 
 
 @pytest.fixture
@@ -27,12 +27,6 @@ def club_id(app, people):
     )
     add_member(app, club_id, people["ana"])
     return club_id
-
-
-def as_(app, name):
-    client = app.test_client()
-    log_in(client, name)
-    return client
 
 
 def a_run(app, people, club_id, starts_at=None, **kwargs) -> int:
