@@ -76,6 +76,7 @@ def _register_blueprints(app: Flask) -> None:
     from community.activities.routes import bp as activities_bp
     from community.challenges.routes import bp as challenges_bp
     from community.clubs.routes import bp as clubs_bp
+    from community.follows.routes import bp as follows_bp
     from community.group_runs.routes import bp as group_runs_bp
     from community.home.routes import bp as home_bp
     from community.notifications.routes import bp as notifications_bp
@@ -86,6 +87,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(activities_bp)
     app.register_blueprint(group_runs_bp)
     app.register_blueprint(challenges_bp)
+    app.register_blueprint(follows_bp)
     app.register_blueprint(notifications_bp)
 
 

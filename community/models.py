@@ -4,6 +4,7 @@ from community.accounts.models import User
 from community.activities.models import BestEffort, Run, RunTrack
 from community.challenges.models import Challenge, ChallengeEntry, MonthlySeries, ScoreBucket
 from community.clubs.models import Club, ClubInvite, JoinRequest, Membership, MembershipEvent
+from community.follows.models import Follow
 from community.group_runs.models import (
     Attendance,
     CalendarFeed,
@@ -22,6 +23,7 @@ __all__ = [
     "ChallengeEntry",
     "Club",
     "ClubInvite",
+    "Follow",
     "GroupRun",
     "JoinRequest",
     "Membership",

@@ -65,6 +65,7 @@ class SettingsForm(BaseForm):
     timezone = SelectField("Time zone")
     default_visibility = SelectField("Who sees my runs by default", choices=VISIBILITY_CHOICES)
     leaderboard_hidden = BooleanField("Hide me from public leaderboards (I still count)")
+    approves_followers = BooleanField("Approve each new follower (a private profile)")
 
     def __init__(self, *args: object, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)

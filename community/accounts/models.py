@@ -49,6 +49,8 @@ class User(UserMixin, db.Model):
     leaderboard_hidden: Mapped[bool] = mapped_column(default=False, server_default="0")
     # Site admins create the challenges open to everyone (`flask site-admin NAME`).
     is_site_admin: Mapped[bool] = mapped_column(default=False, server_default="0")
+    # A private profile: each new follower waits for the runner's approval.
+    approves_followers: Mapped[bool] = mapped_column(default=False, server_default="0")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 

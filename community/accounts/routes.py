@@ -179,6 +179,7 @@ def save_settings() -> Response | tuple[str, int]:
             timezone=form.timezone.data or "",
             default_visibility=form.default_visibility.data or "",
             leaderboard_hidden=bool(form.leaderboard_hidden.data),
+            approves_followers=bool(form.approves_followers.data),
         ),
     )
     if not saved:

@@ -142,6 +142,7 @@ def update_settings(
     timezone: str,
     default_visibility: str,
     leaderboard_hidden: bool | None = None,
+    approves_followers: bool | None = None,
 ) -> None:
     if units not in {u.value for u in Units}:
         raise InvalidSetting("Choose km or mi.", field="units")
@@ -154,6 +155,8 @@ def update_settings(
     user.units = units
     user.timezone = timezone
     user.default_visibility = default_visibility
+    if approves_followers is not None:
+        user.approves_followers = approves_followers
     if leaderboard_hidden is not None and leaderboard_hidden != user.leaderboard_hidden:
         user.leaderboard_hidden = leaderboard_hidden
         events.privacy_changed.send(None, user_id=user.id, leaderboard_hidden=leaderboard_hidden)

@@ -4,7 +4,10 @@ from typing import Any
 
 from flask import current_app
 
+from community.accounts.models import User
 from community.challenges import events as challenge_events
+from community.extensions import db
+from community.follows import events as follow_events
 from community.group_runs import events as group_run_events
 from community.notifications.services import notify
 
@@ -41,7 +44,40 @@ def on_challenge_completed(sender: object, challenge_id: int, user_id: int, titl
     )
 
 
+def on_follow_requested(sender: object, follower_id: int, followee_id: int) -> None:
+    follower = db.session.get(User, follower_id)
+    if follower is not None:
+        notify(
+            followee_id,
+            "follow_request",
+            f"{follower.display_name} asks to follow you.",
+            _path("follows.requests"),
+        )
+
+
+def on_follow_started(sender: object, follower_id: int, followee_id: int, approved: bool) -> None:
+    follower, followee = db.session.get(User, follower_id), db.session.get(User, followee_id)
+    if follower is None or followee is None:
+        return
+    if approved:
+        notify(
+            follower_id,
+            "follow_approved",
+            f"{followee.display_name} approved your request: you follow them now.",
+            _path("accounts.profile", username=followee.username),
+        )
+    else:
+        notify(
+            followee_id,
+            "new_follower",
+            f"{follower.display_name} follows you now.",
+            _path("accounts.profile", username=follower.username),
+        )
+
+
 def subscribe() -> None:
+    follow_events.requested.connect(on_follow_requested)
+    follow_events.started.connect(on_follow_started)
     challenge_events.completed.connect(on_challenge_completed)
     group_run_events.promoted.connect(on_promoted)
     group_run_events.run_changed.connect(on_run_changed)

@@ -1,0 +1,52 @@
+"""Following in a real browser: a request to a private profile, answered, both sides live."""
+
+import pytest
+from flask import Flask
+from playwright.sync_api import Page, expect
+from sqlalchemy import select
+
+from community.accounts.models import User
+from community.extensions import db
+from tests.e2e.pages import log_in
+from tests.helpers import make_runner
+
+pytestmark = pytest.mark.browser
+
+
+def bell(page: Page):
+    return page.locator("[data-live-field='unread']").first
+
+
+def connected(page: Page) -> None:
+    expect(page.locator("body[data-live-connected='true']")).to_be_attached()
+
+
+def test_a_request_to_follow_reaches_the_runner_live_and_the_answer_comes_back(
+    app: Flask, new_page
+) -> None:
+    make_runner(app, "ana", display_name="Ana Lima")
+    make_runner(app, "ben", display_name="Ben Okafor")
+    with app.app_context():
+        db.session.scalar(select(User).where(User.username == "ben")).approves_followers = True
+        db.session.commit()
+    ana, ben = new_page(), new_page()
+    log_in(ben, "ben")
+    connected(ben)
+    expect(bell(ben)).to_have_text("0")
+    log_in(ana, "ana")
+    ana.goto("/u/ben")
+    ana.get_by_role("button", name="Ask to follow").click()
+    expect(ana.get_by_text("Request sent: Ben Okafor approves each follower.")).to_be_visible()
+    connected(ana)
+
+    # Ben hears of it on the page he has open, without a reload.
+    expect(bell(ben)).to_have_text("1")
+    ben.goto("/follows/requests")
+    ben.locator("[data-follower='ana']").get_by_role("button", name="Approve").click()
+    expect(ben.get_by_text("Approved: they follow you now.")).to_be_visible()
+
+    # And Ana hears the answer on hers.
+    expect(bell(ana)).to_have_text("1")
+    ana.reload()
+    expect(ana.get_by_text("1 follower")).to_be_visible()
+    expect(ana.get_by_role("button", name="Unfollow")).to_be_visible()
