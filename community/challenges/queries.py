@@ -33,6 +33,7 @@ from community.challenges.models import Challenge, ChallengeEntry
 from community.clubs.models import Club, Membership
 from community.db_types import UTCDateTime
 from community.extensions import db
+from community.follows.models import Follow, FollowStatus
 
 PER_PAGE = 50
 NEIGHBOURS = 2
@@ -151,6 +152,14 @@ def _visible(challenge_id: object, viewer_id: object, scope: str, cols: Standing
                 .where(mine.user_id == viewer_id)
             )
         )
+    if scope == "following" and viewer_id is not None:
+        # The runners I follow (accepted), and me.
+        followed = select(Follow.followee_id).where(
+            Follow.follower_id == viewer_id, Follow.status == FollowStatus.ACCEPTED.value
+        )
+        conditions.append(
+            or_(ChallengeEntry.user_id == viewer_id, ChallengeEntry.user_id.in_(followed))
+        )
     return conditions
 
 
@@ -230,12 +239,10 @@ class _AroundStatements:
 
 
 @functools.cache
-def _around_statements(frozen: bool, clubs: bool) -> _AroundStatements:
+def _around_statements(frozen: bool, scope: str) -> _AroundStatements:
     # Building a statement costs more Python than running it: these are built once.
     cols = FROZEN if frozen else LIVE
-    conditions = _visible(
-        bindparam("challenge_id"), bindparam("viewer_id"), "clubs" if clubs else "all", cols
-    )
+    conditions = _visible(bindparam("challenge_id"), bindparam("viewer_id"), scope, cols)
     score = bindparam("score", type_=Float())
     tie = tuple_(cols.reached_at, ChallengeEntry.id)
     mine = tuple_(bindparam("reached", type_=UTCDateTime()), bindparam("entry_id"))
@@ -277,7 +284,7 @@ def my_standing(
     the neighbours are index ranges next to the runner's key, and their ranks come from
     counts of equal scores only.
     """
-    statements = _around_statements(cols is FROZEN, scope == "clubs")
+    statements = _around_statements(cols is FROZEN, scope)
     connection = _connection()
     params: dict[str, Any] = {"challenge_id": challenge.id, "viewer_id": user_id}
     found = [Entrant(*row) for row in connection.execute(statements.me, params)]

@@ -25,7 +25,7 @@ from community.units import from_metres, parse_duration, to_metres
 
 bp = Blueprint("challenges", __name__, url_prefix="/challenges")
 
-SCOPES = ("all", "clubs")
+SCOPES = ("all", "clubs", "following")
 
 
 def _me() -> User:

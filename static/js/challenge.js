@@ -119,6 +119,8 @@
     let row = body.querySelector('tr[data-entry-id="' + data.entry_id + '"]');
     if (!row) {
       if (data.score === null) return;
+      // Only the server knows who is in a filtered board (my clubs, people I follow).
+      if (document.getElementById("board").dataset.scope !== "all") { refreshSoon(); return; }
       row = newRow(data);
       body.appendChild(row);
     }
@@ -127,6 +129,13 @@
     row.dataset.reached = String(data.reached_at);
     row.querySelector("[data-total]").textContent = format(data.total);
     rerank(body);
+  }
+
+  // At most one re-read a second, however many entrants change meanwhile.
+  let pending = null;
+  function refreshSoon() {
+    if (pending) return;
+    pending = setTimeout(function () { pending = null; refresh(); }, 1000);
   }
 
   // Re-read the board from the server (after a gap, or when it was empty).

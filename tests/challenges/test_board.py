@@ -7,6 +7,7 @@ import pytest
 from community.challenges import queries, services
 from community.clubs.services import join as join_club
 from community.extensions import db
+from community.follows import services as follows
 from tests.challenges.builders import NOW, challenge, club, log, runner
 
 DAY_1 = datetime(2026, 3, 2, 7, 0, tzinfo=UTC)
@@ -241,3 +242,16 @@ def test_a_hidden_runners_neighbours_keep_their_public_ranks(host):
         (3, "dan"),
         (4, "eve"),
     ]
+
+
+def test_the_people_i_follow_filter_ranks_me_among_those_i_follow(host):
+    march = challenge(host)
+    people = entrants(march, [("ana", 10), ("ben", 8), ("cat", 5), ("dan", 3)])
+    follows.follow(people["cat"], people["ana"], now=NOW)
+    people["dan"].approves_followers = True
+    follows.follow(people["cat"], people["dan"], now=NOW)  # not approved: not on it
+    board = queries.board(march, people["cat"].id, scope="following")
+    assert ranks(board) == [(1, "ana"), (2, "cat")]
+    mine = queries.my_standing(march, people["cat"].id, scope="following")
+    assert mine is not None and mine.rank == 2
+    assert [row.entry.username for row in mine.around] == ["ana", "cat"]

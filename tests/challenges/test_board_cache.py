@@ -9,10 +9,12 @@ from community import config as settings
 from community import create_app
 from community.accounts.models import User
 from community.challenges import routes, services
+from community.challenges.models import Challenge
 from community.extensions import db
+from community.follows import services as follows
 from tests.challenges.builders import NOW, challenge, log, runner
 from tests.challenges.conftest import act, hide_from_every_board, log_km
-from tests.helpers import as_, html, text
+from tests.helpers import add_member, as_, html, text
 
 ROW = re.compile(r"<tr ([^>]*)>")
 
@@ -149,3 +151,28 @@ def test_hiding_from_one_board_or_leaving_it_takes_the_row_off_the_kept_rows(
     assert order(html(viewer.get(page))) == [str(runners["olivia"].id)]
     act(olivia, f"/challenges/{open_club}/leave")
     assert order(html(viewer.get(page))) == []
+
+
+def test_the_people_i_follow_board_is_worked_out_for_the_viewer(app, runners, open_club):
+    with app.app_context():
+        club_id = db.session.get(Challenge, open_club).club_id
+    add_member(app, club_id, runners["adam"])
+    for name in ("mia", "olivia", "adam"):
+        act(as_(app, name), f"/challenges/{open_club}/join")
+    log_km(app, "olivia", 8)
+    log_km(app, "adam", 6)
+    with app.app_context():
+        follows.follow(
+            db.session.get(User, runners["mia"].id),
+            db.session.get(User, runners["olivia"].id),
+            now=NOW,
+        )
+        db.session.commit()
+    page = f"/challenges/{open_club}"
+    mia = as_(app, "mia")
+    assert len(order(html(mia.get(page)))) == 3
+    followed = html(mia.get(f"{page}?scope=following"))
+    assert order(followed) == [str(runners["olivia"].id), str(runners["mia"].id)]
+    assert "<strong>People I follow</strong>" in followed
+    # Visitors have no one to follow: they get the whole board.
+    assert len(order(html(app.test_client().get(f"{page}?scope=following")))) == 3
