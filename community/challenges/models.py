@@ -69,6 +69,9 @@ class Challenge(db.Model):
             "kind <> 'streak' OR (runs_per_week >= 1 AND goal IS NOT NULL)",
             name="streak_has_rule",
         ),
+        CheckConstraint(
+            "runs_per_week IS NULL OR runs_per_week BETWEEN 1 AND 14", name="runs_per_week_range"
+        ),
         CheckConstraint("kind <> 'club_goal' OR goal IS NOT NULL", name="club_goal_has_goal"),
         CheckConstraint("kind <> 'club_goal' OR club_id IS NOT NULL", name="club_goal_in_club"),
         # "Which challenges does this run fall in" and the listing of a club's challenges.
