@@ -134,12 +134,14 @@ def _register_sockets(app: Flask) -> None:
 
 def _register_subscribers() -> None:
     from community.challenges import histogram, tally
+    from community.follows import services as follows
     from community.group_runs import attendance
     from community.notifications import subscribers as notifications
 
     attendance.subscribe()
     tally.subscribe()
     histogram.subscribe()
+    follows.subscribe()
     notifications.subscribe()
 
 

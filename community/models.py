@@ -1,6 +1,6 @@
 """Every feature's models, imported once so Alembic and relationships see them all."""
 
-from community.accounts.models import User
+from community.accounts.models import Block, User
 from community.activities.models import BestEffort, Run, RunTrack
 from community.challenges.models import Challenge, ChallengeEntry, MonthlySeries, ScoreBucket
 from community.clubs.models import Club, ClubInvite, JoinRequest, Membership, MembershipEvent
@@ -18,6 +18,7 @@ from community.notifications.models import Notification
 __all__ = [
     "Attendance",
     "BestEffort",
+    "Block",
     "CalendarFeed",
     "Challenge",
     "ChallengeEntry",

@@ -9,3 +9,6 @@ privacy_changed = _signals.signal("account-privacy-changed")
 # account_deleting.send(sender, user_id=...): about to be deleted, with all it owns (cascade);
 # features keeping totals over it settle them first.
 account_deleting = _signals.signal("account-deleting")
+# blocked.send(None, blocker_id=..., blocked_id=...): in the blocker's transaction; the
+# features above end what the two had between them (follows).
+blocked = _signals.signal("account-blocked")

@@ -3,7 +3,7 @@ from enum import StrEnum
 from zoneinfo import ZoneInfo
 
 from flask_login import UserMixin
-from sqlalchemy import CheckConstraint, String, Text
+from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from community.db_types import UTCDateTime, utcnow
@@ -65,3 +65,20 @@ class User(UserMixin, db.Model):
 
     def __repr__(self) -> str:
         return f"<User {self.username}>"
+
+
+class Block(db.Model):
+    """A runner blocked another: the other no longer sees them or reaches them."""
+
+    __tablename__ = "blocks"
+    __table_args__ = (
+        UniqueConstraint("blocker_id", "blocked_id"),
+        CheckConstraint("blocker_id <> blocked_id", name="not_self"),
+        # "Did either block the other", looked up from the blocked side too.
+        Index("ix_blocks_blocked_id", "blocked_id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    blocker_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    blocked_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -17,7 +17,7 @@ from flask_wtf import FlaskForm
 from sqlalchemy import select
 from werkzeug.wrappers import Response
 
-from community.accounts import services
+from community.accounts import blocks, services
 from community.accounts.forms import (
     ChangeEmailForm,
     ChangePasswordForm,
@@ -29,6 +29,7 @@ from community.accounts.forms import (
     SettingsForm,
 )
 from community.accounts.models import User
+from community.actions import one_click
 from community.db_types import utcnow
 from community.extensions import db, limiter
 from community.forms import ActionForm, show_refusal
@@ -125,12 +126,48 @@ def logout() -> Response:
     return redirect(url_for("accounts.login"))
 
 
-@bp.get("/u/<username>")
-def profile(username: str) -> str:
+def _runner(username: str) -> User:
     user = db.session.scalar(select(User).where(User.username == username.lower()))
     if user is None:
         abort(404)
-    return render_template("accounts/profile.html", user=user)
+    return user
+
+
+@bp.get("/u/<username>")
+def profile(username: str) -> str:
+    user = _runner(username)
+    viewer = current_user.id if current_user.is_authenticated else None
+    # Someone the runner blocked finds no such runner (and the blocker no longer sees them).
+    if blocks.between(viewer, user.id) and not blocks.has_blocked(viewer, user.id):
+        abort(404)
+    blocked = blocks.has_blocked(viewer, user.id)
+    return render_template("accounts/profile.html", user=user, blocked=blocked)
+
+
+@bp.post("/u/<username>/block")
+@login_required
+def block(username: str) -> Response:
+    user = _runner(username)
+    return one_click(
+        lambda: blocks.block(_me(), user, now=utcnow()),
+        refused=blocks.BlockError,
+        forbidden=blocks.BlockError,
+        to=url_for("home.dashboard"),
+        success=f"You blocked {user.display_name}: neither of you sees the other now.",
+    )
+
+
+@bp.post("/u/<username>/unblock")
+@login_required
+def unblock(username: str) -> Response:
+    user = _runner(username)
+    return one_click(
+        lambda: blocks.unblock(_me(), user),
+        refused=blocks.BlockError,
+        forbidden=blocks.BlockError,
+        to=url_for("accounts.profile", username=user.username),
+        success=f"You unblocked {user.display_name}.",
+    )
 
 
 def _settings_page(status: int = 200, **forms: FlaskForm) -> tuple[str, int]:

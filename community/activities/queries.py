@@ -4,6 +4,7 @@ from flask_sqlalchemy.pagination import Pagination
 from sqlalchemy import exists, func, select
 from sqlalchemy.orm import aliased
 
+from community.accounts import blocks
 from community.activities.models import BestEffort, Run, RunTrack
 from community.activities.tracks import TrackPoint, decode_points
 from community.clubs.models import Membership
@@ -27,8 +28,12 @@ def shares_a_club(user_a: int, user_b: int) -> bool:
 
 def can_view(run: Run, viewer_id: int | None) -> bool:
     """Public runs are for everyone, "members" runs for people in a club with the runner,
-    private runs for the runner alone."""
-    if viewer_id == run.user_id or run.visibility == "public":
+    private runs for the runner alone; never for someone either of them blocked."""
+    if viewer_id == run.user_id:
+        return True
+    if blocks.between(viewer_id, run.user_id):
+        return False
+    if run.visibility == "public":
         return True
     if run.visibility == "members" and viewer_id is not None:
         return shares_a_club(viewer_id, run.user_id)

@@ -9,6 +9,8 @@ from datetime import datetime
 from sqlalchemy import delete, select, update
 from sqlalchemy.exc import IntegrityError
 
+from community.accounts import blocks
+from community.accounts.events import blocked
 from community.accounts.models import User
 from community.extensions import db
 from community.follows import events
@@ -29,6 +31,8 @@ def follow(follower: User, followee: User, *, now: datetime) -> Follow:
     """Follow a runner, or ask to; following twice changes nothing."""
     if follower.id == followee.id:
         raise FollowError("You can't follow yourself.")
+    if blocks.between(follower.id, followee.id):
+        raise FollowError("You can't follow this runner.")
     existing = follow_of(follower.id, followee.id)
     if existing is not None:
         return existing
@@ -78,6 +82,20 @@ def approve(followee: User, follower_id: int, *, now: datetime) -> None:
     if approved.rowcount != 1:
         raise FollowError("That request is no longer waiting.")
     events.started.send(None, follower_id=follower_id, followee_id=followee.id, approved=True)
+
+
+def on_blocked(sender: object, blocker_id: int, blocked_id: int) -> None:
+    """A block ends the follows between the two, both ways, requests included."""
+    db.session.execute(
+        delete(Follow).where(
+            ((Follow.follower_id == blocker_id) & (Follow.followee_id == blocked_id))
+            | ((Follow.follower_id == blocked_id) & (Follow.followee_id == blocker_id))
+        )
+    )
+
+
+def subscribe() -> None:
+    blocked.connect(on_blocked)
 
 
 def decline(followee: User, follower_id: int) -> None:

@@ -1,0 +1,58 @@
+"""Blocking runners. Functions flush; the caller commits.
+
+A block works both ways for what it hides: neither runner follows, sees the other's
+profile and runs, or reaches the other. Only the blocker can lift it, and the blocked
+runner is not told.
+"""
+
+from datetime import datetime
+
+from sqlalchemy import delete, exists, or_, select
+from sqlalchemy.exc import IntegrityError
+
+from community.accounts import events
+from community.accounts.models import Block, User
+from community.extensions import db
+
+
+class BlockError(Exception):
+    """A block that can't be: the message says why."""
+
+
+def block(blocker: User, blocked: User, *, now: datetime) -> None:
+    if blocker.id == blocked.id:
+        raise BlockError("You can't block yourself.")
+    try:
+        # Two clicks at once: the unique pair keeps one block.
+        with db.session.begin_nested():
+            db.session.add(Block(blocker_id=blocker.id, blocked_id=blocked.id, created_at=now))
+    except IntegrityError:
+        return
+    events.blocked.send(None, blocker_id=blocker.id, blocked_id=blocked.id)
+
+
+def unblock(blocker: User, blocked: User) -> None:
+    db.session.execute(
+        delete(Block).where(Block.blocker_id == blocker.id, Block.blocked_id == blocked.id)
+    )
+
+
+def between(user_a: int | None, user_b: int) -> bool:
+    """Whether either of the two blocked the other (no one is blocked from a visitor)."""
+    if user_a is None or user_a == user_b:
+        return False
+    pair = or_(
+        (Block.blocker_id == user_a) & (Block.blocked_id == user_b),
+        (Block.blocker_id == user_b) & (Block.blocked_id == user_a),
+    )
+    return bool(db.session.scalar(select(exists().where(pair))))
+
+
+def has_blocked(blocker_id: int | None, blocked_id: int) -> bool:
+    if blocker_id is None:
+        return False
+    return bool(
+        db.session.scalar(
+            select(exists().where(Block.blocker_id == blocker_id, Block.blocked_id == blocked_id))
+        )
+    )
