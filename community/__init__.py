@@ -76,6 +76,7 @@ def _register_blueprints(app: Flask) -> None:
     from community.activities.routes import bp as activities_bp
     from community.challenges.routes import bp as challenges_bp
     from community.clubs.routes import bp as clubs_bp
+    from community.feed.routes import bp as feed_bp
     from community.follows.routes import bp as follows_bp
     from community.group_runs.routes import bp as group_runs_bp
     from community.home.routes import bp as home_bp
@@ -88,6 +89,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(group_runs_bp)
     app.register_blueprint(challenges_bp)
     app.register_blueprint(follows_bp)
+    app.register_blueprint(feed_bp)
     app.register_blueprint(notifications_bp)
 
 
@@ -134,6 +136,7 @@ def _register_sockets(app: Flask) -> None:
 
 def _register_subscribers() -> None:
     from community.challenges import histogram, tally
+    from community.feed import subscribers as feed
     from community.follows import services as follows
     from community.group_runs import attendance
     from community.notifications import subscribers as notifications
@@ -142,6 +145,7 @@ def _register_subscribers() -> None:
     tally.subscribe()
     histogram.subscribe()
     follows.subscribe()
+    feed.subscribe()
     notifications.subscribe()
 
 

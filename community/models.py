@@ -4,6 +4,7 @@ from community.accounts.models import Block, User
 from community.activities.models import BestEffort, Run, RunTrack
 from community.challenges.models import Challenge, ChallengeEntry, MonthlySeries, ScoreBucket
 from community.clubs.models import Club, ClubInvite, JoinRequest, Membership, MembershipEvent
+from community.feed.models import FeedItem
 from community.follows.models import Follow
 from community.group_runs.models import (
     Attendance,
@@ -24,6 +25,7 @@ __all__ = [
     "ChallengeEntry",
     "Club",
     "ClubInvite",
+    "FeedItem",
     "Follow",
     "GroupRun",
     "JoinRequest",

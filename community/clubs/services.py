@@ -191,6 +191,7 @@ def _add_member(
             raise
         return found
     _record(club, kind, user, actor)
+    events.membership_started.send(None, club_id=club.id, user_id=user.id)
     return membership
 
 

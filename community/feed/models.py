@@ -1,0 +1,56 @@
+from datetime import datetime
+from enum import StrEnum
+
+from sqlalchemy import CheckConstraint, ForeignKey, Index, String
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from community.accounts.models import User
+from community.activities.models import Run
+from community.clubs.models import Club
+from community.db_types import UTCDateTime, utcnow
+from community.extensions import db
+
+
+class ItemKind(StrEnum):
+    RUN = "run"
+    CHALLENGE_COMPLETED = "challenge_completed"
+    NEW_MEMBER = "new_member"
+
+
+_KINDS_SQL = ", ".join(f"'{kind.value}'" for kind in ItemKind)
+
+
+class FeedItem(db.Model):
+    """Something to cheer: a run logged, a challenge completed, a new club member.
+
+    Who may see an item is decided when it is read, from what it points at (the run's
+    visibility, the club's privacy, blocks), so a run made private later leaves every feed
+    at once. Feeds page by id, newest first: a cursor that new items never shift.
+    """
+
+    __tablename__ = "feed_items"
+    __table_args__ = (
+        CheckConstraint(f"kind IN ({_KINDS_SQL})", name="kind_known"),
+        CheckConstraint("kind <> 'run' OR run_id IS NOT NULL", name="run_item_has_run"),
+        CheckConstraint("kind <> 'new_member' OR club_id IS NOT NULL", name="member_has_club"),
+        # A runner's items (profile feed, and the home feeds they appear in) and a club's.
+        Index("ix_feed_items_actor_id_id", "actor_id", "id"),
+        Index("ix_feed_items_club_id_id", "club_id", "id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(String(30))
+    actor_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    # The club it happened in, if any: its members (or everyone, if it is public) see it.
+    club_id: Mapped[int | None] = mapped_column(ForeignKey("clubs.id", ondelete="CASCADE"))
+    run_id: Mapped[int | None] = mapped_column(ForeignKey("runs.id", ondelete="CASCADE"))
+    challenge_id: Mapped[int | None] = mapped_column(
+        ForeignKey("challenges.id", ondelete="CASCADE")
+    )
+    # What it was called when it happened (a challenge's title), for the sentence shown.
+    title: Mapped[str] = mapped_column(String(200), default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    actor: Mapped[User] = relationship(lazy="joined")
+    run: Mapped[Run | None] = relationship(lazy="joined")
+    club: Mapped[Club | None] = relationship(lazy="joined")

@@ -1,0 +1,110 @@
+"""The feeds: home, club and profile. Newest first, paged by id.
+
+Every feed is one query over `feed_items`, with the same rule for who may see an item:
+- a run item follows the run's visibility: public, "members" (someone in a club with the
+  runner), private (the runner alone);
+- a club item is for the club's members, or everyone when the club is public;
+- nothing of a runner someone blocked, or who blocked them, reaches them.
+"""
+
+from dataclasses import dataclass
+
+from sqlalchemy import ColumnElement, and_, exists, or_, select
+from sqlalchemy.orm import aliased
+
+from community.accounts.models import Block
+from community.activities.models import Run
+from community.clubs.models import Club, Membership
+from community.extensions import db
+from community.feed.models import FeedItem
+from community.follows.models import Follow, FollowStatus
+
+PER_PAGE = 20
+
+
+@dataclass(frozen=True)
+class Page:
+    items: list[FeedItem]
+    # The id to read on from ("older"), or None at the end.
+    before: int | None
+
+
+def _clubs_of(user_id: int):  # type: ignore[no-untyped-def]
+    return select(Membership.club_id).where(Membership.user_id == user_id)
+
+
+def _share_a_club(viewer_id: int, other: ColumnElement[int]) -> ColumnElement[bool]:
+    mine, theirs = aliased(Membership), aliased(Membership)
+    return exists().where(
+        mine.user_id == viewer_id, theirs.user_id == other, mine.club_id == theirs.club_id
+    )
+
+
+def visible_to(viewer_id: int | None) -> ColumnElement[bool]:
+    """The condition an item meets when `viewer_id` (None: a visitor) may see it."""
+    run = select(Run.visibility).where(Run.id == FeedItem.run_id).scalar_subquery()
+    club_is_public = exists().where(Club.id == FeedItem.club_id, Club.visibility == "public")
+    if viewer_id is None:
+        return and_(
+            or_(FeedItem.run_id.is_(None), run == "public"),
+            or_(FeedItem.club_id.is_(None), club_is_public),
+        )
+    blocked = exists().where(
+        or_(
+            and_(Block.blocker_id == viewer_id, Block.blocked_id == FeedItem.actor_id),
+            and_(Block.blocker_id == FeedItem.actor_id, Block.blocked_id == viewer_id),
+        )
+    )
+    member = exists().where(Membership.club_id == FeedItem.club_id, Membership.user_id == viewer_id)
+    own = FeedItem.actor_id == viewer_id
+    return and_(
+        ~blocked,
+        or_(
+            FeedItem.run_id.is_(None),
+            own,
+            run == "public",
+            and_(run == "members", _share_a_club(viewer_id, FeedItem.actor_id)),
+        ),
+        or_(FeedItem.club_id.is_(None), club_is_public, member),
+    )
+
+
+def _page(selection: ColumnElement[bool], viewer_id: int | None, before: int | None) -> Page:
+    statement = select(FeedItem).where(selection, visible_to(viewer_id))
+    if before is not None:
+        statement = statement.where(FeedItem.id < before)
+    items = list(
+        db.session.scalars(statement.order_by(FeedItem.id.desc()).limit(PER_PAGE + 1)).unique()
+    )
+    more = len(items) > PER_PAGE
+    items = items[:PER_PAGE]
+    return Page(items, items[-1].id if more else None)
+
+
+def home(viewer_id: int, before: int | None = None) -> Page:
+    """Mine, the runners I follow, the people in my clubs, and my clubs' news."""
+    followed = select(Follow.followee_id).where(
+        Follow.follower_id == viewer_id, Follow.status == FollowStatus.ACCEPTED.value
+    )
+    co_members = select(Membership.user_id).where(Membership.club_id.in_(_clubs_of(viewer_id)))
+    selection = or_(
+        FeedItem.actor_id == viewer_id,
+        FeedItem.actor_id.in_(followed),
+        and_(FeedItem.club_id.is_(None), FeedItem.actor_id.in_(co_members)),
+        FeedItem.club_id.in_(_clubs_of(viewer_id)),
+    )
+    return _page(selection, viewer_id, before)
+
+
+def club(club_id: int, viewer_id: int | None, before: int | None = None) -> Page:
+    """The club's news, and its members' runs (the page checks the viewer may see the club)."""
+    members = select(Membership.user_id).where(Membership.club_id == club_id)
+    selection = or_(
+        FeedItem.club_id == club_id,
+        and_(FeedItem.run_id.is_not(None), FeedItem.actor_id.in_(members)),
+    )
+    return _page(selection, viewer_id, before)
+
+
+def profile(user_id: int, viewer_id: int | None, before: int | None = None) -> Page:
+    return _page(FeedItem.actor_id == user_id, viewer_id, before)

@@ -1,0 +1,66 @@
+from flask import Blueprint, abort, render_template, request, url_for
+from flask_login import current_user, login_required
+from sqlalchemy import select
+
+from community.accounts import blocks
+from community.accounts.models import User
+from community.clubs.queries import club_by_slug
+from community.clubs.services import can_see_content
+from community.extensions import db
+from community.feed import queries
+
+bp = Blueprint("feed", __name__, url_prefix="/feed")
+
+
+def _viewer() -> int | None:
+    return current_user.id if current_user.is_authenticated else None
+
+
+def _before() -> int | None:
+    return request.args.get("before", type=int)
+
+
+@bp.get("/")
+@login_required
+def home() -> str:
+    page = queries.home(current_user.id, _before())
+    more = url_for("feed.home", before=page.before)
+    return render_template("feed/page.html", page=page, heading="Your feed", more_url=more)
+
+
+@bp.get("/clubs/<slug>")
+def club(slug: str) -> str:
+    found = club_by_slug(slug)
+    if found is None or not can_see_content(found, _viewer()):
+        abort(404)
+    page = queries.club(found.id, _viewer(), _before())
+    more = url_for("feed.club", slug=found.slug, before=page.before)
+    heading = f"{found.name}: club feed"
+    return render_template("feed/page.html", page=page, heading=heading, more_url=more)
+
+
+@bp.get("/u/<username>")
+def profile(username: str) -> str:
+    user = db.session.scalar(select(User).where(User.username == username.lower()))
+    if user is None or blocks.between(_viewer(), user.id):
+        abort(404)
+    page = queries.profile(user.id, _viewer(), _before())
+    more = url_for("feed.profile", username=user.username, before=page.before)
+    heading = f"{user.display_name}: runs and milestones"
+    return render_template("feed/page.html", page=page, heading=heading, more_url=more)
+
+
+@bp.app_template_global("club_feed")
+def club_feed(club_id: int) -> queries.Page:
+    """The club page's feed (the page has checked the viewer may see the club)."""
+    return queries.club(club_id, _viewer())
+
+
+@bp.app_template_global("profile_feed")
+def profile_feed(user_id: int) -> queries.Page:
+    return queries.profile(user_id, _viewer())
+
+
+@bp.app_template_global("home_feed")
+def home_feed() -> queries.Page:
+    return queries.home(current_user.id)

@@ -1,0 +1,47 @@
+"""Feed items from the other features' domain events (the feed sits on top of them all)."""
+
+from datetime import timedelta
+
+from community.activities.events import RunChange, run_changed
+from community.challenges import events as challenge_events
+from community.challenges.models import Challenge
+from community.clubs import events as club_events
+from community.extensions import db
+from community.feed.models import FeedItem, ItemKind
+
+# A run logged long after it was run (an archive import) is history, not news.
+NEWS_FOR = timedelta(days=7)
+
+
+def on_run_changed(sender: object, change: RunChange) -> None:
+    run = change.after
+    if change.kind != "created" or run is None or change.at - run.start_time > NEWS_FOR:
+        return
+    db.session.add(
+        FeedItem(
+            kind=ItemKind.RUN.value, actor_id=run.user_id, run_id=run.run_id, created_at=change.at
+        )
+    )
+
+
+def on_challenge_completed(sender: object, challenge_id: int, user_id: int, title: str) -> None:
+    challenge = db.session.get(Challenge, challenge_id)
+    db.session.add(
+        FeedItem(
+            kind=ItemKind.CHALLENGE_COMPLETED.value,
+            actor_id=user_id,
+            challenge_id=challenge_id,
+            club_id=challenge.club_id if challenge else None,
+            title=title[:200],
+        )
+    )
+
+
+def on_membership_started(sender: object, club_id: int, user_id: int) -> None:
+    db.session.add(FeedItem(kind=ItemKind.NEW_MEMBER.value, actor_id=user_id, club_id=club_id))
+
+
+def subscribe() -> None:
+    run_changed.connect(on_run_changed)
+    challenge_events.completed.connect(on_challenge_completed)
+    club_events.membership_started.connect(on_membership_started)
