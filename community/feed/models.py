@@ -1,7 +1,7 @@
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import CheckConstraint, ForeignKey, Index, String
+from sqlalchemy import CheckConstraint, ForeignKey, Index, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from community.accounts.models import User
@@ -54,3 +54,19 @@ class FeedItem(db.Model):
     actor: Mapped[User] = relationship(lazy="joined")
     run: Mapped[Run | None] = relationship(lazy="joined")
     club: Mapped[Club | None] = relationship(lazy="joined")
+
+
+class Kudos(db.Model):
+    """A runner cheering an item: one each, taken back by deleting it."""
+
+    __tablename__ = "kudos"
+    __table_args__ = (
+        # One per runner per item: a double click or two tabs never count twice.
+        UniqueConstraint("item_id", "giver_id"),
+        Index("ix_kudos_giver_id", "giver_id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    item_id: Mapped[int] = mapped_column(ForeignKey("feed_items.id", ondelete="CASCADE"))
+    giver_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -9,14 +9,14 @@ Every feed is one query over `feed_items`, with the same rule for who may see an
 
 from dataclasses import dataclass
 
-from sqlalchemy import ColumnElement, and_, exists, or_, select
+from sqlalchemy import ColumnElement, and_, exists, func, or_, select
 from sqlalchemy.orm import aliased
 
-from community.accounts.models import Block
+from community.accounts.models import Block, User
 from community.activities.models import Run
 from community.clubs.models import Club, Membership
 from community.extensions import db
-from community.feed.models import FeedItem
+from community.feed.models import FeedItem, Kudos
 from community.follows.models import Follow, FollowStatus
 
 PER_PAGE = 20
@@ -108,3 +108,66 @@ def club(club_id: int, viewer_id: int | None, before: int | None = None) -> Page
 
 def profile(user_id: int, viewer_id: int | None, before: int | None = None) -> Page:
     return _page(FeedItem.actor_id == user_id, viewer_id, before)
+
+
+@dataclass(frozen=True)
+class Cheers:
+    count: int
+    # The first two to cheer, by display name, for "Ana, Ben and 12 others".
+    names: list[str]
+    mine: bool
+
+    @property
+    def others(self) -> int:
+        return self.count - len(self.names)
+
+    @property
+    def summary(self) -> str:
+        """"Ana gave kudos", "Ana and Ben …", "Ana, Ben and 12 others …"."""
+        if not self.count:
+            return ""
+        if not self.others:
+            return f"{' and '.join(self.names)} gave kudos"
+        others = f"{self.others} other" + ("" if self.others == 1 else "s")
+        return f"{', '.join(self.names)} and {others} gave kudos"
+
+
+def cheers_for(item_ids: list[int], viewer_id: int | None) -> dict[int, Cheers]:
+    """Kudos on a page of items, in two queries however many items or kudos there are."""
+    if not item_ids:
+        return {}
+    ranked = (
+        select(
+            Kudos.item_id,
+            User.display_name,
+            func.row_number()
+            .over(partition_by=Kudos.item_id, order_by=(Kudos.created_at, Kudos.id))
+            .label("place"),
+            func.count().over(partition_by=Kudos.item_id).label("total"),
+        )
+        .join(User, User.id == Kudos.giver_id)
+        .where(Kudos.item_id.in_(item_ids))
+        .subquery()
+    )
+    counts: dict[int, int] = {}
+    names: dict[int, list[str]] = {}
+    for item_id, name, _place, total in db.session.execute(
+        select(ranked).where(ranked.c.place <= 2).order_by(ranked.c.item_id, ranked.c.place)
+    ):
+        counts[item_id] = total
+        names.setdefault(item_id, []).append(name)
+    mine = (
+        set(
+            db.session.scalars(
+                select(Kudos.item_id).where(
+                    Kudos.item_id.in_(item_ids), Kudos.giver_id == viewer_id
+                )
+            )
+        )
+        if viewer_id is not None
+        else set()
+    )
+    return {
+        item_id: Cheers(counts.get(item_id, 0), names.get(item_id, []), item_id in mine)
+        for item_id in item_ids
+    }

@@ -1,15 +1,28 @@
+from collections.abc import Callable
+
 from flask import Blueprint, abort, render_template, request, url_for
 from flask_login import current_user, login_required
 from sqlalchemy import select
+from werkzeug.wrappers import Response
 
 from community.accounts import blocks
 from community.accounts.models import User
+from community.actions import one_click
 from community.clubs.queries import club_by_slug
 from community.clubs.services import can_see_content
+from community.db_types import utcnow
 from community.extensions import db
-from community.feed import queries
+from community.feed import queries, services
 
 bp = Blueprint("feed", __name__, url_prefix="/feed")
+
+
+class _Never(Exception):
+    """Kudos act on the runner's own row; what they may not see is a 404 (NotFound)."""
+
+
+def _me() -> User:
+    return current_user._get_current_object()  # type: ignore[attr-defined,no-any-return]
 
 
 def _viewer() -> int | None:
@@ -48,6 +61,43 @@ def profile(username: str) -> str:
     more = url_for("feed.profile", username=user.username, before=page.before)
     heading = f"{user.display_name}: runs and milestones"
     return render_template("feed/page.html", page=page, heading=heading, more_url=more)
+
+
+def _back() -> str:
+    """Where the kudos button was pressed: a path on this site, or the home feed."""
+    target = request.form.get("next", "")
+    if target.startswith("/") and not target.startswith("//"):
+        return target
+    return url_for("feed.home")
+
+
+def _cheer(action: Callable[[], object], success: str) -> Response:
+    try:
+        return one_click(
+            action, refused=services.FeedError, forbidden=_Never, to=_back(), success=success
+        )
+    except services.NotFound:
+        db.session.rollback()
+        abort(404)
+
+
+@bp.post("/items/<int:item_id>/kudos")
+@login_required
+def give_kudos(item_id: int) -> Response:
+    return _cheer(
+        lambda: services.give_kudos(_me(), item_id, now=utcnow()), "Kudos given. Nice one!"
+    )
+
+
+@bp.post("/items/<int:item_id>/kudos/delete")
+@login_required
+def take_back_kudos(item_id: int) -> Response:
+    return _cheer(lambda: services.take_back_kudos(_me(), item_id), "Kudos taken back.")
+
+
+@bp.app_template_global("feed_cheers")
+def feed_cheers(page: queries.Page) -> dict[int, queries.Cheers]:
+    return queries.cheers_for([item.id for item in page.items], _viewer())
 
 
 @bp.app_template_global("club_feed")

@@ -7,6 +7,7 @@ from flask import current_app
 from community.accounts.models import User
 from community.challenges import events as challenge_events
 from community.extensions import db
+from community.feed import events as feed_events
 from community.follows import events as follow_events
 from community.group_runs import events as group_run_events
 from community.notifications.services import notify
@@ -75,7 +76,19 @@ def on_follow_started(sender: object, follower_id: int, followee_id: int, approv
         )
 
 
+def on_kudos_given(sender: object, item_id: int, giver_id: int, actor_id: int) -> None:
+    giver = db.session.get(User, giver_id)
+    if giver is not None:
+        notify(
+            actor_id,
+            "kudos",
+            f"{giver.display_name} gave you kudos.",
+            _path("feed.profile", username=db.session.get(User, actor_id).username),
+        )
+
+
 def subscribe() -> None:
+    feed_events.kudos_given.connect(on_kudos_given)
     follow_events.requested.connect(on_follow_requested)
     follow_events.started.connect(on_follow_started)
     challenge_events.completed.connect(on_challenge_completed)

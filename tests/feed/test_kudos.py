@@ -1,0 +1,140 @@
+"""Kudos: one per runner per item, taken back at will, never on your own item."""
+
+import threading
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import func, select
+
+from community.accounts.models import User
+from community.activities import services as runs
+from community.db_types import utcnow
+from community.extensions import db
+from community.feed import queries, services
+from community.feed.models import FeedItem, Kudos
+from community.notifications.models import Notification
+from tests.challenges.builders import runner
+from tests.helpers import as_, make_runner, submit
+
+
+def item_of(user: User) -> int:
+    now = utcnow()
+    runs.log_run(
+        user,
+        runs.RunDetails(start_time=now - timedelta(hours=1), distance_m=5000, duration_s=1650),
+        now=now,
+    )
+    return db.session.scalar(select(FeedItem.id).where(FeedItem.actor_id == user.id))
+
+
+@pytest.fixture
+def people(ctx):
+    return {name: runner(name) for name in ("ana", "ben", "cleo", "dan", "eve")}
+
+
+def test_kudos_count_once_per_runner_and_say_who_gave_them(people):
+    item = item_of(people["ana"])
+    assert services.give_kudos(people["ben"], item, now=utcnow()) is True
+    assert services.give_kudos(people["ben"], item, now=utcnow()) is False  # a second click
+    for name in ("cleo", "dan", "eve"):
+        services.give_kudos(people[name], item, now=utcnow())
+    cheers = queries.cheers_for([item], people["ben"].id)[item]
+    assert cheers.count == 4
+    assert cheers.summary == "Ben, Cleo and 2 others gave kudos"
+    assert cheers.mine is True
+
+
+def test_the_runner_is_told_once_per_kudos(people):
+    item = item_of(people["ana"])
+    services.give_kudos(people["ben"], item, now=utcnow())
+    services.give_kudos(people["ben"], item, now=utcnow())
+    told = db.session.scalars(
+        select(Notification.text).where(Notification.user_id == people["ana"].id)
+    ).all()
+    assert told == ["Ben gave you kudos."]
+
+
+def test_kudos_can_be_taken_back(people):
+    item = item_of(people["ana"])
+    services.give_kudos(people["ben"], item, now=utcnow())
+    services.take_back_kudos(people["ben"], item)
+    assert queries.cheers_for([item], people["ben"].id)[item] == queries.Cheers(0, [], False)
+
+
+def test_nobody_gives_kudos_to_their_own_item(people):
+    item = item_of(people["ana"])
+    with pytest.raises(services.FeedError):
+        services.give_kudos(people["ana"], item, now=utcnow())
+
+
+def test_an_item_you_may_not_see_takes_no_kudos(people):
+    ana = people["ana"]
+    now = utcnow()
+    runs.log_run(
+        ana,
+        runs.RunDetails(
+            start_time=now - timedelta(hours=1),
+            distance_m=5000,
+            duration_s=1650,
+            visibility="private",
+        ),
+        now=now,
+    )
+    item = db.session.scalar(select(FeedItem.id))
+    with pytest.raises(services.NotFound):
+        services.give_kudos(people["ben"], item, now=utcnow())
+
+
+def test_two_tabs_giving_kudos_at_once_count_once(app):
+    with app.app_context():
+        ana, ben = runner("ana"), runner("ben")
+        item = item_of(ana)
+        db.session.commit()
+        ben_id = ben.id
+    barrier = threading.Barrier(6)
+    added: list[bool] = []
+    errors: list[Exception] = []
+
+    def tab() -> None:
+        with app.app_context():
+            try:
+                barrier.wait()
+                added.append(services.give_kudos(db.session.get(User, ben_id), item, now=utcnow()))
+                db.session.commit()
+            except Exception as error:  # asserted on below
+                errors.append(error)
+                db.session.rollback()
+            finally:
+                db.session.remove()
+
+    threads = [threading.Thread(target=tab) for _ in range(6)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert errors == []
+    # Exactly one tab saw its row go in (RETURNING, not rowcount, on both engines).
+    assert sorted(added) == [False] * 5 + [True]
+    with app.app_context():
+        assert db.session.scalar(select(func.count(Kudos.id))) == 1
+
+
+def test_kudos_over_http_need_a_login_the_token_and_an_item_you_can_see(app):
+    make_runner(app, "ana")
+    make_runner(app, "ben")
+    with app.app_context():
+        item = item_of(db.session.scalar(select(User).where(User.username == "ana")))
+        db.session.commit()
+    assert submit(app.test_client(), f"/feed/items/{item}/kudos").status_code == 302
+    ben = as_(app, "ben")
+    assert ben.post(f"/feed/items/{item}/kudos").status_code == 400
+    assert submit(ben, "/feed/items/999999/kudos", page="/dashboard").status_code == 404
+    back = submit(ben, f"/feed/items/{item}/kudos", {"next": "/u/ana"}, page="/dashboard")
+    assert back.status_code == 302
+    assert back.headers["Location"].endswith("/u/ana")
+    # A next that leaves the site goes to the home feed instead.
+    away = submit(ben, f"/feed/items/{item}/kudos", {"next": "//evil.example"}, page="/dashboard")
+    assert away.headers["Location"].endswith("/feed/")
+    page = ben.get("/u/ana").get_data(as_text=True)
+    assert "Ben gave kudos" in page
+    assert "Take back kudos" in page
