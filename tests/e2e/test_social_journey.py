@@ -1,4 +1,6 @@
-"""Following in a real browser: a request to a private profile, answered, both sides live."""
+"""Following and kudos in a real browser: the other runner hears of it live."""
+
+from datetime import timedelta
 
 import pytest
 from flask import Flask
@@ -6,6 +8,8 @@ from playwright.sync_api import Page, expect
 from sqlalchemy import select
 
 from community.accounts.models import User
+from community.activities import services as runs
+from community.db_types import utcnow
 from community.extensions import db
 from tests.e2e.pages import log_in
 from tests.helpers import make_runner
@@ -50,3 +54,27 @@ def test_a_request_to_follow_reaches_the_runner_live_and_the_answer_comes_back(
     ana.reload()
     expect(ana.get_by_text("1 follower")).to_be_visible()
     expect(ana.get_by_role("button", name="Unfollow")).to_be_visible()
+
+
+def test_kudos_on_a_run_reach_the_runner_live(app: Flask, new_page) -> None:
+    make_runner(app, "ana", display_name="Ana Lima")
+    make_runner(app, "ben", display_name="Ben Okafor")
+    with app.app_context():
+        ana_user = db.session.scalar(select(User).where(User.username == "ana"))
+        now = utcnow()
+        runs.log_run(
+            ana_user,
+            runs.RunDetails(start_time=now - timedelta(hours=1), distance_m=8000, duration_s=2640),
+            now=now,
+        )
+        db.session.commit()
+    ana, ben = new_page(), new_page()
+    log_in(ana, "ana")
+    connected(ana)
+    expect(bell(ana)).to_have_text("0")
+    log_in(ben, "ben")
+    ben.goto("/u/ana")
+    ben.get_by_role("button", name="Give kudos").click()
+    expect(ben.get_by_text("Ben Okafor gave kudos")).to_be_visible()
+    expect(ben.get_by_role("button", name="Take back kudos")).to_be_visible()
+    expect(bell(ana)).to_have_text("1")
