@@ -2,7 +2,10 @@
 
 import os
 import re
+import threading
+from collections.abc import Callable
 from html import unescape
+from typing import TypeVar
 
 import pytest
 from flask import Flask
@@ -12,6 +15,8 @@ from werkzeug.test import TestResponse
 from community.accounts import services
 from community.accounts.models import User
 from community.extensions import db
+
+T = TypeVar("T")
 
 PASSWORD = "correct horse battery"
 _TOKEN = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"')
@@ -106,3 +111,30 @@ def add_member(app: Flask, club_id: int, user: User, role: str = "member") -> No
     with app.app_context():
         db.session.add(Membership(club_id=club_id, user_id=user.id, role=role))
         db.session.commit()
+
+
+def at_once(app: Flask, job: Callable[[], T], times: int) -> tuple[list[T], list[Exception]]:
+    """Run `job` in `times` threads released together, each in its own app context and
+    transaction (committed, or rolled back on an error); returns results and errors."""
+    barrier = threading.Barrier(times)
+    results: list[T] = []
+    errors: list[Exception] = []
+
+    def run() -> None:
+        with app.app_context():
+            try:
+                barrier.wait()
+                results.append(job())
+                db.session.commit()
+            except Exception as error:  # returned to the test, which asserts on it
+                errors.append(error)
+                db.session.rollback()
+            finally:
+                db.session.remove()
+
+    threads = [threading.Thread(target=run) for _ in range(times)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    return results, errors

@@ -1,6 +1,5 @@
 """Kudos: one per runner per item, taken back at will, never on your own item."""
 
-import threading
 from datetime import timedelta
 
 import pytest
@@ -14,7 +13,7 @@ from community.feed import queries, services
 from community.feed.models import FeedItem, Kudos
 from community.notifications.models import Notification
 from tests.challenges.builders import runner
-from tests.helpers import as_, make_runner, submit
+from tests.helpers import as_, at_once, make_runner, submit
 
 
 def item_of(user: User) -> int:
@@ -91,27 +90,11 @@ def test_two_tabs_giving_kudos_at_once_count_once(app):
         item = item_of(ana)
         db.session.commit()
         ben_id = ben.id
-    barrier = threading.Barrier(6)
-    added: list[bool] = []
-    errors: list[Exception] = []
 
-    def tab() -> None:
-        with app.app_context():
-            try:
-                barrier.wait()
-                added.append(services.give_kudos(db.session.get(User, ben_id), item, now=utcnow()))
-                db.session.commit()
-            except Exception as error:  # asserted on below
-                errors.append(error)
-                db.session.rollback()
-            finally:
-                db.session.remove()
+    def tab() -> bool:
+        return services.give_kudos(db.session.get(User, ben_id), item, now=utcnow())
 
-    threads = [threading.Thread(target=tab) for _ in range(6)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
+    added, errors = at_once(app, tab, 6)
     assert errors == []
     # Exactly one tab saw its row go in (RETURNING, not rowcount, on both engines).
     assert sorted(added) == [False] * 5 + [True]

@@ -1,7 +1,5 @@
 """Following runners: at once, or once a runner who approves each follower says yes."""
 
-import threading
-
 import pytest
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
@@ -14,7 +12,7 @@ from community.follows import queries, services
 from community.follows.models import Follow
 from community.notifications.models import Notification
 from tests.challenges.builders import runner
-from tests.helpers import PASSWORD
+from tests.helpers import PASSWORD, at_once
 
 
 @pytest.fixture
@@ -121,28 +119,13 @@ def test_following_from_two_tabs_at_once_follows_once(app):
     with app.app_context():
         ana_id, ben_id = runner("ana").id, runner("ben").id
         db.session.commit()
-    barrier = threading.Barrier(6)
-    errors: list[Exception] = []
 
-    def tab() -> None:
-        with app.app_context():
-            try:
-                barrier.wait()
-                services.follow(
-                    db.session.get(User, ana_id), db.session.get(User, ben_id), now=utcnow()
-                )
-                db.session.commit()
-            except Exception as error:  # asserted on below
-                errors.append(error)
-                db.session.rollback()
-            finally:
-                db.session.remove()
+    def tab() -> object:
+        return services.follow(
+            db.session.get(User, ana_id), db.session.get(User, ben_id), now=utcnow()
+        )
 
-    threads = [threading.Thread(target=tab) for _ in range(6)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
+    _, errors = at_once(app, tab, 6)
     assert errors == []
     with app.app_context():
         assert db.session.scalar(select(func.count(Follow.id))) == 1
