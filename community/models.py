@@ -4,7 +4,7 @@ from community.accounts.models import Block, User
 from community.activities.models import BestEffort, Run, RunTrack
 from community.challenges.models import Challenge, ChallengeEntry, MonthlySeries, ScoreBucket
 from community.clubs.models import Club, ClubInvite, JoinRequest, Membership, MembershipEvent
-from community.feed.models import FeedItem, Kudos
+from community.feed.models import Comment, FeedItem, Kudos
 from community.follows.models import Follow
 from community.group_runs.models import (
     Attendance,
@@ -25,6 +25,7 @@ __all__ = [
     "ChallengeEntry",
     "Club",
     "ClubInvite",
+    "Comment",
     "FeedItem",
     "Follow",
     "GroupRun",

@@ -4,3 +4,6 @@ from blinker import signal
 
 # kudos_given.send(None, item_id=..., giver_id=..., actor_id=...): a new kudos, not a repeat.
 kudos_given = signal("feed.kudos-given")
+# commented.send(None, comment_id=..., user_id=..., mention=...): tell user_id of a comment
+# (on their item, or mentioning them).
+commented = signal("feed.commented")

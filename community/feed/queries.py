@@ -16,7 +16,7 @@ from community.accounts.models import Block, User
 from community.activities.models import Run
 from community.clubs.models import Club, Membership
 from community.extensions import db
-from community.feed.models import FeedItem, Kudos
+from community.feed.models import Comment, FeedItem, Kudos
 from community.follows.models import Follow, FollowStatus
 
 PER_PAGE = 20
@@ -123,7 +123,7 @@ class Cheers:
 
     @property
     def summary(self) -> str:
-        """"Ana gave kudos", "Ana and Ben …", "Ana, Ben and 12 others …"."""
+        """ "Ana gave kudos", "Ana and Ben …", "Ana, Ben and 12 others …"."""
         if not self.count:
             return ""
         if not self.others:
@@ -171,3 +171,14 @@ def cheers_for(item_ids: list[int], viewer_id: int | None) -> dict[int, Cheers]:
         item_id: Cheers(counts.get(item_id, 0), names.get(item_id, []), item_id in mine)
         for item_id in item_ids
     }
+
+
+def comments_for(item_ids: list[int]) -> dict[int, list[Comment]]:
+    """The comments on a page of items, oldest first, in one query."""
+    found: dict[int, list[Comment]] = {item_id: [] for item_id in item_ids}
+    if item_ids:
+        for comment in db.session.scalars(
+            select(Comment).where(Comment.item_id.in_(item_ids)).order_by(Comment.id)
+        ).unique():
+            found[comment.item_id].append(comment)
+    return found

@@ -1,7 +1,8 @@
 from collections.abc import Callable
 
-from flask import Blueprint, abort, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
+from markupsafe import Markup, escape
 from sqlalchemy import select
 from werkzeug.wrappers import Response
 
@@ -13,12 +14,9 @@ from community.clubs.services import can_see_content
 from community.db_types import utcnow
 from community.extensions import db
 from community.feed import queries, services
+from community.feed.forms import CommentForm
 
 bp = Blueprint("feed", __name__, url_prefix="/feed")
-
-
-class _Never(Exception):
-    """Kudos act on the runner's own row; what they may not see is a 404 (NotFound)."""
 
 
 def _me() -> User:
@@ -74,7 +72,11 @@ def _back() -> str:
 def _cheer(action: Callable[[], object], success: str) -> Response:
     try:
         return one_click(
-            action, refused=services.FeedError, forbidden=_Never, to=_back(), success=success
+            action,
+            refused=services.FeedError,
+            forbidden=services.NotAllowed,
+            to=_back(),
+            success=success,
         )
     except services.NotFound:
         db.session.rollback()
@@ -93,6 +95,75 @@ def give_kudos(item_id: int) -> Response:
 @login_required
 def take_back_kudos(item_id: int) -> Response:
     return _cheer(lambda: services.take_back_kudos(_me(), item_id), "Kudos taken back.")
+
+
+def _comment_action(action: Callable[[], object], success: str) -> Response:
+    form = CommentForm()
+    if not form.validate_on_submit():
+        if form.csrf_token.errors:
+            abort(400)
+        flash(" ".join(form.body.errors) or "Write something first.", "error")
+        return redirect(_back())
+    try:
+        return one_click(
+            action,
+            refused=services.FeedError,
+            forbidden=services.NotAllowed,
+            to=_back(),
+            success=success,
+        )
+    except services.NotFound:
+        db.session.rollback()
+        abort(404)
+
+
+@bp.post("/items/<int:item_id>/comments")
+@login_required
+def comment(item_id: int) -> Response:
+    body = request.form.get("body", "")
+    return _comment_action(
+        lambda: services.add_comment(_me(), item_id, body, now=utcnow()), "Comment posted."
+    )
+
+
+@bp.post("/comments/<int:comment_id>/edit")
+@login_required
+def edit_comment(comment_id: int) -> Response:
+    body = request.form.get("body", "")
+    return _comment_action(
+        lambda: services.edit_comment(_me(), comment_id, body, now=utcnow()), "Comment saved."
+    )
+
+
+@bp.post("/comments/<int:comment_id>/delete")
+@login_required
+def delete_comment(comment_id: int) -> Response:
+    return _cheer(lambda: services.delete_comment(_me(), comment_id), "Comment deleted.")
+
+
+@bp.app_template_global("feed_comments")
+def feed_comments(page: queries.Page) -> dict[int, list]:
+    return queries.comments_for([item.id for item in page.items])
+
+
+@bp.app_template_global("can_delete_comment")
+def can_delete_comment(comment) -> bool:  # type: ignore[no-untyped-def]
+    return current_user.is_authenticated and services.can_delete(_me(), comment)
+
+
+@bp.app_template_filter("mentions")
+def mentions(body: str) -> Markup:
+    """Plain text, escaped, with each @name linked to that runner's profile."""
+    escaped = str(escape(body))
+    return Markup(  # noqa: S704 (escaped above; usernames are [a-z0-9_] only)
+        services.MENTION.sub(
+            lambda m: (
+                f'<a href="{url_for("accounts.profile", username=m.group(1).lower())}">'
+                f"@{m.group(1)}</a>"
+            ),
+            escaped,
+        )
+    )
 
 
 @bp.app_template_global("feed_cheers")

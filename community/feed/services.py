@@ -1,14 +1,16 @@
 """Cheering feed items. Functions flush; the caller commits."""
 
+import re
 from datetime import datetime
 
 from sqlalchemy import delete, select
 from sqlalchemy.dialects import postgresql, sqlite
 
 from community.accounts.models import User
+from community.clubs.services import membership_of
 from community.extensions import db
 from community.feed import events, queries
-from community.feed.models import FeedItem, Kudos
+from community.feed.models import Comment, FeedItem, Kudos
 
 
 class FeedError(Exception):
@@ -52,3 +54,90 @@ def give_kudos(giver: User, item_id: int, *, now: datetime) -> bool:
 def take_back_kudos(giver: User, item_id: int) -> None:
     item = visible_item(item_id, giver.id)
     db.session.execute(delete(Kudos).where(Kudos.item_id == item.id, Kudos.giver_id == giver.id))
+
+
+MAX_COMMENT = 500
+# "@ana" in a comment: usernames are lower-case letters, digits and underscores.
+MENTION = re.compile(r"(?<![\w@])@([a-z0-9_]{3,30})\b")
+
+
+class NotAllowed(Exception):
+    """Someone else's comment: only its author edits it."""
+
+
+def _clean(body: str) -> str:
+    text = body.strip()
+    if not text:
+        raise FeedError("Write something first.")
+    if len(text) > MAX_COMMENT:
+        raise FeedError(f"Keep it under {MAX_COMMENT} characters.")
+    return text
+
+
+def mentioned(body: str) -> list[str]:
+    return sorted({name for name in MENTION.findall(body.lower())})
+
+
+def add_comment(author: User, item_id: int, body: str, *, now: datetime) -> Comment:
+    """Comment on an item the author may see; the item's runner and anyone @mentioned (who
+    may see it too) are told."""
+    item = visible_item(item_id, author.id)
+    comment = Comment(item_id=item.id, author_id=author.id, body=_clean(body), created_at=now)
+    db.session.add(comment)
+    db.session.flush()
+    told = {author.id}
+    if item.actor_id not in told:
+        events.commented.send(None, comment_id=comment.id, user_id=item.actor_id, mention=False)
+        told.add(item.actor_id)
+    names = mentioned(comment.body)
+    if names:
+        for user_id in db.session.scalars(select(User.id).where(User.username.in_(names))):
+            if user_id in told or not _can_see(item.id, user_id):
+                continue
+            events.commented.send(None, comment_id=comment.id, user_id=user_id, mention=True)
+            told.add(user_id)
+    return comment
+
+
+def _can_see(item_id: int, user_id: int) -> bool:
+    found = db.session.scalar(
+        select(FeedItem.id).where(FeedItem.id == item_id, queries.visible_to(user_id))
+    )
+    return found is not None
+
+
+def _comment(comment_id: int, viewer_id: int) -> Comment:
+    comment = db.session.get(Comment, comment_id)
+    if comment is None:
+        raise NotFound
+    visible_item(comment.item_id, viewer_id)
+    return comment
+
+
+def edit_comment(author: User, comment_id: int, body: str, *, now: datetime) -> Comment:
+    comment = _comment(comment_id, author.id)
+    if comment.author_id != author.id:
+        raise NotAllowed
+    comment.body = _clean(body)
+    comment.edited_at = now
+    db.session.flush()
+    return comment
+
+
+def can_delete(user: User, comment: Comment) -> bool:
+    """Its author, the runner whose item it is on, or an admin of the item's club."""
+    item = comment.item
+    if user.id in (comment.author_id, item.actor_id):
+        return True
+    if item.club_id is None:
+        return False
+    membership = membership_of(item.club_id, user.id)
+    return membership is not None and membership.is_admin
+
+
+def delete_comment(user: User, comment_id: int) -> None:
+    comment = _comment(comment_id, user.id)
+    if not can_delete(user, comment):
+        raise NotAllowed
+    db.session.delete(comment)
+    db.session.flush()

@@ -8,6 +8,7 @@ from community.accounts.models import User
 from community.challenges import events as challenge_events
 from community.extensions import db
 from community.feed import events as feed_events
+from community.feed.models import Comment
 from community.follows import events as follow_events
 from community.group_runs import events as group_run_events
 from community.notifications.services import notify
@@ -87,8 +88,19 @@ def on_kudos_given(sender: object, item_id: int, giver_id: int, actor_id: int) -
         )
 
 
+def on_commented(sender: object, comment_id: int, user_id: int, mention: bool) -> None:
+    comment = db.session.get(Comment, comment_id)
+    if comment is None:
+        return
+    who = comment.author.display_name
+    text = f"{who} mentioned you in a comment." if mention else f"{who} commented: {comment.body}"
+    kind = "mention" if mention else "comment"
+    notify(user_id, kind, text, _path("feed.profile", username=comment.item.actor.username))
+
+
 def subscribe() -> None:
     feed_events.kudos_given.connect(on_kudos_given)
+    feed_events.commented.connect(on_commented)
     follow_events.requested.connect(on_follow_requested)
     follow_events.started.connect(on_follow_started)
     challenge_events.completed.connect(on_challenge_completed)

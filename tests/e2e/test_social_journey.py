@@ -56,7 +56,7 @@ def test_a_request_to_follow_reaches_the_runner_live_and_the_answer_comes_back(
     expect(ana.get_by_role("button", name="Unfollow")).to_be_visible()
 
 
-def test_kudos_on_a_run_reach_the_runner_live(app: Flask, new_page) -> None:
+def test_kudos_and_comments_on_a_run_reach_the_runner_live(app: Flask, new_page) -> None:
     make_runner(app, "ana", display_name="Ana Lima")
     make_runner(app, "ben", display_name="Ben Okafor")
     with app.app_context():
@@ -78,3 +78,11 @@ def test_kudos_on_a_run_reach_the_runner_live(app: Flask, new_page) -> None:
     expect(ben.get_by_text("Ben Okafor gave kudos")).to_be_visible()
     expect(ben.get_by_role("button", name="Take back kudos")).to_be_visible()
     expect(bell(ana)).to_have_text("1")
+
+    # A comment, with markup that must stay text, reaches Ana's bell too.
+    ben.get_by_label("Comment").fill("<b>Strong</b> finish!")
+    ben.get_by_role("button", name="Comment", exact=True).click()
+    expect(ben.get_by_text("<b>Strong</b> finish!")).to_be_visible()
+    expect(bell(ana)).to_have_text("2")
+    ana.goto("/u/ana")
+    expect(ana.get_by_text("<b>Strong</b> finish!")).to_be_visible()

@@ -1,0 +1,171 @@
+"""Comments: plain text shown safely, @mentions told, edited by their author alone, deleted
+by their author, the item's runner or the club's admins."""
+
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
+
+from community.accounts.models import User
+from community.activities import services as runs
+from community.clubs import services as clubs
+from community.db_types import utcnow
+from community.extensions import db
+from community.feed import services
+from community.feed.models import Comment, FeedItem
+from community.notifications.models import Notification
+from tests.challenges.builders import club, runner
+from tests.helpers import as_, make_runner, submit
+
+
+def item_of(user: User, visibility: str = "public") -> int:
+    now = utcnow()
+    runs.log_run(
+        user,
+        runs.RunDetails(
+            start_time=now - timedelta(hours=1),
+            distance_m=5000,
+            duration_s=1650,
+            visibility=visibility,
+        ),
+        now=now,
+    )
+    return db.session.scalar(
+        select(FeedItem.id).where(FeedItem.actor_id == user.id).order_by(FeedItem.id.desc())
+    )
+
+
+def told(user: User) -> list[str]:
+    return list(
+        db.session.scalars(
+            select(Notification.kind)
+            .where(Notification.user_id == user.id)
+            .order_by(Notification.id)
+        )
+    )
+
+
+@pytest.fixture
+def people(ctx):
+    return {name: runner(name) for name in ("ana", "ben", "cleo", "dan")}
+
+
+def test_the_runner_and_the_runners_mentioned_hear_of_a_comment(people):
+    ana, ben, cleo = people["ana"], people["ben"], people["cleo"]
+    item = item_of(ana)
+    services.add_comment(ben, item, "Great pace @cleo and @ana! @ben @nobody", now=utcnow())
+    assert told(ana) == ["comment"]  # once, though mentioned too
+    assert told(cleo) == ["mention"]
+    assert told(ben) == []  # not of their own comment
+
+
+def test_a_runner_mentioned_who_may_not_see_the_item_is_not_told(people):
+    ana, cleo = people["ana"], people["cleo"]
+    item = item_of(ana, visibility="members")
+    riverside = club(ana)
+    clubs.join(people["ben"], riverside)
+    services.add_comment(people["ben"], item, "Nice one, @cleo", now=utcnow())
+    assert told(cleo) == []
+
+
+def test_blank_or_long_comments_are_refused_and_nothing_is_kept(people):
+    item = item_of(people["ana"])
+    for body in ("   ", "x" * 501):
+        with pytest.raises(services.FeedError):
+            services.add_comment(people["ben"], item, body, now=utcnow())
+    assert db.session.scalar(select(func.count(Comment.id))) == 0
+
+
+def test_the_database_refuses_an_empty_comment(people):
+    item = item_of(people["ana"])
+    db.session.add(Comment(item_id=item, author_id=people["ben"].id, body=""))
+    with pytest.raises(IntegrityError):
+        db.session.flush()
+
+
+def test_only_the_author_edits_a_comment(people):
+    item = item_of(people["ana"])
+    comment = services.add_comment(people["ben"], item, "Nice", now=utcnow())
+    with pytest.raises(services.NotAllowed):
+        services.edit_comment(people["ana"], comment.id, "Mine now", now=utcnow())
+    services.edit_comment(people["ben"], comment.id, "Nice run!", now=utcnow())
+    assert (comment.body, comment.edited_at is not None) == ("Nice run!", True)
+
+
+def test_the_author_and_the_runner_delete_a_comment_and_others_cannot(people):
+    item = item_of(people["ana"])
+    first = services.add_comment(people["ben"], item, "One", now=utcnow())
+    second = services.add_comment(people["ben"], item, "Two", now=utcnow())
+    with pytest.raises(services.NotAllowed):
+        services.delete_comment(people["cleo"], first.id)
+    services.delete_comment(people["ben"], first.id)
+    services.delete_comment(people["ana"], second.id)
+    assert db.session.scalar(select(func.count(Comment.id))) == 0
+
+
+def test_a_club_admin_deletes_a_comment_on_the_clubs_news(people):
+    ana, ben, cleo = people["ana"], people["ben"], people["cleo"]
+    riverside = club(ana)
+    clubs.join(ben, riverside)
+    news = db.session.scalar(select(FeedItem.id).where(FeedItem.kind == "new_member"))
+    comment = services.add_comment(cleo, news, "Welcome!", now=utcnow())
+    with pytest.raises(services.NotAllowed):
+        services.delete_comment(people["dan"], comment.id)
+    services.delete_comment(ana, comment.id)  # the club's owner
+    assert db.session.get(Comment, comment.id) is None
+
+
+def test_an_item_you_may_not_see_takes_no_comment(people):
+    item = item_of(people["ana"], visibility="private")
+    with pytest.raises(services.NotFound):
+        services.add_comment(people["ben"], item, "Hello", now=utcnow())
+
+
+def http_item(app) -> int:
+    make_runner(app, "ana")
+    make_runner(app, "ben")
+    make_runner(app, "cleo")
+    with app.app_context():
+        item = item_of(db.session.scalar(select(User).where(User.username == "ana")))
+        db.session.commit()
+        return item
+
+
+def test_a_comment_is_shown_as_text_with_mentions_linked(app):
+    item = http_item(app)
+    ben = as_(app, "ben")
+    body = '<script>alert("x")</script> well run @cleo'
+    submit(ben, f"/feed/items/{item}/comments", {"body": body, "next": "/u/ana"}, page="/u/ana")
+    page = ben.get("/u/ana").get_data(as_text=True)
+    assert "<script>alert" not in page
+    assert "&lt;script&gt;alert(&#34;x&#34;)&lt;/script&gt;" in page
+    assert '<a href="/u/cleo">@cleo</a>' in page
+
+
+def test_comments_over_http_follow_the_rules(app):
+    item = http_item(app)
+    assert (
+        submit(app.test_client(), f"/feed/items/{item}/comments", {"body": "Hi"}).status_code == 302
+    )
+    ben, cleo = as_(app, "ben"), as_(app, "cleo")
+    assert ben.post(f"/feed/items/{item}/comments", data={"body": "Hi"}).status_code == 400
+    assert (
+        submit(ben, "/feed/items/999999/comments", {"body": "Hi"}, page="/u/ana").status_code == 404
+    )
+    refused = submit(
+        ben, f"/feed/items/{item}/comments", {"body": ""}, page="/u/ana", follow_redirects=True
+    )
+    assert "Write something first." in refused.get_data(as_text=True)
+    submit(ben, f"/feed/items/{item}/comments", {"body": "Hi"}, page="/u/ana")
+    with app.app_context():
+        comment_id = db.session.scalar(select(Comment.id))
+    assert (
+        submit(
+            cleo, f"/feed/comments/{comment_id}/edit", {"body": "Mine"}, page="/u/ana"
+        ).status_code
+        == 403
+    )
+    assert submit(cleo, f"/feed/comments/{comment_id}/delete", page="/u/ana").status_code == 403
+    submit(ben, f"/feed/comments/{comment_id}/edit", {"body": "Hi again"}, page="/u/ana")
+    assert "(edited)" in ben.get("/u/ana").get_data(as_text=True)
