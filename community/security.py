@@ -1,6 +1,7 @@
 """Session loading and the HTTP security headers every response carries."""
 
 from flask import Flask, Response, current_app, request
+from flask_login import current_user
 
 from community.accounts.models import User
 from community.extensions import db, login_manager
@@ -15,6 +16,16 @@ def load_user(user_id: str) -> User | None:
     if user is None or user.session_version != int(raw_version):
         return None
     return user
+
+
+def current_runner() -> User:
+    """The logged-in runner as a plain User (views behind @login_required)."""
+    return current_user._get_current_object()  # type: ignore[attr-defined,no-any-return]
+
+
+def viewer_id() -> int | None:
+    """Who is looking: the logged-in runner's id, or None for a visitor."""
+    return current_user.id if current_user.is_authenticated else None
 
 
 def _content_security_policy() -> str:

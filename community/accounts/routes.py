@@ -14,7 +14,6 @@ from flask import (
 )
 from flask_login import current_user, login_required, login_user, logout_user
 from flask_wtf import FlaskForm
-from sqlalchemy import select
 from werkzeug.wrappers import Response
 
 from community.accounts import blocks, services
@@ -34,6 +33,7 @@ from community.db_types import utcnow
 from community.extensions import db, limiter
 from community.forms import ActionForm, show_refusal
 from community.mail import send_mail
+from community.security import current_runner, viewer_id
 
 bp = Blueprint("accounts", __name__)
 
@@ -63,11 +63,6 @@ def _start_session(user: User, *, remember: bool = False) -> None:
     # A fresh session on every log-in, so nothing from before it carries over.
     session.clear()
     login_user(user, remember=remember)
-
-
-def _me() -> User:
-    """The logged-in User itself (not the proxy), for services that keep or delete it."""
-    return current_user._get_current_object()  # type: ignore[attr-defined,no-any-return]
 
 
 @bp.route("/register", methods=["GET", "POST"])
@@ -118,7 +113,7 @@ def login() -> Response | tuple[str, int]:
 def logout() -> Response:
     if not ActionForm().validate_on_submit():
         abort(400)
-    services.end_all_sessions(_me())
+    services.end_all_sessions(current_runner())
     db.session.commit()
     logout_user()
     session.clear()
@@ -127,7 +122,7 @@ def logout() -> Response:
 
 
 def _runner(username: str) -> User:
-    user = db.session.scalar(select(User).where(User.username == username.lower()))
+    user = services.user_by_username(username)
     if user is None:
         abort(404)
     return user
@@ -136,7 +131,7 @@ def _runner(username: str) -> User:
 @bp.get("/u/<username>")
 def profile(username: str) -> str:
     user = _runner(username)
-    viewer = current_user.id if current_user.is_authenticated else None
+    viewer = viewer_id()
     # Someone the runner blocked finds no such runner (and the blocker no longer sees them).
     if blocks.between(viewer, user.id) and not blocks.has_blocked(viewer, user.id):
         abort(404)
@@ -149,9 +144,8 @@ def profile(username: str) -> str:
 def block(username: str) -> Response:
     user = _runner(username)
     return one_click(
-        lambda: blocks.block(_me(), user, now=utcnow()),
+        lambda: blocks.block(current_runner(), user, now=utcnow()),
         refused=blocks.BlockError,
-        forbidden=blocks.BlockError,
         to=url_for("home.dashboard"),
         success=f"You blocked {user.display_name}: neither of you sees the other now.",
     )
@@ -162,9 +156,8 @@ def block(username: str) -> Response:
 def unblock(username: str) -> Response:
     user = _runner(username)
     return one_click(
-        lambda: blocks.unblock(_me(), user),
+        lambda: blocks.unblock(current_runner(), user),
         refused=blocks.BlockError,
-        forbidden=blocks.BlockError,
         to=url_for("accounts.profile", username=user.username),
         success=f"You unblocked {user.display_name}.",
     )
@@ -209,7 +202,7 @@ def save_settings() -> Response | tuple[str, int]:
     saved = _apply(
         form,
         lambda: services.update_settings(
-            _me(),
+            current_runner(),
             display_name=form.display_name.data or "",
             bio=form.bio.data or "",
             units=form.units.data or "",
@@ -233,14 +226,14 @@ def change_password() -> Response | tuple[str, int]:
     changed = _apply(
         form,
         lambda: services.change_password(
-            _me(),
+            current_runner(),
             current_password=form.current_password.data or "",
             new_password=form.new_password.data or "",
         ),
     )
     if not changed:
         return _settings_page(400, password_form=form)
-    _start_session(_me())
+    _start_session(current_runner())
     flash("Your password is changed. Other devices have been logged out.", "success")
     return redirect(url_for("accounts.settings"))
 
@@ -254,7 +247,7 @@ def change_email() -> Response | tuple[str, int]:
     changed = _apply(
         form,
         lambda: services.change_email(
-            _me(), password=form.password.data or "", new_email=form.new_email.data or ""
+            current_runner(), password=form.password.data or "", new_email=form.new_email.data or ""
         ),
     )
     if not changed:
@@ -274,7 +267,9 @@ def change_email() -> Response | tuple[str, int]:
 @password_limit
 def delete_account() -> Response | tuple[str, int]:
     form = DeleteAccountForm()
-    if not _apply(form, lambda: services.delete_account(_me(), password=form.password.data or "")):
+    if not _apply(
+        form, lambda: services.delete_account(current_runner(), password=form.password.data or "")
+    ):
         return _settings_page(400, delete_form=form)
     logout_user()
     session.clear()

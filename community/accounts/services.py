@@ -53,6 +53,10 @@ def normalise_username(username: str) -> str:
     return username.strip().lower()
 
 
+def user_by_username(username: str) -> User | None:
+    return db.session.scalar(select(User).where(User.username == normalise_username(username)))
+
+
 def normalise_email(email: str) -> str:
     return email.strip().lower()
 

@@ -14,6 +14,7 @@ from community.db_types import utcnow
 from community.extensions import db
 from community.forms import ActionForm, show_refusal
 from community.realtime import emit_after_commit, user_room
+from community.security import current_runner
 from community.units import (
     FEET_PER_METRE,
     format_distance,
@@ -25,10 +26,6 @@ from community.units import (
 )
 
 bp = Blueprint("activities", __name__, url_prefix="/runs")
-
-
-def _me() -> User:
-    return current_user._get_current_object()  # type: ignore[attr-defined,no-any-return]
 
 
 def _run(run_id: int) -> Run:
@@ -103,7 +100,7 @@ def mine() -> str:
 @bp.route("/new", methods=["GET", "POST"])
 @login_required
 def new() -> Response | tuple[str, int]:
-    user = _me()
+    user = current_runner()
     form = RunForm()
     if request.method == "GET":
         now_local = utcnow().astimezone(user.zone)
@@ -122,7 +119,7 @@ def new() -> Response | tuple[str, int]:
 @bp.route("/upload", methods=["GET", "POST"])
 @login_required
 def upload() -> tuple[str, int]:
-    user = _me()
+    user = current_runner()
     form = UploadForm()
     results: list[imports.ImportResult] = []
     if form.validate_on_submit():
@@ -151,7 +148,7 @@ def upload() -> tuple[str, int]:
 @bp.get("/progress")
 @login_required
 def progress_page() -> str:
-    user = _me()
+    user = current_runner()
     now = utcnow()
     weeks = progress.week_starts(now, user.zone, 12)
     months = progress.month_starts(now, user.zone, 12)
@@ -209,7 +206,7 @@ def edit(run_id: int) -> Response | tuple[str, int]:
     run = _run(run_id)
     if run.user_id != current_user.id:
         abort(403)
-    user = _me()
+    user = current_runner()
     form = (RunEditForm if run.has_track else RunForm)(obj=run)
     if request.method == "GET":
         local = run.start_time.astimezone(user.zone)
@@ -240,7 +237,7 @@ def delete(run_id: int) -> Response:
     if not ActionForm().validate_on_submit():
         abort(400)
     try:
-        services.delete_run(_me(), run)
+        services.delete_run(current_runner(), run)
     except services.NotYourRun:
         abort(403)
     db.session.commit()

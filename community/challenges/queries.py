@@ -33,7 +33,7 @@ from community.challenges.models import Challenge, ChallengeEntry
 from community.clubs.models import Club, Membership
 from community.db_types import UTCDateTime
 from community.extensions import db
-from community.follows.models import Follow, FollowStatus
+from community.follows.queries import followed
 
 PER_PAGE = 50
 NEIGHBOURS = 2
@@ -153,12 +153,11 @@ def _visible(challenge_id: object, viewer_id: object, scope: str, cols: Standing
             )
         )
     if scope == "following" and viewer_id is not None:
-        # The runners I follow (accepted), and me.
-        followed = select(Follow.followee_id).where(
-            Follow.follower_id == viewer_id, Follow.status == FollowStatus.ACCEPTED.value
-        )
+        # The runners I follow, and me.
         conditions.append(
-            or_(ChallengeEntry.user_id == viewer_id, ChallengeEntry.user_id.in_(followed))
+            or_(
+                ChallengeEntry.user_id == viewer_id, ChallengeEntry.user_id.in_(followed(viewer_id))
+            )
         )
     return conditions
 

@@ -7,7 +7,6 @@ from flask_login import current_user, login_required
 from markupsafe import Markup
 from werkzeug.wrappers import Response
 
-from community.accounts.models import User
 from community.actions import one_click
 from community.challenges import board_cache, club_boards, queries, rules, services
 from community.challenges.counting import counted_runs, safe_weeks
@@ -21,6 +20,7 @@ from community.database import writes_ahead
 from community.db_types import utcnow
 from community.extensions import db
 from community.forms import show_refusal
+from community.security import current_runner, viewer_id
 from community.units import from_metres, parse_duration, to_metres
 
 bp = Blueprint("challenges", __name__, url_prefix="/challenges")
@@ -28,17 +28,9 @@ bp = Blueprint("challenges", __name__, url_prefix="/challenges")
 SCOPES = ("all", "clubs", "following")
 
 
-def _me() -> User:
-    return current_user._get_current_object()  # type: ignore[attr-defined,no-any-return]
-
-
-def _viewer_id() -> int | None:
-    return current_user.id if current_user.is_authenticated else None
-
-
 def _challenge(challenge_id: int) -> Challenge:
     challenge = db.session.get(Challenge, challenge_id)
-    if challenge is None or not services.can_view(challenge, _viewer_id()):
+    if challenge is None or not services.can_view(challenge, viewer_id()):
         abort(404)
     return challenge
 
@@ -93,7 +85,7 @@ def index() -> str:
         services.ensure_monthly(now)
         db.session.commit()
     past = request.args.get("past") == "1"
-    listed = queries.challenges_for(_viewer_id(), now=now, past=past)
+    listed = queries.challenges_for(viewer_id(), now=now, past=past)
     mine = (
         queries.entries_of(current_user.id, [c.id for c in listed])
         if current_user.is_authenticated
@@ -124,14 +116,14 @@ def _club_arg() -> Club | None:
 @login_required
 def new() -> Response | tuple[str, int]:
     club = _club_arg()
-    if not services.can_manage(_me(), club):
+    if not services.can_manage(current_runner(), club):
         abort(403)
     form = ChallengeForm()
     if request.method == "GET":
         form.timezone.data = club.timezone if club else current_user.timezone
     if form.validate_on_submit():
         try:
-            challenge = services.create_challenge(_me(), club, _spec(form), now=utcnow())
+            challenge = services.create_challenge(current_runner(), club, _spec(form), now=utcnow())
         except services.NotAllowed:
             db.session.rollback()
             abort(403)
@@ -157,7 +149,7 @@ def show(challenge_id: int) -> str:
     now = utcnow()
     scope = _scope()
     page = max(request.args.get("page", 1, type=int) or 1, 1)
-    viewer = _viewer_id()
+    viewer = viewer_id()
     frozen = challenge.is_frozen_at(now)
     cols = queries.standings_for(challenge, now)
     mine = queries.my_standing(challenge, viewer, scope=scope, cols=cols) if viewer else None
@@ -182,7 +174,8 @@ def show(challenge_id: int) -> str:
         "rules": rules.describe(challenge, units),
         "format_total": format_total,
         "progress": rules.progress(challenge, mine.entry.total, now) if mine else None,
-        "can_join": current_user.is_authenticated and services.can_enter(_me(), challenge),
+        "can_join": current_user.is_authenticated
+        and services.can_enter(current_runner(), challenge),
         "entrants": challenge.entrants,
         "club_total": club_total(challenge.id) if challenge.is_cooperative else None,
     }
@@ -204,7 +197,7 @@ def _board_table(
     format_total: Callable[[float | None], str],
 ) -> Markup:
     """The board's rows: the public board's are rendered once for every viewer."""
-    viewer = _viewer_id()
+    viewer = viewer_id()
 
     def render() -> str:
         board = queries.board(challenge, viewer, page, scope=scope, cols=cols)
@@ -240,7 +233,7 @@ def join(challenge_id: int) -> Response:
     challenge = _challenge(challenge_id)
     return _act(
         challenge,
-        lambda: services.join(_me(), challenge, now=utcnow()),
+        lambda: services.join(current_runner(), challenge, now=utcnow()),
         "You're in. Every run since the start counts.",
     )
 
@@ -250,7 +243,9 @@ def join(challenge_id: int) -> Response:
 def leave(challenge_id: int) -> Response:
     challenge = _challenge(challenge_id)
     return _act(
-        challenge, lambda: services.leave(_me(), challenge, now=utcnow()), "You left the challenge."
+        challenge,
+        lambda: services.leave(current_runner(), challenge, now=utcnow()),
+        "You left the challenge.",
     )
 
 
@@ -261,7 +256,7 @@ def visibility(challenge_id: int) -> Response:
     hidden = request.form.get("hidden") == "1"
     return _act(
         challenge,
-        lambda: services.set_hidden(_me(), challenge, hidden),
+        lambda: services.set_hidden(current_runner(), challenge, hidden),
         "You're hidden from the public board." if hidden else "You're on the public board.",
     )
 
@@ -278,7 +273,7 @@ def monthly(slug: str) -> Response:
         return redirect(url_for("clubs.show", slug=club.slug))
     try:
         services.set_monthly(
-            _me(),
+            current_runner(),
             club,
             active=bool(form.active.data),
             goal_m=to_metres(float(form.goal.data or 0), current_user.units),
@@ -301,7 +296,7 @@ def monthly(slug: str) -> Response:
 
 def _visible_club(slug: str) -> Club:
     club = club_by_slug(slug)
-    if club is None or not can_see_content(club, _viewer_id()):
+    if club is None or not can_see_content(club, viewer_id()):
         abort(404)
     return club
 
@@ -331,7 +326,7 @@ def boards(slug: str) -> str:
 def club_week_board(club_id: int) -> list[club_boards.BoardRow]:
     """The club page's slot: this week's distance, top five."""
     club = db.session.get(Club, club_id)
-    if club is None or not can_see_content(club, _viewer_id()):
+    if club is None or not can_see_content(club, viewer_id()):
         return []
     return club_boards.weekly(club, utcnow())[:5]
 
@@ -339,7 +334,7 @@ def club_week_board(club_id: int) -> list[club_boards.BoardRow]:
 @bp.app_template_global()
 def club_challenges(club_id: int) -> list[Challenge]:
     """The club page's slot: its current challenges."""
-    return queries.challenges_for(_viewer_id(), now=utcnow(), club_id=club_id)
+    return queries.challenges_for(viewer_id(), now=utcnow(), club_id=club_id)
 
 
 @bp.app_template_global()
@@ -384,5 +379,5 @@ def my_challenges() -> list[MyChallenge]:
 @bp.app_template_global()
 def challenge_badges(user_id: int) -> list[Any]:
     """The profile's badges: challenges completed, where the viewer may see them."""
-    viewer = _viewer_id()
+    viewer = viewer_id()
     return [e for e in queries.badges_of(user_id) if services.can_view(e.challenge, viewer)]

@@ -5,7 +5,6 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_login import current_user, login_required
 from werkzeug.wrappers import Response
 
-from community.accounts.models import User
 from community.actions import one_click
 from community.clubs import queries, services
 from community.clubs.forms import (
@@ -19,12 +18,9 @@ from community.clubs.models import Club, Role
 from community.db_types import utcnow
 from community.extensions import db
 from community.forms import ActionForm, show_refusal
+from community.security import current_runner
 
 bp = Blueprint("clubs", __name__, url_prefix="/clubs")
-
-
-def _me() -> User:
-    return current_user._get_current_object()  # type: ignore[attr-defined,no-any-return]
 
 
 def _club(slug: str) -> Club:
@@ -78,7 +74,7 @@ def new() -> Response | tuple[str, int]:
     if form.validate_on_submit():
         try:
             club = services.create_club(
-                _me(),
+                current_runner(),
                 name=form.name.data or "",
                 slug=form.slug.data or "",
                 description=form.description.data or "",
@@ -123,7 +119,7 @@ def join(slug: str) -> Response:
     club = _club(slug)
     return _act(
         club,
-        lambda: services.join(_me(), club),
+        lambda: services.join(current_runner(), club),
         f"Welcome to {club.name}!",
         to=url_for("clubs.show", slug=club.slug),
     )
@@ -138,7 +134,7 @@ def request_to_join(slug: str) -> Response:
         flash("Keep the note under 300 characters.", "error")
         return redirect(url_for("clubs.show", slug=club.slug))
     try:
-        services.request_to_join(_me(), club, message=form.message.data or "")
+        services.request_to_join(current_runner(), club, message=form.message.data or "")
     except services.ClubError as error:
         db.session.rollback()
         flash(str(error), "error")
@@ -154,7 +150,7 @@ def leave(slug: str) -> Response:
     club = _club(slug)
     return _act(
         club,
-        lambda: services.leave(_me(), club),
+        lambda: services.leave(current_runner(), club),
         f"You have left {club.name}.",
         to=url_for("clubs.directory"),
     )
@@ -196,7 +192,7 @@ def update(slug: str) -> Response | tuple[str, int]:
     if form.validate_on_submit():
         try:
             services.update_club(
-                _me(),
+                current_runner(),
                 club,
                 name=form.name.data or "",
                 description=form.description.data or "",
@@ -222,7 +218,7 @@ def decide(slug: str, request_id: int, decision: str) -> Response:
     approve = decision == "approve"
     return _act(
         club,
-        lambda: services.decide_request(_me(), club, request_id, approve=approve),
+        lambda: services.decide_request(current_runner(), club, request_id, approve=approve),
         "Request approved: welcome aboard!" if approve else "Request declined.",
     )
 
@@ -237,7 +233,7 @@ def create_invite(slug: str) -> Response | tuple[str, int]:
         days = form.expires_in_days.data
         try:
             services.create_invite(
-                _me(),
+                current_runner(),
                 club,
                 expires_at=utcnow() + timedelta(days=days) if days else None,
                 max_uses=form.max_uses.data,
@@ -258,7 +254,7 @@ def revoke_invite(slug: str, invite_id: int) -> Response:
     club = _club(slug)
     return _act(
         club,
-        lambda: services.revoke_invite(_me(), club, invite_id),
+        lambda: services.revoke_invite(current_runner(), club, invite_id),
         "The invite link no longer works.",
     )
 
@@ -268,7 +264,9 @@ def revoke_invite(slug: str, invite_id: int) -> Response:
 def remove_member(slug: str, user_id: int) -> Response:
     club = _club(slug)
     return _act(
-        club, lambda: services.remove_member(_me(), club, user_id), "The member was removed."
+        club,
+        lambda: services.remove_member(current_runner(), club, user_id),
+        "The member was removed.",
     )
 
 
@@ -279,7 +277,7 @@ def change_role(slug: str, user_id: int, change: str) -> Response:
     role = Role.ADMIN if change == "promote" else Role.MEMBER
     return _act(
         club,
-        lambda: services.set_role(_me(), club, user_id, role),
+        lambda: services.set_role(current_runner(), club, user_id, role),
         "They are now an admin." if role == Role.ADMIN else "They are now a member.",
     )
 
@@ -290,7 +288,7 @@ def transfer(slug: str, user_id: int) -> Response:
     club = _club(slug)
     return _act(
         club,
-        lambda: services.transfer_ownership(_me(), club, user_id),
+        lambda: services.transfer_ownership(current_runner(), club, user_id),
         "Ownership handed over. You are now an admin.",
     )
 
@@ -303,7 +301,7 @@ def delete(slug: str) -> Response | tuple[str, int]:
     form = DeleteClubForm()
     if form.validate_on_submit():
         try:
-            services.delete_club(_me(), club, confirm_slug=form.confirm.data or "")
+            services.delete_club(current_runner(), club, confirm_slug=form.confirm.data or "")
         except services.ClubError as error:
             db.session.rollback()
             show_refusal(form, error)
@@ -341,7 +339,7 @@ def accept_invite(token: str) -> Response:
     if not ActionForm().validate_on_submit():
         abort(400)
     try:
-        membership = services.join_by_invite(_me(), token, now=utcnow())
+        membership = services.join_by_invite(current_runner(), token, now=utcnow())
     except services.ClubError as error:
         db.session.rollback()
         flash(str(error), "error")

@@ -90,3 +90,8 @@ class Comment(db.Model):
 
     author: Mapped[User] = relationship(lazy="joined")
     item: Mapped[FeedItem] = relationship()
+
+    def deletable_by(self, user_id: int, item: FeedItem, admin_of: set[int]) -> bool:
+        """Its author, the runner whose item it is on, or an admin of the item's club
+        (`admin_of`: the clubs `user_id` owns or admins)."""
+        return user_id in (self.author_id, item.actor_id) or item.club_id in admin_of

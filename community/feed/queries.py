@@ -14,10 +14,10 @@ from sqlalchemy.orm import aliased
 
 from community.accounts.models import Block, User
 from community.activities.models import Run
-from community.clubs.models import Club, Membership
+from community.clubs.models import Club, Membership, Role
 from community.extensions import db
 from community.feed.models import Comment, FeedItem, Kudos
-from community.follows.models import Follow, FollowStatus
+from community.follows.queries import followed
 
 PER_PAGE = 20
 
@@ -83,13 +83,10 @@ def _page(selection: ColumnElement[bool], viewer_id: int | None, before: int | N
 
 def home(viewer_id: int, before: int | None = None) -> Page:
     """Mine, the runners I follow, the people in my clubs, and my clubs' news."""
-    followed = select(Follow.followee_id).where(
-        Follow.follower_id == viewer_id, Follow.status == FollowStatus.ACCEPTED.value
-    )
     co_members = select(Membership.user_id).where(Membership.club_id.in_(_clubs_of(viewer_id)))
     selection = or_(
         FeedItem.actor_id == viewer_id,
-        FeedItem.actor_id.in_(followed),
+        FeedItem.actor_id.in_(followed(viewer_id)),
         and_(FeedItem.club_id.is_(None), FeedItem.actor_id.in_(co_members)),
         FeedItem.club_id.in_(_clubs_of(viewer_id)),
     )
@@ -173,12 +170,37 @@ def cheers_for(item_ids: list[int], viewer_id: int | None) -> dict[int, Cheers]:
     }
 
 
-def comments_for(item_ids: list[int]) -> dict[int, list[Comment]]:
-    """The comments on a page of items, oldest first, in one query."""
-    found: dict[int, list[Comment]] = {item_id: [] for item_id in item_ids}
-    if item_ids:
-        for comment in db.session.scalars(
-            select(Comment).where(Comment.item_id.in_(item_ids)).order_by(Comment.id)
-        ).unique():
-            found[comment.item_id].append(comment)
+@dataclass(frozen=True)
+class Shown:
+    """A comment as a viewer sees it: with whether they may delete it."""
+
+    comment: Comment
+    deletable: bool
+
+
+def clubs_run_by(user_id: int) -> list[int]:
+    """The clubs this runner owns or admins (their admins delete comments on club news)."""
+    return list(
+        db.session.scalars(
+            select(Membership.club_id).where(
+                Membership.user_id == user_id,
+                Membership.role.in_((Role.OWNER.value, Role.ADMIN.value)),
+            )
+        )
+    )
+
+
+def comments_for(items: list[FeedItem], viewer_id: int | None) -> dict[int, list[Shown]]:
+    """The comments on a page of items, oldest first, in one query (two with a viewer)."""
+    found: dict[int, list[Shown]] = {item.id: [] for item in items}
+    if not items:
+        return found
+    by_id = {item.id: item for item in items}
+    admin_of = set(clubs_run_by(viewer_id)) if viewer_id is not None else set()
+    for comment in db.session.scalars(
+        select(Comment).where(Comment.item_id.in_(by_id)).order_by(Comment.id)
+    ).unique():
+        item = by_id[comment.item_id]
+        deletable = viewer_id is not None and comment.deletable_by(viewer_id, item, admin_of)
+        found[comment.item_id].append(Shown(comment, deletable))
     return found

@@ -3,11 +3,10 @@ from collections.abc import Callable
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from markupsafe import Markup, escape
-from sqlalchemy import select
 from werkzeug.wrappers import Response
 
 from community.accounts import blocks
-from community.accounts.models import User
+from community.accounts.services import user_by_username
 from community.actions import one_click
 from community.clubs.queries import club_by_slug
 from community.clubs.services import can_see_content
@@ -15,16 +14,9 @@ from community.db_types import utcnow
 from community.extensions import db
 from community.feed import queries, services
 from community.feed.forms import CommentForm
+from community.security import current_runner, viewer_id
 
 bp = Blueprint("feed", __name__, url_prefix="/feed")
-
-
-def _me() -> User:
-    return current_user._get_current_object()  # type: ignore[attr-defined,no-any-return]
-
-
-def _viewer() -> int | None:
-    return current_user.id if current_user.is_authenticated else None
 
 
 def _before() -> int | None:
@@ -42,9 +34,9 @@ def home() -> str:
 @bp.get("/clubs/<slug>")
 def club(slug: str) -> str:
     found = club_by_slug(slug)
-    if found is None or not can_see_content(found, _viewer()):
+    if found is None or not can_see_content(found, viewer_id()):
         abort(404)
-    page = queries.club(found.id, _viewer(), _before())
+    page = queries.club(found.id, viewer_id(), _before())
     more = url_for("feed.club", slug=found.slug, before=page.before)
     heading = f"{found.name}: club feed"
     return render_template("feed/page.html", page=page, heading=heading, more_url=more)
@@ -52,10 +44,10 @@ def club(slug: str) -> str:
 
 @bp.get("/u/<username>")
 def profile(username: str) -> str:
-    user = db.session.scalar(select(User).where(User.username == username.lower()))
-    if user is None or blocks.between(_viewer(), user.id):
+    user = user_by_username(username)
+    if user is None or blocks.between(viewer_id(), user.id):
         abort(404)
-    page = queries.profile(user.id, _viewer(), _before())
+    page = queries.profile(user.id, viewer_id(), _before())
     more = url_for("feed.profile", username=user.username, before=page.before)
     heading = f"{user.display_name}: runs and milestones"
     return render_template("feed/page.html", page=page, heading=heading, more_url=more)
@@ -88,14 +80,15 @@ def _cheer(action: Callable[[], object], success: str) -> Response:
 @login_required
 def give_kudos(item_id: int) -> Response:
     return _cheer(
-        lambda: services.give_kudos(_me(), item_id, now=utcnow()), "Kudos given. Nice one!"
+        lambda: services.give_kudos(current_runner(), item_id, now=utcnow()),
+        "Kudos given. Nice one!",
     )
 
 
 @bp.post("/items/<int:item_id>/kudos/delete")
 @login_required
 def take_back_kudos(item_id: int) -> Response:
-    return _cheer(lambda: services.take_back_kudos(_me(), item_id), "Kudos taken back.")
+    return _cheer(lambda: services.take_back_kudos(current_runner(), item_id), "Kudos taken back.")
 
 
 def _comment_action(action: Callable[[], object], success: str) -> Response:
@@ -113,7 +106,8 @@ def _comment_action(action: Callable[[], object], success: str) -> Response:
 def comment(item_id: int) -> Response:
     body = request.form.get("body", "")
     return _comment_action(
-        lambda: services.add_comment(_me(), item_id, body, now=utcnow()), "Comment posted."
+        lambda: services.add_comment(current_runner(), item_id, body, now=utcnow()),
+        "Comment posted.",
     )
 
 
@@ -122,24 +116,20 @@ def comment(item_id: int) -> Response:
 def edit_comment(comment_id: int) -> Response:
     body = request.form.get("body", "")
     return _comment_action(
-        lambda: services.edit_comment(_me(), comment_id, body, now=utcnow()), "Comment saved."
+        lambda: services.edit_comment(current_runner(), comment_id, body, now=utcnow()),
+        "Comment saved.",
     )
 
 
 @bp.post("/comments/<int:comment_id>/delete")
 @login_required
 def delete_comment(comment_id: int) -> Response:
-    return _cheer(lambda: services.delete_comment(_me(), comment_id), "Comment deleted.")
+    return _cheer(lambda: services.delete_comment(current_runner(), comment_id), "Comment deleted.")
 
 
 @bp.app_template_global("feed_comments")
-def feed_comments(page: queries.Page) -> dict[int, list]:
-    return queries.comments_for([item.id for item in page.items])
-
-
-@bp.app_template_global("can_delete_comment")
-def can_delete_comment(comment) -> bool:  # type: ignore[no-untyped-def]
-    return current_user.is_authenticated and services.can_delete(_me(), comment)
+def feed_comments(page: queries.Page) -> dict[int, list[queries.Shown]]:
+    return queries.comments_for(page.items, viewer_id())
 
 
 @bp.app_template_filter("mentions")
@@ -159,18 +149,18 @@ def mentions(body: str) -> Markup:
 
 @bp.app_template_global("feed_cheers")
 def feed_cheers(page: queries.Page) -> dict[int, queries.Cheers]:
-    return queries.cheers_for([item.id for item in page.items], _viewer())
+    return queries.cheers_for([item.id for item in page.items], viewer_id())
 
 
 @bp.app_template_global("club_feed")
 def club_feed(club_id: int) -> queries.Page:
     """The club page's feed (the page has checked the viewer may see the club)."""
-    return queries.club(club_id, _viewer())
+    return queries.club(club_id, viewer_id())
 
 
 @bp.app_template_global("profile_feed")
 def profile_feed(user_id: int) -> queries.Page:
-    return queries.profile(user_id, _viewer())
+    return queries.profile(user_id, viewer_id())
 
 
 @bp.app_template_global("home_feed")

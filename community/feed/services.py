@@ -7,7 +7,6 @@ from sqlalchemy import delete, select
 from sqlalchemy.dialects import postgresql, sqlite
 
 from community.accounts.models import User
-from community.clubs.services import membership_of
 from community.extensions import db
 from community.feed import events, queries
 from community.feed.models import Comment, FeedItem, Kudos
@@ -125,14 +124,9 @@ def edit_comment(author: User, comment_id: int, body: str, *, now: datetime) -> 
 
 
 def can_delete(user: User, comment: Comment) -> bool:
-    """Its author, the runner whose item it is on, or an admin of the item's club."""
     item = comment.item
-    if user.id in (comment.author_id, item.actor_id):
-        return True
-    if item.club_id is None:
-        return False
-    membership = membership_of(item.club_id, user.id)
-    return membership is not None and membership.is_admin
+    admin_of = set(queries.clubs_run_by(user.id)) if item.club_id is not None else set()
+    return comment.deletable_by(user.id, item, admin_of)
 
 
 def delete_comment(user: User, comment_id: int) -> None:

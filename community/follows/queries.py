@@ -2,7 +2,7 @@
 
 from dataclasses import dataclass
 
-from sqlalchemy import func, select
+from sqlalchemy import Select, func, select
 
 from community.accounts.models import User
 from community.extensions import db
@@ -48,12 +48,12 @@ def requests_for(user_id: int) -> list[User]:
     )
 
 
-def followed_ids(user_id: int) -> list[int]:
-    """The runners this one follows (accepted), for their home feed and board filters."""
-    return list(
-        db.session.scalars(
-            select(Follow.followee_id).where(
-                Follow.follower_id == user_id, Follow.status == FollowStatus.ACCEPTED.value
-            )
-        )
+def followed(user_id: object) -> Select[tuple[int]]:
+    """The runners this one follows (accepted), as a subquery for feeds and board filters."""
+    return select(Follow.followee_id).where(
+        Follow.follower_id == user_id, Follow.status == FollowStatus.ACCEPTED.value
     )
+
+
+def followed_ids(user_id: int) -> list[int]:
+    return list(db.session.scalars(followed(user_id)))

@@ -22,13 +22,10 @@ from community.forms import ActionForm, show_refusal
 from community.group_runs import attendance, calendar, queries, scheduling, series, services
 from community.group_runs.forms import EditRunForm, RunDetailsForm, ScheduleForm
 from community.group_runs.models import GroupRun, RsvpStatus
+from community.security import current_runner
 from community.units import from_metres, to_metres
 
 bp = Blueprint("group_runs", __name__)
-
-
-def _me() -> User:
-    return current_user._get_current_object()  # type: ignore[attr-defined,no-any-return]
 
 
 def _run(run_id: int) -> GroupRun:
@@ -102,7 +99,7 @@ def _schedule(form: ScheduleForm, club: Club) -> GroupRun:
     route = _route(form)
     if form.repeat.data == "once":
         return scheduling.schedule_run(
-            _me(),
+            current_runner(),
             club,
             **asdict(details),
             now=utcnow(),
@@ -111,7 +108,7 @@ def _schedule(form: ScheduleForm, club: Club) -> GroupRun:
             route=route,
         )
     made = series.create_series(
-        _me(),
+        current_runner(),
         club,
         title=details.title,
         first_date=form.date.data,
@@ -175,9 +172,9 @@ def edit(run_id: int) -> Response | tuple[str, int]:
         changes = _details(form, zone)
         try:
             if form.apply_to.data == "following" and run.series_id:
-                series.change_following(_me(), run, changes, now=utcnow())
+                series.change_following(current_runner(), run, changes, now=utcnow())
             else:
-                scheduling.change_run(_me(), run, changes, now=utcnow())
+                scheduling.change_run(current_runner(), run, changes, now=utcnow())
         except services.NotAllowed:
             db.session.rollback()
             abort(403)
@@ -200,7 +197,7 @@ def upcoming() -> str:
     return render_template(
         "group_runs/upcoming.html",
         runs=queries.upcoming_for_member(current_user.id, utcnow()),
-        feed=calendar.feed_of(_me()),
+        feed=calendar.feed_of(current_runner()),
     )
 
 
@@ -282,7 +279,7 @@ def feed(token: str) -> Response:
 def new_feed() -> Response:
     if not ActionForm().validate_on_submit():
         abort(400)
-    calendar.new_feed_token(_me())
+    calendar.new_feed_token(current_runner())
     db.session.commit()
     flash("Your calendar link is ready. Any older link no longer works.", "success")
     return redirect(url_for("group_runs.upcoming"))
@@ -293,7 +290,7 @@ def new_feed() -> Response:
 def revoke_feed() -> Response:
     if not ActionForm().validate_on_submit():
         abort(400)
-    calendar.revoke_feed(_me())
+    calendar.revoke_feed(current_runner())
     db.session.commit()
     flash("Your calendar link no longer works.", "info")
     return redirect(url_for("group_runs.upcoming"))
@@ -334,7 +331,7 @@ def rsvp(run_id: int) -> Response:
         except ValueError as error:
             raise services.GroupRunError("Choose going, maybe or not going.") from error
         group_id = request.form.get("pace_group", type=int)
-        row = services.rsvp(_me(), run, status, now=utcnow(), pace_group_id=group_id)
+        row = services.rsvp(current_runner(), run, status, now=utcnow(), pace_group_id=group_id)
         return RSVP_MESSAGES[row.status]
 
     return _act(run, answer)
@@ -349,7 +346,7 @@ def capacity(run_id: int, group_id: int) -> Response:
         raw = (request.form.get("capacity") or "").strip()
         if raw and not raw.isdigit():
             raise services.GroupRunError("Enter a whole number of places, or nothing for no limit.")
-        services.set_capacity(_me(), run, group_id, int(raw) if raw else None)
+        services.set_capacity(current_runner(), run, group_id, int(raw) if raw else None)
         return "Capacity updated."
 
     return _act(run, change)
@@ -361,7 +358,7 @@ def cancel(run_id: int) -> Response:
     run = _run(run_id)
 
     def cancel_it() -> str:
-        scheduling.cancel_run(_me(), run, now=utcnow())
+        scheduling.cancel_run(current_runner(), run, now=utcnow())
         return "The run is cancelled; everyone going has been told."
 
     return _act(run, cancel_it)
@@ -374,9 +371,9 @@ def link_attendance(run_id: int) -> Response:
 
     def link_or_unlink() -> str:
         if request.form.get("remove"):
-            attendance.unlink(_me(), run)
+            attendance.unlink(current_runner(), run)
             return "Your run is no longer linked to this group run."
-        attendance.link(_me(), run, request.form.get("activity", type=int) or 0)
+        attendance.link(current_runner(), run, request.form.get("activity", type=int) or 0)
         return "Linked: you ran this one together."
 
     return _act(run, link_or_unlink)

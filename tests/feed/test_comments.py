@@ -169,3 +169,30 @@ def test_comments_over_http_follow_the_rules(app):
     assert submit(cleo, f"/feed/comments/{comment_id}/delete", page="/u/ana").status_code == 403
     submit(ben, f"/feed/comments/{comment_id}/edit", {"body": "Hi again"}, page="/u/ana")
     assert "(edited)" in ben.get("/u/ana").get_data(as_text=True)
+
+
+def test_editing_a_comment_to_nothing_is_refused_and_keeps_it(app):
+    item = http_item(app)
+    ben = as_(app, "ben")
+    submit(ben, f"/feed/items/{item}/comments", {"body": "Hi"}, page="/u/ana")
+    with app.app_context():
+        comment_id = db.session.scalar(select(Comment.id))
+    refused = submit(
+        ben,
+        f"/feed/comments/{comment_id}/edit",
+        {"body": "  "},
+        page="/u/ana",
+        follow_redirects=True,
+    )
+    assert "Write something first." in refused.get_data(as_text=True)
+    with app.app_context():
+        assert db.session.get(Comment, comment_id).body == "Hi"
+
+
+def test_the_delete_button_shows_only_to_those_who_may_delete(app):
+    item = http_item(app)
+    submit(as_(app, "ben"), f"/feed/items/{item}/comments", {"body": "Hi"}, page="/u/ana")
+    delete = 'class="button secondary small">Delete</button>'
+    assert delete in as_(app, "ben").get("/u/ana").get_data(as_text=True)  # the author
+    assert delete in as_(app, "ana").get("/u/ana").get_data(as_text=True)  # the runner
+    assert delete not in as_(app, "cleo").get("/u/ana").get_data(as_text=True)
