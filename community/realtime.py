@@ -21,7 +21,8 @@ _PENDING = "realtime.pending"
 class LiveEvent:
     name: str
     payload: dict[str, Any]
-    room: str
+    # One room, or several: a socket in more than one of them hears the event once.
+    room: str | tuple[str, ...]
 
 
 @dataclass(frozen=True)
@@ -33,6 +34,8 @@ class Disconnect:
 class LeaveRoom:
     user_id: int
     room: str
+    # Every room whose name starts with `room`, rather than that one room.
+    prefix: bool = False
 
 
 def user_room(user_id: int) -> str:
@@ -47,7 +50,9 @@ def _queue(item: LiveEvent | Disconnect | LeaveRoom) -> None:
     session.info.setdefault(_PENDING, []).append(item)
 
 
-def emit_after_commit(name: str, payload: dict[str, Any], *, room: str) -> None:
+def emit_after_commit(
+    name: str, payload: dict[str, Any], *, room: str | tuple[str, ...]
+) -> None:
     _queue(LiveEvent(name, payload, room))
 
 
@@ -59,9 +64,10 @@ def disconnect_after_commit(room: str) -> None:
 def _send(session: Session) -> None:
     for item in session.info.pop(_PENDING, []):
         if isinstance(item, LiveEvent):
-            socketio.emit(item.name, item.payload, to=item.room)
+            to = item.room if isinstance(item.room, str) else list(item.room)
+            socketio.emit(item.name, item.payload, to=to)
         elif isinstance(item, LeaveRoom):
-            _leave_room(item.user_id, item.room)
+            _leave_room(item)
         else:
             _disconnect_room(item.room)
 
@@ -82,12 +88,14 @@ def _disconnect_room(room: str) -> None:
         server.disconnect(sid, namespace="/")
 
 
-def _leave_room(user_id: int, room: str) -> None:
+def _leave_room(leave: LeaveRoom) -> None:
     server = socketio.server
     if server is None:
         return
-    for sid, _eio_sid in list(server.manager.get_participants("/", user_room(user_id))):
-        server.leave_room(sid, room, namespace="/")
+    for sid, _eio_sid in list(server.manager.get_participants("/", user_room(leave.user_id))):
+        rooms = server.manager.get_rooms(sid, "/") if leave.prefix else [leave.room]
+        for room in [room for room in rooms if room and room.startswith(leave.room)]:
+            server.leave_room(sid, room, namespace="/")
 
 
 def init_app(app: Flask) -> None:
@@ -100,3 +108,8 @@ def init_app(app: Flask) -> None:
 def leave_room_after_commit(user_id: int, room: str) -> None:
     """Take this user's sockets (in this process) out of `room` once the change commits."""
     _queue(LeaveRoom(user_id, room))
+
+
+def leave_rooms_after_commit(user_id: int, prefix: str) -> None:
+    """Take this user's sockets (in this process) out of every room named `prefix…`."""
+    _queue(LeaveRoom(user_id, prefix, prefix=True))

@@ -18,9 +18,11 @@ def on_connect(auth: object = None) -> bool:
 def register(socketio: SocketIO) -> None:
     from community.challenges import sockets as challenge_sockets
     from community.clubs import sockets as club_sockets
+    from community.feed import sockets as feed_sockets
     from community.group_runs import sockets as run_sockets
 
     socketio.on_event("connect", on_connect)
     club_sockets.register(socketio)
     run_sockets.register(socketio)
     challenge_sockets.register(socketio)
+    feed_sockets.register(socketio)

@@ -27,6 +27,8 @@ class Page:
     items: list[FeedItem]
     # The id to read on from ("older"), or None at the end.
     before: int | None
+    # Read with `after`: more items are newer than these (the page is better reloaded).
+    gap: bool = False
 
 
 def _clubs_of(user_id: int):  # type: ignore[no-untyped-def]
@@ -69,8 +71,18 @@ def visible_to(viewer_id: int | None) -> ColumnElement[bool]:
     )
 
 
-def _page(selection: ColumnElement[bool], viewer_id: int | None, before: int | None) -> Page:
+def _page(
+    selection: ColumnElement[bool],
+    viewer_id: int | None,
+    before: int | None,
+    after: int | None = None,
+) -> Page:
+    """Newest first, from `before` on; or, with `after`, the items since that one."""
     statement = select(FeedItem).where(selection, visible_to(viewer_id))
+    if after is not None:
+        statement = statement.where(FeedItem.id > after).order_by(FeedItem.id)
+        newer = list(db.session.scalars(statement.limit(PER_PAGE + 1)).unique())
+        return Page(newer[:PER_PAGE][::-1], None, gap=len(newer) > PER_PAGE)
     if before is not None:
         statement = statement.where(FeedItem.id < before)
     items = list(
@@ -81,7 +93,7 @@ def _page(selection: ColumnElement[bool], viewer_id: int | None, before: int | N
     return Page(items, items[-1].id if more else None)
 
 
-def home(viewer_id: int, before: int | None = None) -> Page:
+def home(viewer_id: int, before: int | None = None, after: int | None = None) -> Page:
     """Mine, the runners I follow, the people in my clubs, and my clubs' news."""
     co_members = select(Membership.user_id).where(Membership.club_id.in_(_clubs_of(viewer_id)))
     selection = or_(
@@ -90,21 +102,33 @@ def home(viewer_id: int, before: int | None = None) -> Page:
         and_(FeedItem.club_id.is_(None), FeedItem.actor_id.in_(co_members)),
         FeedItem.club_id.in_(_clubs_of(viewer_id)),
     )
-    return _page(selection, viewer_id, before)
+    return _page(selection, viewer_id, before, after)
 
 
-def club(club_id: int, viewer_id: int | None, before: int | None = None) -> Page:
+def club(
+    club_id: int, viewer_id: int | None, before: int | None = None, after: int | None = None
+) -> Page:
     """The club's news, and its members' runs (the page checks the viewer may see the club)."""
     members = select(Membership.user_id).where(Membership.club_id == club_id)
     selection = or_(
         FeedItem.club_id == club_id,
         and_(FeedItem.run_id.is_not(None), FeedItem.actor_id.in_(members)),
     )
-    return _page(selection, viewer_id, before)
+    return _page(selection, viewer_id, before, after)
 
 
-def profile(user_id: int, viewer_id: int | None, before: int | None = None) -> Page:
-    return _page(FeedItem.actor_id == user_id, viewer_id, before)
+def profile(
+    user_id: int, viewer_id: int | None, before: int | None = None, after: int | None = None
+) -> Page:
+    return _page(FeedItem.actor_id == user_id, viewer_id, before, after)
+
+
+def shown(item_ids: list[int], viewer_id: int | None) -> list[FeedItem]:
+    """Those of these items the viewer may see (still), newest first."""
+    if not item_ids:
+        return []
+    statement = select(FeedItem).where(FeedItem.id.in_(item_ids), visible_to(viewer_id))
+    return list(db.session.scalars(statement.order_by(FeedItem.id.desc())).unique())
 
 
 @dataclass(frozen=True)

@@ -1,13 +1,24 @@
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    abort,
+    flash,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_login import current_user, login_required
 from markupsafe import Markup, escape
 from werkzeug.wrappers import Response
 
 from community.accounts import blocks
+from community.accounts.models import User
 from community.accounts.services import user_by_username
 from community.actions import one_click
+from community.clubs.models import Club
 from community.clubs.queries import club_by_slug
 from community.clubs.services import can_see_content
 from community.db_types import utcnow
@@ -27,35 +38,109 @@ def _before() -> int | None:
 @login_required
 def home() -> str:
     page = queries.home(current_user.id, _before())
-    more = url_for("feed.home", before=page.before)
-    return render_template("feed/page.html", page=page, heading="Your feed", more_url=more)
+    return render_template(
+        "feed/page.html",
+        page=page,
+        heading="Your feed",
+        more_url=url_for("feed.home", before=page.before),
+        live_feed="home",
+        live_id=None,
+        live_url=url_for("feed.home_live"),
+    )
 
 
 @bp.get("/clubs/<slug>")
 def club(slug: str) -> str:
-    found = club_by_slug(slug)
-    if found is None or not can_see_content(found, viewer_id()):
-        abort(404)
+    found = _club(slug)
     page = queries.club(found.id, viewer_id(), _before())
-    more = url_for("feed.club", slug=found.slug, before=page.before)
-    heading = f"{found.name}: club feed"
-    return render_template("feed/page.html", page=page, heading=heading, more_url=more)
+    return render_template(
+        "feed/page.html",
+        page=page,
+        heading=f"{found.name}: club feed",
+        more_url=url_for("feed.club", slug=found.slug, before=page.before),
+        live_feed="club",
+        live_id=found.id,
+        live_url=url_for("feed.club_live", slug=found.slug),
+    )
 
 
 @bp.get("/u/<username>")
 def profile(username: str) -> str:
+    user = _runner(username)
+    page = queries.profile(user.id, viewer_id(), _before())
+    return render_template(
+        "feed/page.html",
+        page=page,
+        heading=f"{user.display_name}: runs and milestones",
+        more_url=url_for("feed.profile", username=user.username, before=page.before),
+        live_feed="profile",
+        live_id=user.id,
+        live_url=url_for("feed.profile_live", username=user.username),
+    )
+
+
+def _club(slug: str) -> Club:
+    found = club_by_slug(slug)
+    if found is None or not can_see_content(found, viewer_id()):
+        abort(404)
+    return found
+
+
+def _runner(username: str) -> User:
     user = user_by_username(username)
     if user is None or blocks.between(viewer_id(), user.id):
         abort(404)
-    page = queries.profile(user.id, viewer_id(), _before())
-    more = url_for("feed.profile", username=user.username, before=page.before)
-    heading = f"{user.display_name}: runs and milestones"
-    return render_template("feed/page.html", page=page, heading=heading, more_url=more)
+    return user
 
 
-def _back() -> str:
+# --- live: what an open feed fetches when it hears of a change, or (re)connects --------
+
+
+# A page shows a few pages of items at most.
+MAX_SHOWN = 100
+
+
+def _live(newer: Callable[[int], queries.Page]) -> Response:
+    """?after=<newest id shown>&items=<ids shown>&next=<the page's path>: the items since
+    `after`, and the current state of the items shown (those now hidden are "gone")."""
+    after = request.args.get("after", type=int)
+    try:
+        shown_ids = [int(part) for part in request.args.get("items", "").split(",") if part]
+    except ValueError:
+        return jsonify(error="items: a comma-separated list of item ids."), 400
+    if after is None or after < 0 or len(shown_ids) > MAX_SHOWN:
+        return jsonify(error=f"after: an item id; items: up to {MAX_SHOWN} ids."), 400
+    page = newer(after)
+    current = queries.shown(shown_ids, viewer_id())
+    rendered = queries.Page([*page.items, *current], None)
+    html = render_template("feed/_live.html", page=rendered, here=_back(request.args))
+    gone = sorted(set(shown_ids) - {item.id for item in current})
+    return jsonify(html=html, gap=page.gap, gone=gone)
+
+
+@bp.get("/live")
+@login_required
+def home_live() -> Response:
+    return _live(lambda after: queries.home(current_user.id, after=after))
+
+
+@bp.get("/clubs/<slug>/live")
+@login_required
+def club_live(slug: str) -> Response:
+    found = _club(slug)
+    return _live(lambda after: queries.club(found.id, current_user.id, after=after))
+
+
+@bp.get("/u/<username>/live")
+@login_required
+def profile_live(username: str) -> Response:
+    user = _runner(username)
+    return _live(lambda after: queries.profile(user.id, current_user.id, after=after))
+
+
+def _back(values: Mapping[str, str] | None = None) -> str:
     """Where the button was pressed: a path on this site, or the home feed."""
-    target = request.form.get("next", "")
+    target = (request.form if values is None else values).get("next", "")
     if target.startswith("/") and not target.startswith("//"):
         return target
     return url_for("feed.home")

@@ -8,7 +8,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 
 from community.accounts.models import User
 from community.extensions import db
-from community.feed import events, queries
+from community.feed import events, live, queries
 from community.feed.models import Comment, FeedItem, Kudos
 
 
@@ -47,12 +47,25 @@ def give_kudos(giver: User, item_id: int, *, now: datetime) -> bool:
     if added is None:
         return False
     events.kudos_given.send(None, item_id=item.id, giver_id=giver.id, actor_id=item.actor_id)
+    _tell_kudos(item.id)
     return True
 
 
 def take_back_kudos(giver: User, item_id: int) -> None:
     item = visible_item(item_id, giver.id)
-    db.session.execute(delete(Kudos).where(Kudos.item_id == item.id, Kudos.giver_id == giver.id))
+    taken = db.session.execute(
+        delete(Kudos)
+        .where(Kudos.item_id == item.id, Kudos.giver_id == giver.id)
+        .returning(Kudos.id)
+    ).scalar()
+    if taken is not None:
+        _tell_kudos(item.id)
+
+
+def _tell_kudos(item_id: int) -> None:
+    # The count and names are the same for every watcher: who may watch was checked on join.
+    cheers = queries.cheers_for([item_id], None)[item_id]
+    live.kudos_changed(item_id, cheers.count, cheers.summary)
 
 
 MAX_COMMENT = 500
@@ -95,6 +108,7 @@ def add_comment(author: User, item_id: int, body: str, *, now: datetime) -> Comm
                 continue
             events.commented.send(None, comment_id=comment.id, user_id=user_id, mention=True)
             told.add(user_id)
+    live.comments_changed(item.id)
     return comment
 
 
@@ -120,6 +134,7 @@ def edit_comment(author: User, comment_id: int, body: str, *, now: datetime) -> 
     comment.body = _clean(body)
     comment.edited_at = now
     db.session.flush()
+    live.comments_changed(comment.item_id)
     return comment
 
 
@@ -135,3 +150,4 @@ def delete_comment(user: User, comment_id: int) -> None:
         raise NotAllowed
     db.session.delete(comment)
     db.session.flush()
+    live.comments_changed(comment.item_id)

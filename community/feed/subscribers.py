@@ -2,12 +2,15 @@
 
 from datetime import timedelta
 
+from community.accounts import events as account_events
 from community.activities.events import RunChange, run_changed
 from community.challenges import events as challenge_events
 from community.challenges.models import Challenge
 from community.clubs import events as club_events
 from community.extensions import db
+from community.feed import live
 from community.feed.models import FeedItem, ItemKind
+from community.realtime import leave_room_after_commit
 
 # A run logged long after it was run (an archive import) is history, not news.
 NEWS_FOR = timedelta(days=7)
@@ -41,7 +44,20 @@ def on_membership_started(sender: object, club_id: int, user_id: int) -> None:
     db.session.add(FeedItem(kind=ItemKind.NEW_MEMBER.value, actor_id=user_id, club_id=club_id))
 
 
+def on_membership_ended(sender: object, club_id: int, user_id: int) -> None:
+    live.forget_items(user_id)
+
+
+def on_blocked(sender: object, blocker_id: int, blocked_id: int) -> None:
+    for user_id, other in ((blocker_id, blocked_id), (blocked_id, blocker_id)):
+        live.forget_items(user_id)
+        leave_room_after_commit(user_id, live.profile_room(other))
+
+
 def subscribe() -> None:
+    live.subscribe()
     run_changed.connect(on_run_changed)
     challenge_events.completed.connect(on_challenge_completed)
     club_events.membership_started.connect(on_membership_started)
+    club_events.membership_ended.connect(on_membership_ended)
+    account_events.blocked.connect(on_blocked)

@@ -8,42 +8,12 @@ import pytest
 from playwright.sync_api import Locator, Page, expect
 
 from tests.activities.trackfiles import T0, fit_bytes, gpx_bytes, make_points, zip_bytes
-from tests.e2e.pages import log_in
+from tests.e2e.pages import fill_run, log_in, open_log_a_run
 from tests.helpers import add_member, make_club, make_runner
 
 pytestmark = pytest.mark.browser
 
 FILES_FIELD = "GPX, TCX or FIT files, or a zip archive of them"
-
-
-def open_log_a_run(page: Page) -> None:
-    page.get_by_role("navigation", name="Main").get_by_role("link", name="My runs").click()
-    page.get_by_role("link", name="Log a run").click()
-    expect(page.get_by_role("heading", name="Log a run")).to_be_visible()
-
-
-def fill_run(
-    page: Page,
-    *,
-    date: str,
-    start: str,
-    distance: str,
-    duration: str,
-    run_type: str = "Easy",
-    effort: str = "",
-    title: str = "",
-    visibility: str | None = None,
-) -> None:
-    """Fill the "Log a run" form; date as YYYY-MM-DD, start as HH:MM (the runner's zone)."""
-    page.get_by_label("Date").fill(date)
-    page.get_by_label("Start time").fill(start)
-    page.get_by_label("Distance").fill(distance)
-    page.get_by_label("Time (h:mm:ss)").fill(duration)
-    page.get_by_label("Title").fill(title)
-    page.get_by_label("Type").select_option(label=run_type)
-    page.get_by_label("Perceived effort (1-10)").fill(effort)
-    if visibility is not None:
-        page.get_by_label("Who can see it").select_option(label=visibility)
 
 
 def stat(page: Page, name: str) -> Locator:

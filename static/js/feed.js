@@ -1,0 +1,125 @@
+// Open feeds follow along live: new items appear on top, kudos counts and comments update.
+// Events only say what changed; the page fetches the items from the server, which decides
+// what this viewer may see. On every (re)connect it catches up from the newest id it shows,
+// so nothing missed while offline is lost and nothing shown twice.
+(function () {
+  "use strict";
+  const live = window.Runhive && window.Runhive.live;
+  const roots = document.querySelectorAll("[data-feed-live]");
+  if (!live || !roots.length) return;
+  const MAX_SHOWN = 100;
+
+  function follow(root) {
+    const list = root.querySelector("[data-feed-items]");
+    let newest = Number(root.dataset.feedNewest) || 0;
+    let inFlight = false;
+    let again = false;
+
+    function shownItems() {
+      return Array.from(list.children).filter(function (li) { return li.dataset.itemId; });
+    }
+    function shownIds() {
+      return shownItems().map(function (li) { return Number(li.dataset.itemId); });
+    }
+    function find(id) {
+      return shownItems().find(function (li) { return Number(li.dataset.itemId) === id; });
+    }
+
+    function watch(ids) {
+      const ask = {
+        feed: root.dataset.feedKind,
+        id: root.dataset.feedId ? Number(root.dataset.feedId) : null,
+        items: ids.slice(0, MAX_SHOWN),
+      };
+      live.socket.emit("feed:watch", ask, function (answer) {
+        root.dataset.watching = answer && answer.ok ? "true" : "false";
+      });
+    }
+
+    // Someone typing a comment (or an edit) keeps their text: that part waits until they leave.
+    function busy(element) {
+      const active = document.activeElement;
+      return element.contains(active) && active.matches("input, textarea");
+    }
+
+    function update(current, fresh) {
+      ["[data-kudos-for]", "[data-comments-for]"].forEach(function (selector) {
+        const now = current.querySelector(selector);
+        const then = fresh.querySelector(selector);
+        if (!now || !then) return;
+        if (busy(now)) {
+          document.activeElement.addEventListener("blur", sync, { once: true });
+          return;
+        }
+        now.replaceWith(then);
+      });
+    }
+
+    function insert(fresh) {
+      const id = Number(fresh.dataset.itemId);
+      const older = shownItems().find(function (li) { return Number(li.dataset.itemId) < id; });
+      list.insertBefore(fresh, older || null);
+    }
+
+    function apply(answer) {
+      const doc = new DOMParser().parseFromString("<ol>" + answer.html + "</ol>", "text/html");
+      const added = [];
+      Array.from(doc.body.firstElementChild.children).forEach(function (fresh) {
+        const id = Number(fresh.dataset.itemId);
+        const current = find(id);
+        if (current) {
+          update(current, fresh);
+        } else if (id > newest) {
+          insert(document.adoptNode(fresh));
+          added.push(id);
+        }
+      });
+      answer.gone.forEach(function (id) {
+        const current = find(id);
+        if (current) current.remove();
+      });
+      if (added.length) {
+        newest = Math.max.apply(null, [newest].concat(added));
+        root.dataset.feedNewest = String(newest);
+        const empty = root.querySelector("[data-feed-empty]");
+        if (empty) empty.remove();
+        watch(added);
+      }
+      if (answer.gap) live.status("There is more new activity than fits here: reload to see it all.");
+    }
+
+    // One fetch at a time; what is asked for meanwhile is fetched once it is back.
+    function sync() {
+      if (inFlight) { again = true; return; }
+      inFlight = true;
+      const url = new URL(root.dataset.feedLive, window.location.origin);
+      url.searchParams.set("after", String(newest));
+      url.searchParams.set("items", shownIds().slice(0, MAX_SHOWN).join(","));
+      url.searchParams.set("next", root.dataset.feedBack || window.location.pathname);
+      fetch(url, { credentials: "same-origin", headers: { Accept: "application/json" } })
+        .then(function (response) { return response.ok ? response.json() : null; })
+        .then(function (answer) { if (answer) apply(answer); })
+        .catch(function () { /* best effort: the next event or reconnect catches up */ })
+        .finally(function () {
+          inFlight = false;
+          if (again) { again = false; sync(); }
+        });
+    }
+
+    live.on("feed:item", function (data) { if (data.item_id > newest) sync(); });
+    live.on("feed:comments", function (data) { if (find(data.item_id)) sync(); });
+    live.on("feed:kudos", function (data) {
+      const item = find(data.item_id);
+      const count = item && item.querySelector("[data-kudos-count]");
+      if (!count) return;
+      count.dataset.kudosCount = String(data.count);
+      count.textContent = data.summary;
+    });
+    live.onConnect(function () {
+      watch(shownIds());
+      sync();
+    });
+  }
+
+  roots.forEach(follow);
+})();

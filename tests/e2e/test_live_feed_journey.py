@@ -1,0 +1,118 @@
+"""The live feed in a real browser: two runners, two contexts, each sees the other act."""
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from flask import Flask
+from playwright.sync_api import Page, expect
+
+from tests.e2e.pages import fill_run, log_in, open_log_a_run
+from tests.helpers import add_member, make_club, make_runner
+
+pytestmark = pytest.mark.browser
+
+
+def connected(page: Page) -> None:
+    expect(page.locator("body[data-live-connected='true']")).to_be_attached()
+
+
+def watching(page: Page) -> None:
+    expect(page.locator("[data-feed-live][data-watching='true']")).to_be_attached()
+
+
+def log_a_run(page: Page, distance: str, title: str) -> None:
+    an_hour_ago = datetime.now(UTC) - timedelta(hours=1)  # the runners' zone is UTC
+    open_log_a_run(page)
+    fill_run(
+        page,
+        date=an_hour_ago.strftime("%Y-%m-%d"),
+        start=an_hour_ago.strftime("%H:%M"),
+        distance=distance,
+        duration="0:40:00",
+        title=title,
+    )
+    page.get_by_role("button", name="Save run").click()
+
+
+def item(page: Page, text: str):
+    return page.locator("li.feed-item").filter(has_text=text)
+
+
+@pytest.fixture
+def club_mates(app: Flask) -> None:
+    ana = make_runner(app, "ana", display_name="Ana Lima")
+    ben = make_runner(app, "ben", display_name="Ben Okafor")
+    riverside = make_club(app, ben, "riverside", name="Riverside Runners")
+    add_member(app, riverside, ana)
+
+
+def test_a_run_kudos_and_a_comment_reach_the_other_runner_live(club_mates, new_page) -> None:
+    ana, ben = new_page(), new_page()
+    log_in(ben, "ben")
+    ben.goto("/clubs/riverside")
+    watching(ben)
+
+    # Ana logs a run; Ben's open club feed shows it without a reload.
+    log_in(ana, "ana")
+    log_a_run(ana, "8", "Tempo by the river")
+    expect(item(ben, "Tempo by the river")).to_contain_text("Ana Lima ran 8.00 km")
+
+    # Ana goes to her dashboard; Ben's kudos reach her count and her bell there.
+    ana.goto("/dashboard")
+    watching(ana)
+    expect(ana.locator("[data-live-field='unread']").first).to_have_text("0")
+    item(ben, "Tempo by the river").get_by_role("button", name="Give kudos").click()
+    expect(item(ben, "Tempo by the river")).to_contain_text("Ben Okafor gave kudos")
+    expect(item(ana, "Tempo by the river")).to_contain_text("Ben Okafor gave kudos")
+    expect(ana.locator("[data-live-field='unread']").first).to_have_text("1")
+
+    # Ben comments (markup stays text); Ana sees it under her run, live.
+    watching(ben)
+    ben_item = item(ben, "Tempo by the river")
+    ben_item.get_by_label("Comment").fill("<i>Flying</i>, @ana!")
+    ben_item.get_by_role("button", name="Comment", exact=True).click()
+    expect(item(ana, "Tempo by the river")).to_contain_text("Ben Okafor: <i>Flying</i>, @ana!")
+    expect(ana.locator("[data-live-field='unread']").first).to_have_text("2")
+
+
+def test_a_page_that_reconnects_catches_up_once(club_mates, new_page) -> None:
+    ana, ben = new_page(), new_page()
+    log_in(ben, "ben")
+    ben.goto("/clubs/riverside")
+    watching(ben)
+    ben.evaluate("Runhive.live.socket.disconnect()")
+    expect(ben.locator("body[data-live-connected='false']")).to_be_attached()
+
+    log_in(ana, "ana")
+    log_a_run(ana, "5", "Missed while offline")
+    log_a_run(ana, "6", "Also missed")
+    expect(item(ben, "Missed while offline")).to_have_count(0)
+
+    ben.evaluate("Runhive.live.socket.connect()")
+    connected(ben)
+    expect(item(ben, "Also missed")).to_have_count(1)
+    expect(item(ben, "Missed while offline")).to_have_count(1)
+    # Newest first, each once, even after another reconnect.
+    ben.evaluate("Runhive.live.socket.disconnect(); Runhive.live.socket.connect()")
+    connected(ben)
+    items = ben.locator("#slot-feed li.feed-item")
+    expect(items).to_have_count(2)
+    expect(items.nth(0)).to_contain_text("Also missed")
+    expect(items.nth(1)).to_contain_text("Missed while offline")
+
+
+def test_someone_typing_a_comment_keeps_it_when_others_comment(club_mates, new_page) -> None:
+    ana, ben = new_page(), new_page()
+    log_in(ana, "ana")
+    log_a_run(ana, "10", "Long one")
+    ana.goto("/dashboard")
+    watching(ana)
+    log_in(ben, "ben")
+    ben.goto("/clubs/riverside")
+    item(ana, "Long one").get_by_label("Comment").fill("Thanks all, half-typed")
+
+    ben_item = item(ben, "Long one")
+    ben_item.get_by_label("Comment").fill("Great run!")
+    ben_item.get_by_role("button", name="Comment", exact=True).click()
+    expect(item(ana, "Long one")).to_contain_text("Ben Okafor: Great run!")
+    expect(item(ana, "Long one").get_by_label("Comment")).to_have_value("Thanks all, half-typed")
