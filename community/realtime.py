@@ -50,9 +50,7 @@ def _queue(item: LiveEvent | Disconnect | LeaveRoom) -> None:
     session.info.setdefault(_PENDING, []).append(item)
 
 
-def emit_after_commit(
-    name: str, payload: dict[str, Any], *, room: str | tuple[str, ...]
-) -> None:
+def emit_after_commit(name: str, payload: dict[str, Any], *, room: str | tuple[str, ...]) -> None:
     _queue(LiveEvent(name, payload, room))
 
 

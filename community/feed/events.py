@@ -7,3 +7,5 @@ kudos_given = signal("feed.kudos-given")
 # commented.send(None, comment_id=..., user_id=..., mention=...): tell user_id of a comment
 # (on their item, or mentioning them).
 commented = signal("feed.commented")
+# reported.send(None, report_id=...): a new report for the admins who decide it.
+reported = signal("feed.reported")

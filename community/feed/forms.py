@@ -1,6 +1,7 @@
-from wtforms import TextAreaField
+from wtforms import StringField, TextAreaField
 from wtforms.validators import DataRequired, Length
 
+from community.feed.moderation import MAX_REASON
 from community.feed.services import MAX_COMMENT
 from community.forms import BaseForm
 
@@ -11,5 +12,15 @@ class CommentForm(BaseForm):
         validators=[
             DataRequired("Write something first."),
             Length(max=MAX_COMMENT, message=f"Keep it under {MAX_COMMENT} characters."),
+        ],
+    )
+
+
+class ReportForm(BaseForm):
+    reason = StringField(
+        "Why report it?",
+        validators=[
+            DataRequired("Say what is wrong, so the admins know what to look for."),
+            Length(max=MAX_REASON, message=f"Keep the reason under {MAX_REASON} characters."),
         ],
     )

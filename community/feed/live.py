@@ -78,6 +78,11 @@ def kudos_changed(item_id: int, count: int, summary: str) -> None:
     )
 
 
+def item_changed(item_id: int) -> None:
+    """Open pages showing the item fetch it again (hidden now, say: then it leaves them)."""
+    emit_after_commit("feed:changed", {"item_id": item_id}, room=item_room(item_id))
+
+
 def comments_changed(item_id: int) -> None:
     emit_after_commit("feed:comments", {"item_id": item_id}, room=item_room(item_id))
 

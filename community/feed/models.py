@@ -50,6 +50,8 @@ class FeedItem(db.Model):
     # What it was called when it happened (a challenge's title), for the sentence shown.
     title: Mapped[str] = mapped_column(String(200), default="")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # Hidden by a club's admins (or the site's) after a report: its runner alone sees it.
+    hidden_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     actor: Mapped[User] = relationship(lazy="joined")
     run: Mapped[Run | None] = relationship(lazy="joined")
@@ -87,6 +89,8 @@ class Comment(db.Model):
     body: Mapped[str] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     edited_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Hidden by admins after a report: its author alone sees it.
+    hidden_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     author: Mapped[User] = relationship(lazy="joined")
     item: Mapped[FeedItem] = relationship()
@@ -95,3 +99,46 @@ class Comment(db.Model):
         """Its author, the runner whose item it is on, or an admin of the item's club
         (`admin_of`: the clubs `user_id` owns or admins)."""
         return user_id in (self.author_id, item.actor_id) or item.club_id in admin_of
+
+
+class ReportStatus(StrEnum):
+    OPEN = "open"
+    HIDDEN = "hidden"
+    DISMISSED = "dismissed"
+
+
+class Report(db.Model):
+    """A runner asking a club's admins (or, outside clubs, the site's) to look at an item
+    or a comment. Admins hide what was reported, or dismiss the report."""
+
+    __tablename__ = "reports"
+    __table_args__ = (
+        CheckConstraint("(item_id IS NULL) <> (comment_id IS NULL)", name="one_target"),
+        CheckConstraint("status IN ('open', 'hidden', 'dismissed')", name="status_known"),
+        CheckConstraint("length(reason) BETWEEN 1 AND 300", name="reason_length"),
+        # One report per runner per thing: a second click is not a second voice.
+        UniqueConstraint("reporter_id", "item_id"),
+        UniqueConstraint("reporter_id", "comment_id"),
+        Index("ix_reports_club_id_status", "club_id", "status"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    reporter_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    # Whose admins decide: the club it was seen in; None for the site's admins.
+    club_id: Mapped[int | None] = mapped_column(ForeignKey("clubs.id", ondelete="CASCADE"))
+    item_id: Mapped[int | None] = mapped_column(
+        ForeignKey("feed_items.id", ondelete="CASCADE"), index=True
+    )
+    comment_id: Mapped[int | None] = mapped_column(
+        ForeignKey("comments.id", ondelete="CASCADE"), index=True
+    )
+    reason: Mapped[str] = mapped_column(String(300))
+    status: Mapped[str] = mapped_column(String(10), default=ReportStatus.OPEN.value)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+
+    reporter: Mapped[User] = relationship(foreign_keys=[reporter_id], lazy="joined")
+    club: Mapped[Club | None] = relationship()
+    item: Mapped[FeedItem | None] = relationship()
+    comment: Mapped[Comment | None] = relationship()

@@ -48,6 +48,7 @@ def visible_to(viewer_id: int | None) -> ColumnElement[bool]:
     club_is_public = exists().where(Club.id == FeedItem.club_id, Club.visibility == "public")
     if viewer_id is None:
         return and_(
+            FeedItem.hidden_at.is_(None),
             or_(FeedItem.run_id.is_(None), run == "public"),
             or_(FeedItem.club_id.is_(None), club_is_public),
         )
@@ -61,6 +62,7 @@ def visible_to(viewer_id: int | None) -> ColumnElement[bool]:
     own = FeedItem.actor_id == viewer_id
     return and_(
         ~blocked,
+        or_(FeedItem.hidden_at.is_(None), own),
         or_(
             FeedItem.run_id.is_(None),
             own,
@@ -221,8 +223,12 @@ def comments_for(items: list[FeedItem], viewer_id: int | None) -> dict[int, list
         return found
     by_id = {item.id: item for item in items}
     admin_of = set(clubs_run_by(viewer_id)) if viewer_id is not None else set()
+    # A hidden comment is for its author's eyes only.
+    shown = Comment.hidden_at.is_(None)
+    if viewer_id is not None:
+        shown = or_(shown, Comment.author_id == viewer_id)
     for comment in db.session.scalars(
-        select(Comment).where(Comment.item_id.in_(by_id)).order_by(Comment.id)
+        select(Comment).where(Comment.item_id.in_(by_id), shown).order_by(Comment.id)
     ).unique():
         item = by_id[comment.item_id]
         deletable = viewer_id is not None and comment.deletable_by(viewer_id, item, admin_of)

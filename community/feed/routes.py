@@ -23,8 +23,9 @@ from community.clubs.queries import club_by_slug
 from community.clubs.services import can_see_content
 from community.db_types import utcnow
 from community.extensions import db
-from community.feed import queries, services
-from community.feed.forms import CommentForm
+from community.feed import moderation, queries, services
+from community.feed.forms import CommentForm, ReportForm
+from community.forms import BaseForm
 from community.security import current_runner, viewer_id
 
 bp = Blueprint("feed", __name__, url_prefix="/feed")
@@ -176,14 +177,19 @@ def take_back_kudos(item_id: int) -> Response:
     return _cheer(lambda: services.take_back_kudos(current_runner(), item_id), "Kudos taken back.")
 
 
-def _comment_action(action: Callable[[], object], success: str) -> Response:
-    form = CommentForm()
+def _form_action(form: BaseForm, action: Callable[[], object], success: str) -> Response:
+    """A one-field form's action: its field errors are shown where it was sent from."""
     if not form.validate_on_submit():
         if form.csrf_token.errors:
             abort(400)
-        flash(" ".join(form.body.errors) or "Write something first.", "error")
+        errors = [error for field in form if field.errors for error in field.errors]
+        flash(" ".join(errors), "error")
         return redirect(_back())
     return _cheer(action, success)
+
+
+def _comment_action(action: Callable[[], object], success: str) -> Response:
+    return _form_action(CommentForm(), action, success)
 
 
 @bp.post("/items/<int:item_id>/comments")
@@ -210,6 +216,72 @@ def edit_comment(comment_id: int) -> Response:
 @login_required
 def delete_comment(comment_id: int) -> Response:
     return _cheer(lambda: services.delete_comment(current_runner(), comment_id), "Comment deleted.")
+
+
+# --- moderation ---------------------------------------------------------------------
+
+
+REPORTED = "Reported: thank you. The admins will take a look."
+
+
+@bp.post("/items/<int:item_id>/report")
+@login_required
+def report_item(item_id: int) -> Response:
+    reason = request.form.get("reason", "")
+    return _form_action(
+        ReportForm(),
+        lambda: moderation.report_item(current_runner(), item_id, reason, now=utcnow()),
+        REPORTED,
+    )
+
+
+@bp.post("/comments/<int:comment_id>/report")
+@login_required
+def report_comment(comment_id: int) -> Response:
+    reason = request.form.get("reason", "")
+    return _form_action(
+        ReportForm(),
+        lambda: moderation.report_comment(current_runner(), comment_id, reason, now=utcnow()),
+        REPORTED,
+    )
+
+
+def _reports_page(club: Club | None) -> str:
+    club_id = club.id if club is not None else None
+    if not moderation.can_decide(current_runner(), club_id):
+        abort(403)
+    reports = moderation.open_reports(club_id)
+    return render_template("feed/reports.html", club=club, reports=reports)
+
+
+@bp.get("/clubs/<slug>/reports")
+@login_required
+def club_reports(slug: str) -> str:
+    return _reports_page(_club(slug))
+
+
+@bp.get("/reports")
+@login_required
+def site_reports() -> str:
+    return _reports_page(None)
+
+
+@bp.post("/reports/<int:report_id>/hide")
+@login_required
+def hide_reported(report_id: int) -> Response:
+    return _cheer(
+        lambda: moderation.hide(current_runner(), report_id, now=utcnow()),
+        "Hidden: it is gone from every feed but its author's.",
+    )
+
+
+@bp.post("/reports/<int:report_id>/dismiss")
+@login_required
+def dismiss_report(report_id: int) -> Response:
+    return _cheer(
+        lambda: moderation.dismiss(current_runner(), report_id, now=utcnow()),
+        "Report dismissed: it stays as it is.",
+    )
 
 
 @bp.app_template_global("feed_comments")

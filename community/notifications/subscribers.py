@@ -8,7 +8,8 @@ from community.accounts.models import User
 from community.challenges import events as challenge_events
 from community.extensions import db
 from community.feed import events as feed_events
-from community.feed.models import Comment
+from community.feed import moderation
+from community.feed.models import Comment, Report
 from community.follows import events as follow_events
 from community.group_runs import events as group_run_events
 from community.notifications.services import notify
@@ -98,7 +99,23 @@ def on_commented(sender: object, comment_id: int, user_id: int, mention: bool) -
     notify(user_id, kind, text, _path("feed.profile", username=comment.item.actor.username))
 
 
+def on_reported(sender: object, report_id: int) -> None:
+    report = db.session.get(Report, report_id)
+    if report is None:
+        return
+    what = "a comment" if report.comment_id is not None else "a post"
+    if report.club_id is not None:
+        link = _path("feed.club_reports", slug=report.club.slug)
+        where = f" in {report.club.name}"
+    else:
+        link, where = _path("feed.site_reports"), ""
+    text = f"{report.reporter.display_name} reported {what}{where}: {report.reason}"
+    for user_id in moderation.moderators(report.club_id):
+        notify(user_id, "report", text, link)
+
+
 def subscribe() -> None:
+    feed_events.reported.connect(on_reported)
     feed_events.kudos_given.connect(on_kudos_given)
     feed_events.commented.connect(on_commented)
     follow_events.requested.connect(on_follow_requested)

@@ -108,6 +108,7 @@
 
     live.on("feed:item", function (data) { if (data.item_id > newest) sync(); });
     live.on("feed:comments", function (data) { if (find(data.item_id)) sync(); });
+    live.on("feed:changed", function (data) { if (find(data.item_id)) sync(); });
     live.on("feed:kudos", function (data) {
       const item = find(data.item_id);
       const count = item && item.querySelector("[data-kudos-count]");

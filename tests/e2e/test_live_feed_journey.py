@@ -39,11 +39,13 @@ def item(page: Page, text: str):
 
 
 @pytest.fixture
-def club_mates(app: Flask) -> None:
+def club_mates(app: Flask) -> int:
+    """Ana runs in Riverside Runners, which Ben owns; returns the club's id."""
     ana = make_runner(app, "ana", display_name="Ana Lima")
     ben = make_runner(app, "ben", display_name="Ben Okafor")
     riverside = make_club(app, ben, "riverside", name="Riverside Runners")
     add_member(app, riverside, ana)
+    return riverside
 
 
 def test_a_run_kudos_and_a_comment_reach_the_other_runner_live(club_mates, new_page) -> None:
@@ -116,3 +118,37 @@ def test_someone_typing_a_comment_keeps_it_when_others_comment(club_mates, new_p
     ben_item.get_by_role("button", name="Comment", exact=True).click()
     expect(item(ana, "Long one")).to_contain_text("Ben Okafor: Great run!")
     expect(item(ana, "Long one").get_by_label("Comment")).to_have_value("Thanks all, half-typed")
+
+
+def test_a_reported_comment_reaches_the_admin_live_and_hiding_it_clears_it_live(
+    club_mates, app: Flask, new_page
+) -> None:
+    add_member(app, club_mates, make_runner(app, "cleo", display_name="Cleo Park"))
+    ana, ben, cleo_page = new_page(), new_page(), new_page()
+    log_in(ana, "ana")
+    log_a_run(ana, "7", "Hill reps")
+    log_in(cleo_page, "cleo")
+    cleo_page.goto("/clubs/riverside")
+    item(cleo_page, "Hill reps").get_by_label("Comment").fill("Buy cheap shoes at spam.example")
+    item(cleo_page, "Hill reps").get_by_role("button", name="Comment", exact=True).click()
+
+    # Ben (the club's owner) has his dashboard open; Ana reports the comment.
+    log_in(ben, "ben")
+    connected(ben)
+    ana.goto("/dashboard")
+    watching(ana)
+    comment = item(ana, "Hill reps").locator("li[data-comment-id]")
+    comment.get_by_text("Report", exact=True).click()
+    comment.get_by_label("Why report it?").fill("Spam")
+    comment.get_by_role("button", name="Send report").click()
+    expect(ana.get_by_text("Reported: thank you.")).to_be_visible()
+    watching(ana)
+    expect(ben.locator("[data-live-field='unread']").first).to_have_text("1")
+
+    # He hides it from the reports page; it leaves Ana's open feed without a reload.
+    ben.goto("/clubs/riverside")
+    ben.get_by_role("link", name="Reports").click()
+    expect(ben.get_by_text("Reported by Ana Lima")).to_be_visible()
+    ben.get_by_role("button", name="Hide it").click()
+    expect(ben.get_by_text("No open reports.")).to_be_visible()
+    expect(item(ana, "Hill reps")).not_to_contain_text("spam.example")

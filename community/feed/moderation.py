@@ -1,0 +1,149 @@
+"""Reports and hiding. Functions flush; the caller commits.
+
+A runner reports an item or a comment they can see to the admins of the club it was seen
+in: the item's club, else a club the reporter shares with its runner; outside any shared
+club, to the site's admins. An admin hides it (it leaves every feed but its author's) or
+dismisses the report. Reporters stay anonymous to the reported runner.
+"""
+
+from datetime import datetime
+
+from sqlalchemy import select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import aliased
+
+from community.accounts.models import User
+from community.clubs.models import Membership, Role
+from community.extensions import db
+from community.feed import events, live
+from community.feed.models import Comment, FeedItem, Report, ReportStatus
+from community.feed.services import FeedError, NotAllowed, NotFound, visible_item
+
+MAX_REASON = 300
+
+
+def _reason(text: str) -> str:
+    reason = text.strip()
+    if not reason:
+        raise FeedError("Say what is wrong, so the admins know what to look for.")
+    if len(reason) > MAX_REASON:
+        raise FeedError(f"Keep the reason under {MAX_REASON} characters.")
+    return reason
+
+
+def deciding_club(item: FeedItem, reporter_id: int) -> int | None:
+    """The club whose admins look at a report on `item`, or None for the site's admins."""
+    if item.club_id is not None:
+        return item.club_id
+    mine, theirs = aliased(Membership), aliased(Membership)
+    return db.session.scalar(
+        select(mine.club_id)
+        .join(theirs, theirs.club_id == mine.club_id)
+        .where(mine.user_id == reporter_id, theirs.user_id == item.actor_id)
+        .order_by(mine.club_id)
+        .limit(1)
+    )
+
+
+def _file(reporter: User, item: FeedItem, author_id: int, report: Report) -> Report:
+    if author_id == reporter.id:
+        raise FeedError("That one is yours: delete it instead.")
+    report.club_id = deciding_club(item, reporter.id)
+    try:
+        # Two clicks at once: the unique pair keeps one report.
+        with db.session.begin_nested():
+            db.session.add(report)
+    except IntegrityError:
+        raise FeedError("You have reported this already: the admins will look at it.") from None
+    events.reported.send(None, report_id=report.id)
+    return report
+
+
+def report_item(reporter: User, item_id: int, reason: str, *, now: datetime) -> Report:
+    item = visible_item(item_id, reporter.id)
+    report = Report(
+        reporter_id=reporter.id, item_id=item.id, reason=_reason(reason), created_at=now
+    )
+    return _file(reporter, item, item.actor_id, report)
+
+
+def report_comment(reporter: User, comment_id: int, reason: str, *, now: datetime) -> Report:
+    comment = db.session.get(Comment, comment_id)
+    if comment is None or comment.hidden_at is not None:
+        raise NotFound
+    item = visible_item(comment.item_id, reporter.id)
+    report = Report(
+        reporter_id=reporter.id, comment_id=comment.id, reason=_reason(reason), created_at=now
+    )
+    return _file(reporter, item, comment.author_id, report)
+
+
+def moderators(club_id: int | None) -> list[int]:
+    """Who decides a club's reports: its owner and admins; the site's admins otherwise."""
+    if club_id is None:
+        return list(db.session.scalars(select(User.id).where(User.is_site_admin.is_(True))))
+    return list(
+        db.session.scalars(
+            select(Membership.user_id).where(
+                Membership.club_id == club_id,
+                Membership.role.in_((Role.OWNER.value, Role.ADMIN.value)),
+            )
+        )
+    )
+
+
+def can_decide(user: User, club_id: int | None) -> bool:
+    return user.is_site_admin or (club_id is not None and user.id in moderators(club_id))
+
+
+def open_reports(club_id: int | None) -> list[Report]:
+    return list(
+        db.session.scalars(
+            select(Report)
+            .where(Report.club_id == club_id, Report.status == ReportStatus.OPEN.value)
+            .order_by(Report.created_at, Report.id)
+            .limit(200)
+        ).unique()
+    )
+
+
+def _report_to_decide(user: User, report_id: int) -> Report:
+    report = db.session.get(Report, report_id)
+    if report is None:
+        raise NotFound
+    if not can_decide(user, report.club_id):
+        raise NotAllowed
+    if report.status != ReportStatus.OPEN.value:
+        raise FeedError("Someone has decided this report already.")
+    return report
+
+
+def _same_target(report: Report):  # type: ignore[no-untyped-def]
+    if report.item_id is not None:
+        return Report.item_id == report.item_id
+    return Report.comment_id == report.comment_id
+
+
+def hide(admin: User, report_id: int, *, now: datetime) -> Report:
+    """Hide what was reported; every open report on it is decided with it."""
+    report = _report_to_decide(admin, report_id)
+    target = report.item or report.comment  # the database keeps exactly one of them
+    target.hidden_at = now  # type: ignore[union-attr]
+    item_id = report.item_id or report.comment.item_id  # type: ignore[union-attr]
+    db.session.execute(
+        update(Report)
+        .where(_same_target(report), Report.status == ReportStatus.OPEN.value)
+        .values(status=ReportStatus.HIDDEN.value, decided_at=now, decided_by_id=admin.id)
+        .execution_options(synchronize_session="fetch")
+    )
+    live.item_changed(item_id)
+    return report
+
+
+def dismiss(admin: User, report_id: int, *, now: datetime) -> Report:
+    report = _report_to_decide(admin, report_id)
+    report.status = ReportStatus.DISMISSED.value
+    report.decided_at = now
+    report.decided_by_id = admin.id
+    db.session.flush()
+    return report
