@@ -53,7 +53,7 @@ def track_points(run_id: int) -> list[TrackPoint] | None:
     return decode_points(blob) if blob is not None else None
 
 
-def efforts_of(run: Run) -> list[tuple[BestEffort, bool]]:
+def efforts_of(run_id: int) -> list[tuple[BestEffort, bool]]:
     """The run's best efforts, shortest distance first, each flagged when it was a personal
     best on the day it was set (nothing as fast or faster before it)."""
     earlier = aliased(BestEffort)
@@ -69,10 +69,15 @@ def efforts_of(run: Run) -> list[tuple[BestEffort, bool]]:
     )
     rows = db.session.execute(
         select(BestEffort, ~faster_before)
-        .where(BestEffort.run_id == run.id)
+        .where(BestEffort.run_id == run_id)
         .order_by(BestEffort.distance_m)
     ).all()
     return [(effort, bool(is_pb)) for effort, is_pb in rows]
+
+
+def new_personal_bests(run_id: int) -> list[BestEffort]:
+    """The run's efforts that beat (or, first of all, set) the runner's best before it."""
+    return [effort for effort, is_pb in efforts_of(run_id) if is_pb]
 
 
 def personal_bests(user_id: int) -> list[BestEffort]:

@@ -9,18 +9,20 @@ WIDTH, HEIGHT, MARGIN = 400.0, 300.0, 10.0
 MAX_VERTICES = 600
 
 
-def track_polyline(points: Sequence[TrackPoint]) -> str | None:
+def track_polyline(points: Sequence[TrackPoint], max_vertices: int = MAX_VERTICES) -> str | None:
     """A track's polyline; points without a position are left out."""
     return route_polyline(
-        [(p.lat, p.lon) for p in points if p.lat is not None and p.lon is not None]
+        [(p.lat, p.lon) for p in points if p.lat is not None and p.lon is not None], max_vertices
     )
 
 
-def route_polyline(located: Sequence[tuple[float, float]]) -> str | None:
+def route_polyline(
+    located: Sequence[tuple[float, float]], max_vertices: int = MAX_VERTICES
+) -> str | None:
     """The `points` attribute of an SVG polyline in a 400x300 box, or None without GPS."""
     if len(located) < 2:
         return None
-    step = max(1, math.ceil(len(located) / MAX_VERTICES))
+    step = max(1, math.ceil(len(located) / max_vertices))
     sampled = located[::step] + ([located[-1]] if (len(located) - 1) % step else [])
     # Equirectangular projection around the route's middle latitude: exact enough for a run.
     mid_lat = math.radians(sum(lat for lat, _ in sampled) / len(sampled))

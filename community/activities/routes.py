@@ -196,7 +196,7 @@ def show(run_id: int) -> str:
         run=run,
         route=track_polyline(points) if points else None,
         splits=run_splits,
-        efforts=queries.efforts_of(run),
+        efforts=queries.efforts_of(run.id),
     )
 
 

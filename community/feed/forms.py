@@ -1,6 +1,7 @@
-from wtforms import StringField, TextAreaField
+from wtforms import BooleanField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length
 
+from community.feed.models import MAX_POST
 from community.feed.moderation import MAX_REASON
 from community.feed.services import MAX_COMMENT
 from community.forms import BaseForm
@@ -24,3 +25,14 @@ class ReportForm(BaseForm):
             Length(max=MAX_REASON, message=f"Keep the reason under {MAX_REASON} characters."),
         ],
     )
+
+
+class PostForm(BaseForm):
+    body = TextAreaField(
+        "Announcement",
+        validators=[
+            DataRequired("Write the announcement first."),
+            Length(max=MAX_POST, message=f"Keep it under {MAX_POST} characters."),
+        ],
+    )
+    pinned = BooleanField("Pin it to the top of the club feed")

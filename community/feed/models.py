@@ -1,7 +1,7 @@
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from community.accounts.models import User
@@ -15,6 +15,13 @@ class ItemKind(StrEnum):
     RUN = "run"
     CHALLENGE_COMPLETED = "challenge_completed"
     NEW_MEMBER = "new_member"
+    PERSONAL_BEST = "personal_best"
+    ATTENDED = "attended"
+    # An announcement a club's owner or admins write, pinned at the top if they choose.
+    POST = "post"
+
+
+MAX_POST = 2000
 
 
 _KINDS_SQL = ", ".join(f"'{kind.value}'" for kind in ItemKind)
@@ -33,6 +40,18 @@ class FeedItem(db.Model):
         CheckConstraint(f"kind IN ({_KINDS_SQL})", name="kind_known"),
         CheckConstraint("kind <> 'run' OR run_id IS NOT NULL", name="run_item_has_run"),
         CheckConstraint("kind <> 'new_member' OR club_id IS NOT NULL", name="member_has_club"),
+        CheckConstraint(
+            "kind <> 'personal_best' OR run_id IS NOT NULL", name="personal_best_has_run"
+        ),
+        CheckConstraint(
+            "kind <> 'attended' OR (group_run_id IS NOT NULL AND club_id IS NOT NULL)",
+            name="attended_has_group_run",
+        ),
+        CheckConstraint(
+            f"kind <> 'post' OR (club_id IS NOT NULL AND length(body) BETWEEN 1 AND {MAX_POST})",
+            name="post_has_club_and_body",
+        ),
+        CheckConstraint("kind = 'post' OR NOT pinned", name="only_posts_pinned"),
         # A runner's items (profile feed, and the home feeds they appear in) and a club's.
         Index("ix_feed_items_actor_id_id", "actor_id", "id"),
         Index("ix_feed_items_club_id_id", "club_id", "id"),
@@ -47,8 +66,17 @@ class FeedItem(db.Model):
     challenge_id: Mapped[int | None] = mapped_column(
         ForeignKey("challenges.id", ondelete="CASCADE")
     )
-    # What it was called when it happened (a challenge's title), for the sentence shown.
+    group_run_id: Mapped[int | None] = mapped_column(
+        ForeignKey("group_runs.id", ondelete="CASCADE")
+    )
+    # What it was called when it happened (a challenge's or group run's title, the personal
+    # bests set), for the sentence shown.
     title: Mapped[str] = mapped_column(String(200), default="")
+    # A club post's text (plain, escaped where shown) and whether it stays on top.
+    body: Mapped[str] = mapped_column(Text, default="", server_default="")
+    pinned: Mapped[bool] = mapped_column(default=False, server_default=false())
+    # A run's route as a small SVG polyline (drawn once, when the item is made).
+    route: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     # Hidden by a club's admins (or the site's) after a report: its runner alone sees it.
     hidden_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

@@ -4,6 +4,7 @@ from flask import (
     Blueprint,
     abort,
     flash,
+    g,
     jsonify,
     redirect,
     render_template,
@@ -23,8 +24,9 @@ from community.clubs.queries import club_by_slug
 from community.clubs.services import can_see_content
 from community.db_types import utcnow
 from community.extensions import db
-from community.feed import moderation, queries, services
-from community.feed.forms import CommentForm, ReportForm
+from community.feed import moderation, posts, queries, services
+from community.feed.forms import CommentForm, PostForm, ReportForm
+from community.feed.models import FeedItem
 from community.forms import BaseForm
 from community.security import current_runner, viewer_id
 
@@ -216,6 +218,55 @@ def edit_comment(comment_id: int) -> Response:
 @login_required
 def delete_comment(comment_id: int) -> Response:
     return _cheer(lambda: services.delete_comment(current_runner(), comment_id), "Comment deleted.")
+
+
+# --- club posts ---------------------------------------------------------------------
+
+
+@bp.post("/clubs/<slug>/posts")
+@login_required
+def post(slug: str) -> Response:
+    found = _club(slug)
+    form = PostForm()
+    return _form_action(
+        form,
+        lambda: posts.post(
+            current_runner(), found, form.body.data or "", pinned=form.pinned.data, now=utcnow()
+        ),
+        "Posted to the club feed.",
+    )
+
+
+@bp.post("/items/<int:item_id>/pin")
+@login_required
+def pin(item_id: int) -> Response:
+    return _cheer(lambda: posts.set_pinned(current_runner(), item_id, True), "Pinned on top.")
+
+
+@bp.post("/items/<int:item_id>/unpin")
+@login_required
+def unpin(item_id: int) -> Response:
+    return _cheer(lambda: posts.set_pinned(current_runner(), item_id, False), "Unpinned.")
+
+
+@bp.post("/items/<int:item_id>/delete")
+@login_required
+def delete_post(item_id: int) -> Response:
+    return _cheer(lambda: posts.delete_post(current_runner(), item_id), "Post deleted.")
+
+
+@bp.app_template_global("feed_admin_of")
+def feed_admin_of() -> set[int]:
+    """The clubs the viewer owns or admins (they manage its posts): one query a request."""
+    if "feed_admin_of" not in g:
+        viewer = viewer_id()
+        g.feed_admin_of = set(queries.clubs_run_by(viewer)) if viewer is not None else set()
+    return g.feed_admin_of
+
+
+@bp.app_template_global("pinned_posts")
+def pinned_posts(club_id: int) -> list[FeedItem]:
+    return posts.pinned_posts(club_id)
 
 
 # --- moderation ---------------------------------------------------------------------

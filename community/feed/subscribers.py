@@ -4,25 +4,71 @@ from datetime import timedelta
 
 from community.accounts import events as account_events
 from community.activities.events import RunChange, run_changed
+from community.activities.models import BestEffort
+from community.activities.queries import new_personal_bests, track_points
+from community.activities.route_svg import track_polyline
 from community.challenges import events as challenge_events
 from community.challenges.models import Challenge
 from community.clubs import events as club_events
 from community.extensions import db
 from community.feed import live
 from community.feed.models import FeedItem, ItemKind
+from community.group_runs import events as group_run_events
+from community.group_runs.models import GroupRun
 from community.realtime import leave_room_after_commit
+from community.units import format_duration
 
 # A run logged long after it was run (an archive import) is history, not news.
 NEWS_FOR = timedelta(days=7)
+
+
+# A route picture in the feed is a thumbnail: this many corners are plenty.
+THUMBNAIL_VERTICES = 80
 
 
 def on_run_changed(sender: object, change: RunChange) -> None:
     run = change.after
     if change.kind != "created" or run is None or change.at - run.start_time > NEWS_FOR:
         return
+    points = track_points(run.run_id)
+    route = track_polyline(points, THUMBNAIL_VERTICES) if points else None
     db.session.add(
         FeedItem(
-            kind=ItemKind.RUN.value, actor_id=run.user_id, run_id=run.run_id, created_at=change.at
+            kind=ItemKind.RUN.value,
+            actor_id=run.user_id,
+            run_id=run.run_id,
+            route=route,
+            created_at=change.at,
+        )
+    )
+    bests = new_personal_bests(run.run_id)
+    if bests:
+        db.session.add(
+            FeedItem(
+                kind=ItemKind.PERSONAL_BEST.value,
+                actor_id=run.user_id,
+                run_id=run.run_id,
+                title=_bests_title(bests),
+                created_at=change.at,
+            )
+        )
+
+
+def _bests_title(bests: list[BestEffort]) -> str:
+    return ", ".join(f"{best.label} in {format_duration(best.duration_s)}" for best in bests)[:200]
+
+
+def on_attended(sender: object, group_run_id: int, user_id: int) -> None:
+    group_run = db.session.get(GroupRun, group_run_id)
+    if group_run is None:
+        return
+    db.session.add(
+        FeedItem(
+            kind=ItemKind.ATTENDED.value,
+            actor_id=user_id,
+            club_id=group_run.club_id,
+            group_run_id=group_run.id,
+            title=group_run.title[:200],
         )
     )
 
@@ -60,4 +106,5 @@ def subscribe() -> None:
     challenge_events.completed.connect(on_challenge_completed)
     club_events.membership_started.connect(on_membership_started)
     club_events.membership_ended.connect(on_membership_ended)
+    group_run_events.attended.connect(on_attended)
     account_events.blocked.connect(on_blocked)

@@ -18,6 +18,7 @@ from community.activities.queries import track_points
 from community.activities.tracks import surface_distance_m
 from community.clubs.models import Membership
 from community.extensions import db
+from community.group_runs import events
 from community.group_runs.models import Attendance, GroupRun, Rsvp, RsvpStatus
 from community.group_runs.services import GroupRunError
 
@@ -78,9 +79,10 @@ def _link(group_run: GroupRun, activity: Run, linked_by: str) -> Attendance | No
                 linked_by=linked_by,
             )
             db.session.add(attendance)
-        return attendance
     except IntegrityError:
         return None  # already linked to this group run, or this run to another
+    events.attended.send(None, group_run_id=group_run.id, user_id=activity.user_id)
+    return attendance
 
 
 def on_run_changed(sender: object, change: RunChange) -> None:

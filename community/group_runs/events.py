@@ -8,3 +8,6 @@ promoted = _signals.signal("group-run-promoted")
 # run_changed.send(sender, run_id=..., user_ids=[...], title=..., cancelled=...): the time or
 # place changed, or the run was cancelled; user_ids are the runners going or waiting.
 run_changed = _signals.signal("group-run-changed")
+# attended.send(sender, group_run_id=..., user_id=...): a runner's run was linked to a group
+# run they ran with the club (found by time and place, or linked by hand).
+attended = _signals.signal("group-run-attended")

@@ -1,0 +1,83 @@
+"""Club posts: announcements a club's owner and admins write, pinned on top if they choose.
+Functions flush; the caller commits."""
+
+from datetime import datetime
+
+from sqlalchemy import select
+
+from community.accounts.models import User
+from community.clubs.models import Club
+from community.clubs.services import membership_of
+from community.extensions import db
+from community.feed import live
+from community.feed.models import MAX_POST, FeedItem, ItemKind
+from community.feed.services import FeedError, NotAllowed, NotFound
+
+# Pinned posts shown on top of a club's feed; pinning more pushes the oldest off the top.
+MAX_PINNED = 3
+
+
+def _require_admin(user: User, club_id: int) -> None:
+    membership = membership_of(club_id, user.id)
+    if membership is None or not membership.is_admin:
+        raise NotAllowed
+
+
+def post(author: User, club: Club, body: str, *, pinned: bool, now: datetime) -> FeedItem:
+    _require_admin(author, club.id)
+    text = body.strip()
+    if not text:
+        raise FeedError("Write the announcement first.")
+    if len(text) > MAX_POST:
+        raise FeedError(f"Keep it under {MAX_POST} characters.")
+    item = FeedItem(
+        kind=ItemKind.POST.value,
+        actor_id=author.id,
+        club_id=club.id,
+        body=text,
+        pinned=pinned,
+        created_at=now,
+    )
+    db.session.add(item)
+    db.session.flush()
+    return item
+
+
+def _post(user: User, item_id: int) -> FeedItem:
+    item = db.session.get(FeedItem, item_id)
+    if item is None or item.kind != ItemKind.POST.value or item.club_id is None:
+        raise NotFound
+    _require_admin(user, item.club_id)
+    return item
+
+
+def set_pinned(user: User, item_id: int, pinned: bool) -> FeedItem:
+    item = _post(user, item_id)
+    item.pinned = pinned
+    db.session.flush()
+    live.item_changed(item.id)
+    return item
+
+
+def delete_post(user: User, item_id: int) -> None:
+    item = _post(user, item_id)
+    db.session.delete(item)
+    db.session.flush()
+    live.item_changed(item_id)
+
+
+def pinned_posts(club_id: int) -> list[FeedItem]:
+    """The club's pinned posts, newest first (the page has checked the viewer may see it)."""
+    return list(
+        db.session.scalars(
+            select(FeedItem)
+            .where(
+                FeedItem.club_id == club_id,
+                FeedItem.kind == ItemKind.POST.value,
+                FeedItem.pinned.is_(True),
+                FeedItem.hidden_at.is_(None),
+            )
+            .order_by(FeedItem.id.desc())
+            .limit(MAX_PINNED)
+        ).unique()
+    )
