@@ -152,3 +152,23 @@ def test_a_reported_comment_reaches_the_admin_live_and_hiding_it_clears_it_live(
     ben.get_by_role("button", name="Hide it").click()
     expect(ben.get_by_text("No open reports.")).to_be_visible()
     expect(item(ana, "Hill reps")).not_to_contain_text("spam.example")
+
+
+def test_an_announcement_reaches_members_open_club_page_live(club_mates, new_page) -> None:
+    ana, ben = new_page(), new_page()
+    log_in(ana, "ana")
+    ana.goto("/clubs/riverside")
+    watching(ana)
+
+    log_in(ben, "ben")
+    ben.goto("/clubs/riverside")
+    ben.get_by_text("Post an announcement").click()
+    ben.get_by_label("Announcement").fill("Track night moves to Thursday this week.")
+    ben.get_by_label("Pin it to the top of the club feed").check()
+    ben.get_by_role("button", name="Post", exact=True).click()
+    expect(ben.get_by_text("Posted to the club feed.")).to_be_visible()
+    expect(ben.locator("[data-pinned-posts]")).to_contain_text("Track night moves to Thursday")
+
+    announcement = item(ana, "Track night moves to Thursday this week.")
+    expect(announcement).to_contain_text("Ben Okafor posted in Riverside Runners")
+    expect(announcement).to_contain_text("Pinned")
