@@ -17,6 +17,10 @@ from community.clubs import services as clubs
 from community.clubs.models import Club, Membership, Role
 from community.db_types import utcnow
 from community.extensions import db
+from community.feed import posts
+from community.feed import services as feed
+from community.feed.models import FeedItem, Kudos
+from community.follows import services as follows
 from community.group_runs.models import GroupRun
 from community.group_runs.scheduling import PaceGroupSpec, schedule_run
 from community.group_runs.series import extend_all
@@ -179,6 +183,45 @@ def seed_demo_challenges(now: datetime) -> int:
     return entered
 
 
+DEMO_FOLLOWS = [("emma", "ana"), ("chloe", "ben"), ("dev", "ana"), ("ana", "chloe")]
+DEMO_CHEERS = [
+    ("ben", "Lovely pace, Ana!"),
+    ("chloe", "That knee is holding up, then? Brilliant."),
+    ("dev", "Next week: hills. You know you want to."),
+]
+
+
+def seed_demo_social(now: datetime) -> int:
+    """Follows, a pinned welcome post, kudos and comments (once: only on a feed without
+    kudos); returns the kudos given."""
+    if db.session.scalar(select(Kudos.id).limit(1)) is not None:
+        return 0
+    for follower, followee in DEMO_FOLLOWS:
+        follows.follow(_user(follower), _user(followee), now=now)
+    riverside = db.session.scalar(select(Club).where(Club.slug == "riverside-runners"))
+    if riverside is not None:
+        posts.post(
+            _user("ana"),
+            riverside,
+            "Welcome to Riverside Runners! Tuesday socials start at the bandstand, 18:30. "
+            "New here? Say hello below.",
+            pinned=True,
+            now=now,
+        )
+    given = 0
+    recent = db.session.scalars(
+        select(FeedItem).where(FeedItem.kind == "run").order_by(FeedItem.id.desc()).limit(6)
+    ).all()
+    for number, item in enumerate(recent):
+        giver, words = DEMO_CHEERS[number % len(DEMO_CHEERS)]
+        if item.actor.username == giver:
+            continue
+        given += feed.give_kudos(_user(giver), item.id, now=now)
+        if number < 3:
+            feed.add_comment(_user(giver), item.id, words, now=now)
+    return given
+
+
 @click.command("seed-demo")
 @with_appcontext
 def seed_demo_command() -> None:
@@ -188,10 +231,12 @@ def seed_demo_command() -> None:
     runs = sum(seed_runs(_user(username), now=utcnow()) for username in created)
     group_runs = seed_demo_group_runs(utcnow())
     entries = seed_demo_challenges(utcnow())
+    cheers = seed_demo_social(utcnow())
     db.session.commit()
     click.echo(
         f"Demo data ready ({len(created)} runners, {len(new_clubs)} clubs, "
-        f"{runs} runs, {group_runs} group runs and {entries} challenge entries added)."
+        f"{runs} runs, {group_runs} group runs, {entries} challenge entries and "
+        f"{cheers} kudos added)."
     )
     click.echo(
         f"Log in at http://127.0.0.1:5000 as any of: {', '.join(u for u, *_ in DEMO_RUNNERS)}"

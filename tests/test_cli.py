@@ -4,6 +4,7 @@ from community.accounts.models import User
 from community.activities.models import Run
 from community.clubs.models import Club, Membership
 from community.extensions import db
+from community.feed.models import Comment, FeedItem
 
 
 def test_seed_demo_creates_runners_and_clubs_once(app):
@@ -11,8 +12,10 @@ def test_seed_demo_creates_runners_and_clubs_once(app):
     first = runner.invoke(args=["seed-demo"])
     second = runner.invoke(args=["seed-demo"])
     assert "5 runners, 2 clubs," in first.output
-    assert "2 group runs and 9 challenge entries added" in first.output
-    assert "0 runners, 0 clubs, 0 runs, 0 group runs and 0 challenge entries" in second.output
+    assert "2 group runs, 9 challenge entries and 4 kudos added" in first.output
+    assert (
+        "0 runners, 0 clubs, 0 runs, 0 group runs, 0 challenge entries and 0 kudos" in second.output
+    )
     assert "runhive-demo-2026" in first.output
     with app.app_context():
         assert db.session.scalar(select(func.count(User.id))) == 5
@@ -21,6 +24,10 @@ def test_seed_demo_creates_runners_and_clubs_once(app):
         assert db.session.scalar(select(func.count(Membership.id))) == 7
         with_tracks = select(func.count(Run.id)).where(Run.source == "gpx")
         assert db.session.scalar(with_tracks) >= 5 * 6
+        # The feed has something to cheer from the start: a pinned welcome, kudos, comments.
+        pinned = select(func.count(FeedItem.id)).where(FeedItem.pinned.is_(True))
+        assert db.session.scalar(pinned) == 1
+        assert db.session.scalar(select(func.count(Comment.id))) >= 1
 
 
 def test_extending_series_from_the_command_line_is_idempotent(app):
