@@ -90,22 +90,6 @@ def test_a_members_run_skips_followers_who_share_no_club(app, people):
     assert len(heard(ben, "feed:item")) == 1
 
 
-def test_a_non_member_cannot_watch_a_private_clubs_feed_by_asking_for_it(app, people):
-    dan, answer = socket_of(app, "dan", feed="club", id=people["secret"])
-    assert answer == {"ok": False, "error": "Not allowed."}
-    with app.app_context():
-        clubs.join_by_invite(
-            db.session.get(User, people["ana"].id),
-            clubs.create_invite(
-                db.session.get(User, people["olivia"].id),
-                db.session.get(clubs.Club, people["secret"]),
-            ).token,
-            now=utcnow(),
-        )
-        db.session.commit()
-    assert dan.get_received() == []
-
-
 def test_a_non_member_cannot_watch_a_private_clubs_items(app, people):
     mia, _ = socket_of(app, "mia", feed="home")
     with app.app_context():
@@ -250,3 +234,28 @@ def test_a_non_member_cannot_catch_up_on_a_private_clubs_feed(app, people):
 def test_a_blocked_runner_cannot_catch_up_on_the_blockers_profile(app, people):
     submit(as_(app, "ana"), "/u/cleo/block", page="/u/cleo")
     assert as_(app, "cleo").get("/feed/u/ana/live?after=0").status_code == 404
+
+
+def test_a_non_member_asking_for_a_private_clubs_rooms_by_name_hears_nothing(app, people):
+    secret = people["secret"]
+    dan = socketio.test_client(app, flask_test_client=as_(app, "dan"))
+    asks = [
+        ("feed:watch", {"feed": "club", "id": f"club:{secret}"}),
+        ("feed:watch", {"feed": f"club:{secret}"}),
+        ("feed:watch", {"feed": "club", "id": secret}),
+        ("club:watch", {"club_id": secret}),
+        ("join", {"room": f"club:{secret}"}),  # no such event: rooms are never joined by name
+    ]
+    for event, data in asks:
+        answer = dan.emit(event, data, callback=True)
+        assert not (answer or {}).get("ok"), (event, data, answer)
+    with app.app_context():
+        olivia = db.session.get(User, people["olivia"].id)
+        club = db.session.get(clubs.Club, secret)
+        clubs.join_by_invite(
+            db.session.get(User, people["ana"].id),
+            clubs.create_invite(olivia, club).token,
+            now=utcnow(),
+        )
+        db.session.commit()
+    assert dan.get_received() == []
