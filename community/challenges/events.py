@@ -5,6 +5,9 @@ from blinker import Namespace
 _signals = Namespace()
 # completed.send(sender, challenge_id=..., user_id=..., title=...): a runner reached the goal.
 completed = _signals.signal("challenge-completed")
+# uncompleted.send(sender, challenge_id=..., user_id=...): the run that completed it was
+# edited or deleted, and the goal is no longer met.
+uncompleted = _signals.signal("challenge-uncompleted")
 # club_goal_reached.send(sender, challenge_id=..., club_id=..., title=...): together, a club
 # reached its goal.
 club_goal_reached = _signals.signal("challenge-club-goal-reached")

@@ -121,6 +121,7 @@ def _settle_completion(entry: ChallengeEntry, challenge: Challenge, now: datetim
     elif not met and entry.completed_at is not None:
         # The run that completed it was edited or deleted: the badge must stay true.
         entry.completed_at = None
+        events.uncompleted.send(None, challenge_id=challenge.id, user_id=entry.user_id)
 
 
 def freeze_if_due(challenge: Challenge, now: datetime) -> None:

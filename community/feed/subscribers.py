@@ -2,6 +2,8 @@
 
 from datetime import timedelta
 
+from sqlalchemy import select
+
 from community.accounts import events as account_events
 from community.activities.events import RunChange, run_changed
 from community.activities.models import BestEffort
@@ -86,6 +88,19 @@ def on_challenge_completed(sender: object, challenge_id: int, user_id: int, titl
     )
 
 
+def on_challenge_uncompleted(sender: object, challenge_id: int, user_id: int) -> None:
+    # The news is no longer true: it leaves the feeds (and the pages showing it).
+    for item in db.session.scalars(
+        select(FeedItem).where(
+            FeedItem.kind == ItemKind.CHALLENGE_COMPLETED.value,
+            FeedItem.challenge_id == challenge_id,
+            FeedItem.actor_id == user_id,
+        )
+    ):
+        db.session.delete(item)
+        live.item_changed(item.id)
+
+
 def on_membership_started(sender: object, club_id: int, user_id: int) -> None:
     db.session.add(FeedItem(kind=ItemKind.NEW_MEMBER.value, actor_id=user_id, club_id=club_id))
 
@@ -104,6 +119,7 @@ def subscribe() -> None:
     live.subscribe()
     run_changed.connect(on_run_changed)
     challenge_events.completed.connect(on_challenge_completed)
+    challenge_events.uncompleted.connect(on_challenge_uncompleted)
     club_events.membership_started.connect(on_membership_started)
     club_events.membership_ended.connect(on_membership_ended)
     group_run_events.attended.connect(on_attended)

@@ -128,6 +128,22 @@ def test_a_completed_challenge_is_news_in_its_club(people):
     assert ("ana", "challenge_completed") in kinds(queries.club(riverside.id, None))
 
 
+def test_a_completion_undone_by_deleting_its_run_leaves_the_feed(people):
+    ana = people["ana"]
+    riverside = club(ana)
+    ten = challenge(
+        ana,
+        riverside,
+        goal=1000.0,
+        starts_on=utcnow().date(),
+        ends_on=utcnow().date() + timedelta(days=5),
+    )
+    challenges.join(ana, ten, now=utcnow())
+    run = run_by(ana, ago=timedelta(minutes=30))
+    runs.delete_run(ana, run, now=utcnow())
+    assert ("ana", "challenge_completed") not in kinds(queries.club(riverside.id, None))
+
+
 def test_blocked_runners_never_see_each_others_items(people):
     ana, ben = people["ana"], people["ben"]
     follows.follow(ben, ana, now=utcnow())
