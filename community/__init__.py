@@ -117,7 +117,7 @@ def _register_sockets(app: Flask) -> None:
     redis_url = app.config["REDIS_URL"]
     # Always pass the manager and origins: Flask-SocketIO keeps options between init_app calls.
     manager = (
-        socketio_lib.RedisManager(redis_url, channel="runhive")
+        socketio_lib.RedisManager(redis_url, channel=app.config["SOCKETIO_CHANNEL"])
         if redis_url
         else socketio_lib.Manager()
     )

@@ -35,6 +35,10 @@ def from_environment(environ: Mapping[str, str], instance_path: Path) -> dict[st
         "SQLALCHEMY_DATABASE_URI": normalise_database_url(database_url),
         "REDIS_URL": redis_url,
         "RATELIMIT_STORAGE_URI": redis_url or "memory://",
+        # Redis pub/sub ignores the database number: deployments (or test runs) sharing one
+        # Redis keep their live events and rate limits apart by name.
+        "SOCKETIO_CHANNEL": environ.get("SOCKETIO_CHANNEL") or "runhive",
+        "RATELIMIT_KEY_PREFIX": environ.get("RATELIMIT_KEY_PREFIX", ""),
         "SESSION_COOKIE_SECURE": production,
         "REMEMBER_COOKIE_SECURE": production,
         "PROXY_HOPS": int(environ.get("PROXY_HOPS", "0")),
@@ -101,6 +105,7 @@ def testing(database_url: str, instance_path: Path) -> dict[str, Any]:
         "SECRET_KEY": secrets.token_urlsafe(32),
         "SQLALCHEMY_DATABASE_URI": database_url,
         "REDIS_URL": None,
+        "SOCKETIO_CHANNEL": "runhive-test",
         "RATELIMIT_STORAGE_URI": "memory://",
         "ARGON2_TIME_COST": 1,
         "ARGON2_MEMORY_COST": 8,

@@ -15,13 +15,13 @@ import flask_migrate
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
-from sqlalchemy import create_engine, make_url, text
+from sqlalchemy import text
 from werkzeug.serving import make_server
 
 from community import config as settings
 from community import create_app
 from community.extensions import db
-from tests.helpers import require
+from tests.helpers import empty_postgres_database
 
 POSTGRES_URL = os.environ.get("TEST_DATABASE_URL")
 
@@ -33,38 +33,12 @@ def _build_schema(url: str, instance: Path) -> None:
         db.engine.dispose()
 
 
-def _create_postgres_database(url: str) -> None:
-    """Create the test database when the server has none of that name yet."""
-    target = make_url(url)
-    engine = create_engine(target.set(database="postgres"), isolation_level="AUTOCOMMIT")
-    try:
-        with engine.connect() as connection:
-            exists = connection.execute(
-                text("SELECT 1 FROM pg_database WHERE datname = :name"), {"name": target.database}
-            ).scalar()
-            if not exists:
-                connection.execute(text(f'CREATE DATABASE "{target.database}"'))
-    except Exception as error:
-        require(f"PostgreSQL at TEST_DATABASE_URL is not reachable: {error}")
-    finally:
-        engine.dispose()
-
-
 @pytest.fixture(scope="session")
 def migrated_database(tmp_path_factory: pytest.TempPathFactory) -> str:
     instance = tmp_path_factory.mktemp("instance")
     if POSTGRES_URL:
         url = settings.normalise_database_url(POSTGRES_URL)
-        _create_postgres_database(url)
-        engine = create_engine(url)
-        try:
-            with engine.begin() as connection:
-                connection.execute(text("DROP SCHEMA public CASCADE"))
-                connection.execute(text("CREATE SCHEMA public"))
-        except Exception as error:
-            require(f"PostgreSQL at TEST_DATABASE_URL is not reachable: {error}")
-        finally:
-            engine.dispose()
+        empty_postgres_database(url)
         _build_schema(url, instance)
         return url
     path = instance / "template.db"

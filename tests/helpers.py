@@ -10,6 +10,8 @@ from typing import TypeVar
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
+from sqlalchemy import create_engine, make_url
+from sqlalchemy import text as sql
 from werkzeug.test import TestResponse
 
 from community.accounts import services
@@ -27,6 +29,33 @@ def require(reason: str) -> None:
     if os.environ.get("CI") == "true":
         pytest.fail(f"{reason} (CI=true, so this part is required)")
     pytest.skip(reason)
+
+
+def empty_postgres_database(url: str) -> None:
+    """Create the database at `url` when the server has none of that name yet, then empty
+    it: a fresh `public` schema, for the migrations to build."""
+    target = make_url(url)
+    server = create_engine(target.set(database="postgres"), isolation_level="AUTOCOMMIT")
+    try:
+        with server.connect() as connection:
+            exists = connection.execute(
+                sql("SELECT 1 FROM pg_database WHERE datname = :name"), {"name": target.database}
+            ).scalar()
+            if not exists:
+                connection.execute(sql(f'CREATE DATABASE "{target.database}"'))
+    except Exception as error:
+        require(f"PostgreSQL at TEST_DATABASE_URL is not reachable: {error}")
+    finally:
+        server.dispose()
+    engine = create_engine(target)
+    try:
+        with engine.begin() as connection:
+            connection.execute(sql("DROP SCHEMA public CASCADE"))
+            connection.execute(sql("CREATE SCHEMA public"))
+    except Exception as error:
+        require(f"PostgreSQL at TEST_DATABASE_URL is not reachable: {error}")
+    finally:
+        engine.dispose()
 
 
 def make_runner(
