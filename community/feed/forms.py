@@ -22,7 +22,7 @@ class ReportForm(BaseForm):
         "Why report it?",
         validators=[
             DataRequired("Say what is wrong, so the admins know what to look for."),
-            Length(max=MAX_REASON, message=f"Keep the reason under {MAX_REASON} characters."),
+            Length(max=MAX_REASON, message=f"Keep it under {MAX_REASON} characters."),
         ],
     )
 

@@ -17,18 +17,13 @@ from community.clubs.models import Membership, Role
 from community.extensions import db
 from community.feed import events, live
 from community.feed.models import Comment, FeedItem, Report, ReportStatus
-from community.feed.services import FeedError, NotAllowed, NotFound, visible_item
+from community.feed.services import FeedError, NotAllowed, NotFound, clean_text, visible_item
 
 MAX_REASON = 300
 
 
 def _reason(text: str) -> str:
-    reason = text.strip()
-    if not reason:
-        raise FeedError("Say what is wrong, so the admins know what to look for.")
-    if len(reason) > MAX_REASON:
-        raise FeedError(f"Keep the reason under {MAX_REASON} characters.")
-    return reason
+    return clean_text(text, MAX_REASON, "Say what is wrong, so the admins know what to look for.")
 
 
 def deciding_club(item: FeedItem, reporter_id: int) -> int | None:

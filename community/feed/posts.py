@@ -11,7 +11,7 @@ from community.clubs.services import membership_of
 from community.extensions import db
 from community.feed import live
 from community.feed.models import MAX_POST, FeedItem, ItemKind
-from community.feed.services import FeedError, NotAllowed, NotFound
+from community.feed.services import NotAllowed, NotFound, clean_text
 
 # Pinned posts shown on top of a club's feed; pinning more pushes the oldest off the top.
 MAX_PINNED = 3
@@ -25,11 +25,7 @@ def _require_admin(user: User, club_id: int) -> None:
 
 def post(author: User, club: Club, body: str, *, pinned: bool, now: datetime) -> FeedItem:
     _require_admin(author, club.id)
-    text = body.strip()
-    if not text:
-        raise FeedError("Write the announcement first.")
-    if len(text) > MAX_POST:
-        raise FeedError(f"Keep it under {MAX_POST} characters.")
+    text = clean_text(body, MAX_POST, "Write the announcement first.")
     item = FeedItem(
         kind=ItemKind.POST.value,
         actor_id=author.id,

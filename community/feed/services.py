@@ -77,13 +77,18 @@ class NotAllowed(Exception):
     """Someone else's comment: only its author edits it."""
 
 
+def clean_text(text: str, limit: int, blank: str) -> str:
+    """Plain text as it is kept: trimmed, not blank (`blank` says what is missing), short."""
+    kept = text.strip()
+    if not kept:
+        raise FeedError(blank)
+    if len(kept) > limit:
+        raise FeedError(f"Keep it under {limit} characters.")
+    return kept
+
+
 def _clean(body: str) -> str:
-    text = body.strip()
-    if not text:
-        raise FeedError("Write something first.")
-    if len(text) > MAX_COMMENT:
-        raise FeedError(f"Keep it under {MAX_COMMENT} characters.")
-    return text
+    return clean_text(body, MAX_COMMENT, "Write something first.")
 
 
 def mentioned(body: str) -> list[str]:

@@ -113,34 +113,30 @@ def test_a_private_clubs_news_is_for_its_members(people):
     assert kinds(queries.club(hidden.id, ana.id)) == [("ben", "new_member")]
 
 
-def test_a_completed_challenge_is_news_in_its_club(people):
-    ana = people["ana"]
+def entered_in_a_1_km_club_challenge(ana):
+    """Ana's club, with a challenge of 1 km she has entered: her next run completes it."""
     riverside = club(ana)
-    ten = challenge(
+    one_km = challenge(
         ana,
         riverside,
         goal=1000.0,
         starts_on=utcnow().date(),
         ends_on=utcnow().date() + timedelta(days=5),
     )
-    challenges.join(ana, ten, now=utcnow())
-    run_by(ana, ago=timedelta(minutes=30))
+    challenges.join(ana, one_km, now=utcnow())
+    return riverside
+
+
+def test_a_completed_challenge_is_news_in_its_club(people):
+    riverside = entered_in_a_1_km_club_challenge(people["ana"])
+    run_by(people["ana"], ago=timedelta(minutes=30))
     assert ("ana", "challenge_completed") in kinds(queries.club(riverside.id, None))
 
 
 def test_a_completion_undone_by_deleting_its_run_leaves_the_feed(people):
-    ana = people["ana"]
-    riverside = club(ana)
-    ten = challenge(
-        ana,
-        riverside,
-        goal=1000.0,
-        starts_on=utcnow().date(),
-        ends_on=utcnow().date() + timedelta(days=5),
-    )
-    challenges.join(ana, ten, now=utcnow())
-    run = run_by(ana, ago=timedelta(minutes=30))
-    runs.delete_run(ana, run, now=utcnow())
+    riverside = entered_in_a_1_km_club_challenge(people["ana"])
+    run = run_by(people["ana"], ago=timedelta(minutes=30))
+    runs.delete_run(people["ana"], run, now=utcnow())
     assert ("ana", "challenge_completed") not in kinds(queries.club(riverside.id, None))
 
 

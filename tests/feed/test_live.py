@@ -1,8 +1,6 @@
 """Live feeds: which sockets hear of new items, kudos and comments, and what an open page
 fetches to catch up. One test per access rule."""
 
-from datetime import timedelta
-
 import pytest
 from sqlalchemy import select
 
@@ -13,6 +11,7 @@ from community.db_types import utcnow
 from community.extensions import db, socketio
 from community.feed import queries
 from community.feed.models import FeedItem
+from tests.feed.builders import log_run
 from tests.helpers import add_member, as_, make_club, make_runner, submit
 
 
@@ -30,25 +29,6 @@ def people(app):
     submit(as_(app, "cleo"), "/u/ana/follow", page="/dashboard")
     people["riverside"], people["secret"] = riverside, secret
     return people
-
-
-def log_run(app, username, *, visibility="public"):
-    with app.app_context():
-        user = db.session.scalar(select(User).where(User.username == username))
-        runs.log_run(
-            user,
-            runs.RunDetails(
-                start_time=utcnow() - timedelta(hours=1),
-                distance_m=5000,
-                duration_s=1650,
-                visibility=visibility,
-            ),
-            now=utcnow(),
-        )
-        db.session.commit()
-        return db.session.scalar(
-            select(FeedItem.id).where(FeedItem.actor_id == user.id).order_by(FeedItem.id.desc())
-        )
 
 
 def socket_of(app, username, **watch):

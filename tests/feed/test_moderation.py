@@ -1,8 +1,6 @@
 """Reports and hiding: runners report to the admins of the club it was seen in, who hide it
 or dismiss the report. One test per rule."""
 
-from datetime import timedelta
-
 import pytest
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
@@ -14,6 +12,7 @@ from community.extensions import db, socketio
 from community.feed import moderation, queries, services
 from community.feed.models import Comment, FeedItem, Report
 from community.notifications.models import Notification
+from tests.feed.builders import log_run
 from tests.helpers import add_member, as_, at_once, make_club, make_runner, submit, text
 
 
@@ -33,19 +32,6 @@ def people(app):
 
 def runner(username):
     return db.session.scalar(select(User).where(User.username == username))
-
-
-def item_by(app, username):
-    with app.app_context():
-        user = runner(username)
-        now = utcnow()
-        runs.log_run(
-            user,
-            runs.RunDetails(start_time=now - timedelta(hours=1), distance_m=5000, duration_s=1650),
-            now=now,
-        )
-        db.session.commit()
-        return db.session.scalar(select(FeedItem.id).where(FeedItem.actor_id == user.id))
 
 
 def comment_by(app, username, item_id, body="Nice"):
@@ -74,7 +60,7 @@ def reports(app):
 
 
 def test_a_report_on_a_club_mates_run_goes_to_the_clubs_owner_and_admins(app, people):
-    item = item_by(app, "ana")
+    item = log_run(app, "ana")
     ben = as_(app, "ben")
     response = report(ben, f"/feed/items/{item}/report", "Not a real run")
     assert "Reported: thank you." in text(ben.get(response.headers["Location"]))
@@ -86,7 +72,7 @@ def test_a_report_on_a_club_mates_run_goes_to_the_clubs_owner_and_admins(app, pe
 
 
 def test_a_report_where_no_club_is_shared_goes_to_the_site_admins(app, people):
-    item = item_by(app, "dan")
+    item = log_run(app, "dan")
     submit(as_(app, "ana"), "/u/dan/follow", page="/dashboard")
     report(as_(app, "ana"), f"/feed/items/{item}/report")
     (filed,) = reports(app)
@@ -95,7 +81,7 @@ def test_a_report_where_no_club_is_shared_goes_to_the_site_admins(app, people):
 
 
 def test_a_reported_comment_goes_to_the_admins_of_the_club_it_was_seen_in(app, people):
-    comment = comment_by(app, "ben", item_by(app, "ana"), "Rude words")
+    comment = comment_by(app, "ben", log_run(app, "ana"), "Rude words")
     report(as_(app, "ana"), f"/feed/comments/{comment}/report", "Rude")
     (filed,) = reports(app)
     assert (filed.comment_id, filed.club_id) == (comment, people["riverside"])
@@ -103,7 +89,7 @@ def test_a_reported_comment_goes_to_the_admins_of_the_club_it_was_seen_in(app, p
 
 
 def test_nobody_reports_their_own_run_or_comment(app, people):
-    item = item_by(app, "ana")
+    item = log_run(app, "ana")
     comment = comment_by(app, "ben", item)
     ana = as_(app, "ana")
     response = report(ana, f"/feed/items/{item}/report", "oops")
@@ -113,7 +99,7 @@ def test_nobody_reports_their_own_run_or_comment(app, people):
 
 
 def test_an_item_you_cannot_see_cannot_be_reported(app, people):
-    item = item_by(app, "ana")
+    item = log_run(app, "ana")
     with app.app_context():
         db.session.get(runs.Run, db.session.get(FeedItem, item).run_id).visibility = "private"
         db.session.commit()
@@ -125,7 +111,7 @@ def test_an_item_you_cannot_see_cannot_be_reported(app, people):
     ("reason", "message"), [("  ", "Say what is wrong"), ("x" * 301, "under 300 characters")]
 )
 def test_a_blank_or_long_reason_is_refused_and_nothing_is_filed(app, people, reason, message):
-    item = item_by(app, "ana")
+    item = log_run(app, "ana")
     ben = as_(app, "ben")
     response = report(ben, f"/feed/items/{item}/report", reason)
     assert message in text(ben.get(response.headers["Location"]))
@@ -133,7 +119,7 @@ def test_a_blank_or_long_reason_is_refused_and_nothing_is_filed(app, people, rea
 
 
 def test_reporting_twice_files_one_report_even_from_two_tabs_at_once(app, people):
-    item = item_by(app, "ana")
+    item = log_run(app, "ana")
 
     def file_one():
         return moderation.report_item(runner("ben"), item, "Spam", now=utcnow())
@@ -147,7 +133,7 @@ def test_reporting_twice_files_one_report_even_from_two_tabs_at_once(app, people
 
 
 def test_the_database_wants_exactly_one_thing_reported(app, people):
-    item = item_by(app, "ana")
+    item = log_run(app, "ana")
     comment = comment_by(app, "ben", item)
     for targets in ({}, {"item_id": item, "comment_id": comment}):
         with app.app_context():
@@ -157,7 +143,7 @@ def test_the_database_wants_exactly_one_thing_reported(app, people):
 
 
 def test_only_the_clubs_owner_and_admins_open_its_reports(app, people):
-    report(as_(app, "ben"), f"/feed/items/{item_by(app, 'ana')}/report", "Spam")
+    report(as_(app, "ben"), f"/feed/items/{log_run(app, 'ana')}/report", "Spam")
     for name in ("olivia", "adam"):
         assert "Spam" in text(as_(app, name).get("/feed/clubs/riverside/reports"))
     for name in ("ana", "dan"):
@@ -175,7 +161,7 @@ def test_a_private_clubs_reports_are_404_to_outsiders(app, people):
 
 
 def test_hiding_takes_an_item_out_of_every_feed_but_its_runners(app, people):
-    item = item_by(app, "ana")
+    item = log_run(app, "ana")
     report(as_(app, "ben"), f"/feed/items/{item}/report", "Spam")
     (filed,) = reports(app)
     submit(as_(app, "adam"), f"/feed/reports/{filed.id}/hide", page="/dashboard")
@@ -189,7 +175,7 @@ def test_hiding_takes_an_item_out_of_every_feed_but_its_runners(app, people):
 
 
 def test_hiding_decides_every_open_report_on_the_same_thing(app, people):
-    item = item_by(app, "ana")
+    item = log_run(app, "ana")
     comment = comment_by(app, "ben", item, "Buy my shoes")
     for name in ("ana", "olivia"):
         report(as_(app, name), f"/feed/comments/{comment}/report", "Spam")
@@ -201,7 +187,7 @@ def test_hiding_decides_every_open_report_on_the_same_thing(app, people):
 
 
 def test_a_hidden_comment_is_for_its_author_alone(app, people):
-    item = item_by(app, "ana")
+    item = log_run(app, "ana")
     comment = comment_by(app, "ben", item, "Buy my shoes")
     report(as_(app, "ana"), f"/feed/comments/{comment}/report", "Spam")
     submit(as_(app, "olivia"), f"/feed/reports/{reports(app)[0].id}/hide", page="/dashboard")
@@ -211,7 +197,7 @@ def test_a_hidden_comment_is_for_its_author_alone(app, people):
 
 
 def test_members_and_other_clubs_admins_cannot_hide_or_dismiss(app, people):
-    report(as_(app, "ben"), f"/feed/items/{item_by(app, 'ana')}/report", "Spam")
+    report(as_(app, "ben"), f"/feed/items/{log_run(app, 'ana')}/report", "Spam")
     filed = reports(app)[0]
     other_owner = make_runner(app, "zoe")
     make_club(app, other_owner, "elsewhere")
@@ -225,7 +211,7 @@ def test_members_and_other_clubs_admins_cannot_hide_or_dismiss(app, people):
 
 
 def test_dismissing_keeps_the_item_and_a_decided_report_is_not_decided_again(app, people):
-    item = item_by(app, "ana")
+    item = log_run(app, "ana")
     report(as_(app, "ben"), f"/feed/items/{item}/report", "Meh")
     filed = reports(app)[0]
     adam = as_(app, "adam")
@@ -238,7 +224,7 @@ def test_dismissing_keeps_the_item_and_a_decided_report_is_not_decided_again(app
 
 
 def test_pages_watching_a_hidden_item_are_told_to_fetch_it_again(app, people):
-    item = item_by(app, "ana")
+    item = log_run(app, "ana")
     report(as_(app, "ben"), f"/feed/items/{item}/report", "Spam")
     socket = socketio.test_client(app, flask_test_client=as_(app, "ben"))
     socket.emit("feed:watch", {"feed": "home", "items": [item]}, callback=True)
@@ -252,7 +238,7 @@ def test_pages_watching_a_hidden_item_are_told_to_fetch_it_again(app, people):
 
 
 def test_a_comment_that_was_hidden_cannot_be_reported_again(app, people):
-    comment = comment_by(app, "ben", item_by(app, "ana"))
+    comment = comment_by(app, "ben", log_run(app, "ana"))
     with app.app_context():
         db.session.get(Comment, comment).hidden_at = utcnow()
         db.session.commit()

@@ -1,29 +1,7 @@
 """Feed pages over HTTP: one test per access rule, and the feed on the pages that show it."""
 
-from datetime import timedelta
-
-from sqlalchemy import select
-
-from community.accounts.models import User
-from community.activities import services as runs
-from community.db_types import utcnow
-from community.extensions import db
+from tests.feed.builders import log_run
 from tests.helpers import add_member, as_, make_club, make_runner, submit, text
-
-
-def log_run(app, username, km=5.0):
-    with app.app_context():
-        user = db.session.scalar(select(User).where(User.username == username))
-        runs.log_run(
-            user,
-            runs.RunDetails(
-                start_time=utcnow() - timedelta(hours=1),
-                distance_m=km * 1000,
-                duration_s=km * 330,
-            ),
-            now=utcnow(),
-        )
-        db.session.commit()
 
 
 def test_the_home_feed_needs_a_login(app):

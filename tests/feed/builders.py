@@ -1,0 +1,34 @@
+"""Builders the feed's specs share."""
+
+from datetime import timedelta
+
+from flask import Flask
+from sqlalchemy import select
+
+from community.accounts.models import User
+from community.activities import services as runs
+from community.db_types import utcnow
+from community.extensions import db
+from community.feed.models import FeedItem
+
+
+def log_run(app: Flask, username: str, *, km: float = 5.0, visibility: str = "public") -> int:
+    """`username` logs a run they ran an hour ago; returns its feed item's id."""
+    with app.app_context():
+        user = db.session.scalar(select(User).where(User.username == username))
+        runs.log_run(
+            user,
+            runs.RunDetails(
+                start_time=utcnow() - timedelta(hours=1),
+                distance_m=km * 1000,
+                duration_s=km * 330,
+                visibility=visibility,
+            ),
+            now=utcnow(),
+        )
+        db.session.commit()
+        return db.session.scalar(
+            select(FeedItem.id)
+            .where(FeedItem.actor_id == user.id, FeedItem.kind == "run")
+            .order_by(FeedItem.id.desc())
+        )
