@@ -1,5 +1,6 @@
 """The migrations are the schema: built from them alone, it matches the models exactly."""
 
+import flask_migrate
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 
@@ -25,4 +26,42 @@ def test_sqlite_is_configured_for_real_use(tmp_path):
         # The transaction (and its write lock) starts with the first statement, not the first
         # write, so a read-then-write can never be overtaken by another writer.
         assert connection.connection.dbapi_connection.in_transaction
+        db.engine.dispose()
+
+
+def test_upgrading_sqlite_keeps_the_rows_that_point_at_a_rebuilt_table(tmp_path):
+    # Feed items are rebuilt (copied, dropped, renamed) by later migrations on SQLite: the
+    # kudos and comments pointing at them must come through, not cascade away.
+    app = create_app(settings.testing(f"sqlite:///{tmp_path / 'old.db'}", tmp_path))
+    moment = "2026-12-01 08:00:00.000000"
+    with app.app_context():
+        flask_migrate.upgrade(revision="0021")
+        with db.engine.begin() as connection:
+            for number, name in enumerate(("ana", "ben"), 1):
+                connection.exec_driver_sql(
+                    "INSERT INTO users (id, username, email, display_name, password_hash, bio,"
+                    " units, timezone, default_visibility, session_version, created_at)"
+                    " VALUES (?, ?, ?, ?, 'x', '', 'km', 'UTC', 'public', 1, ?)",
+                    (number, name, f"{name}@example.com", name, moment),
+                )
+            connection.exec_driver_sql(
+                "INSERT INTO feed_items (id, kind, actor_id, title, created_at)"
+                " VALUES (1, 'challenge_completed', 1, 'December', ?)",
+                (moment,),
+            )
+            connection.exec_driver_sql(
+                "INSERT INTO kudos (item_id, giver_id, created_at) VALUES (1, 2, ?)", (moment,)
+            )
+            connection.exec_driver_sql(
+                "INSERT INTO comments (item_id, author_id, body, created_at)"
+                " VALUES (1, 2, 'Well done', ?)",
+                (moment,),
+            )
+        flask_migrate.upgrade()
+        with db.engine.connect() as connection:
+            kept = connection.exec_driver_sql(
+                "SELECT (SELECT actor_id FROM kudos), (SELECT body FROM comments)"
+            ).one()
+            assert tuple(kept) == (1, "Well done")
+            assert connection.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
         db.engine.dispose()

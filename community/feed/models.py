@@ -1,7 +1,16 @@
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text, UniqueConstraint, false
+from sqlalchemy import (
+    CheckConstraint,
+    ForeignKey,
+    ForeignKeyConstraint,
+    Index,
+    String,
+    Text,
+    UniqueConstraint,
+    false,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from community.accounts.models import User
@@ -54,6 +63,8 @@ class FeedItem(db.Model):
         CheckConstraint("kind = 'post' OR NOT pinned", name="only_posts_pinned"),
         # A runner's items (profile feed, and the home feeds they appear in) and a club's.
         Index("ix_feed_items_actor_id_id", "actor_id", "id"),
+        # What a kudos points at: the item and its runner together (see Kudos).
+        UniqueConstraint("id", "actor_id"),
         Index("ix_feed_items_club_id_id", "club_id", "id"),
     )
 
@@ -94,10 +105,16 @@ class Kudos(db.Model):
         # One per runner per item: a double click or two tabs never count twice.
         UniqueConstraint("item_id", "giver_id"),
         Index("ix_kudos_giver_id", "giver_id"),
+        # The item's runner, kept beside it so the database itself refuses kudos on your own.
+        ForeignKeyConstraint(
+            ["item_id", "actor_id"], ["feed_items.id", "feed_items.actor_id"], ondelete="CASCADE"
+        ),
+        CheckConstraint("giver_id <> actor_id", name="not_own_item"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    item_id: Mapped[int] = mapped_column(ForeignKey("feed_items.id", ondelete="CASCADE"))
+    item_id: Mapped[int]
+    actor_id: Mapped[int]
     giver_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 

@@ -40,7 +40,7 @@ def give_kudos(giver: User, item_id: int, *, now: datetime) -> bool:
     # on PostgreSQL through SQLAlchemy, so it can't be trusted to say so.
     added = db.session.execute(
         build(Kudos)
-        .values(item_id=item.id, giver_id=giver.id, created_at=now)
+        .values(item_id=item.id, actor_id=item.actor_id, giver_id=giver.id, created_at=now)
         .on_conflict_do_nothing(index_elements=[Kudos.item_id, Kudos.giver_id])
         .returning(Kudos.id)
     ).scalar()

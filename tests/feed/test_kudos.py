@@ -4,6 +4,7 @@ from datetime import timedelta
 
 import pytest
 from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
 
 from community.accounts.models import User
 from community.activities import services as runs
@@ -64,6 +65,15 @@ def test_nobody_gives_kudos_to_their_own_item(people):
     item = item_of(people["ana"])
     with pytest.raises(services.FeedError):
         services.give_kudos(people["ana"], item, now=utcnow())
+
+
+def test_the_database_refuses_kudos_on_your_own_item_and_a_wrong_runner(people):
+    item = item_of(people["ana"])
+    ana, ben = people["ana"].id, people["ben"].id
+    for actor_id, giver_id in ((ana, ana), (ben, people["cleo"].id)):
+        with db.session.begin_nested(), pytest.raises(IntegrityError):
+            db.session.add(Kudos(item_id=item, actor_id=actor_id, giver_id=giver_id))
+            db.session.flush()
 
 
 def test_an_item_you_may_not_see_takes_no_kudos(people):
