@@ -4,6 +4,7 @@
 cheaper than with threads); gevent must patch the standard library before anything else loads.
 """
 
+import gc
 import os
 
 if __name__ == "__main__":
@@ -19,6 +20,11 @@ from community.extensions import socketio
 app = create_app()
 
 if __name__ == "__main__":
+    # What is loaded by now (about 160,000 objects) lives as long as the process: keep it out
+    # of full garbage collections, which otherwise stall every socket for ~200 ms at 1,000
+    # sockets (bench/RESULTS.md, "Kudos fan-out").
+    gc.collect()
+    gc.freeze()
     socketio.run(
         app,
         host=os.environ.get("HOST", "127.0.0.1"),

@@ -164,3 +164,12 @@ def test_paging_by_cursor_is_stable_when_new_items_arrive(people, monkeypatch):
     last = queries.profile(ana.id, None, second.before)
     assert [item.run.distance_m for item in last.items] == [1000]
     assert last.before is None
+
+
+def test_a_newcomer_in_no_club_following_nobody_sees_their_own_runs_at_home(people):
+    cleo = people["cleo"]
+    run_by(cleo)
+    run_by(people["ana"])
+    assert kinds(queries.home(cleo.id)) == [("cleo", "run")]
+    follows.follow(cleo, people["ana"], now=utcnow())
+    assert kinds(queries.home(cleo.id)) == [("ana", "run"), ("cleo", "run")]
