@@ -120,7 +120,11 @@ def flask_command(env: dict[str, str], *args: str) -> None:
 class Server:
     """The real app in a subprocess, with a thread collecting the emit probe's lines."""
 
-    def __init__(self, mode: str, workdir: Path) -> None:
+    def __init__(
+        self, mode: str, workdir: Path, *, name: str = "", env: dict[str, str] | None = None
+    ) -> None:
+        """`env` is added to the server's environment (after REDIS_URL is dropped); `name`
+        tells the log files of several servers apart."""
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.env = {
@@ -133,7 +137,8 @@ class Server:
             "PYTHONUNBUFFERED": "1",
         }
         self.env.pop("REDIS_URL", None)
-        self.log_path = workdir / f"server-{mode}.log"
+        self.env.update(env or {})
+        self.log_path = workdir / f"server-{name or mode}.log"
         self.probes: queue.Queue[dict[str, Any]] = queue.Queue()
         self.process: subprocess.Popen[str] | None = None
 
@@ -267,14 +272,21 @@ class Repetition:
 
 
 async def connect_clients(
-    url: str, headers: dict[str, str], count: int, concurrency: int, timeout: float, fan: Fanout
+    url: str,
+    headers: dict[str, str],
+    count: int,
+    concurrency: int,
+    timeout: float,
+    fan: Any,
+    event: str = EVENT,
 ) -> list[Any]:
+    """Connect `count` clients, client i with `fan.handler(i)` as its handler of `event`."""
     import socketio
 
     gate = asyncio.Semaphore(concurrency)
     clients = [socketio.AsyncClient(reconnection=False) for _ in range(count)]
     for index, client in enumerate(clients):
-        client.on(EVENT, fan.handler(index))
+        client.on(event, fan.handler(index))
 
     async def connect(client: Any) -> None:
         async with gate:
