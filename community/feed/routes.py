@@ -337,7 +337,8 @@ def dismiss_report(report_id: int) -> Response:
 
 @bp.app_template_global("feed_comments")
 def feed_comments(page: queries.Page) -> dict[int, list[queries.Shown]]:
-    return queries.comments_for(page.items, viewer_id())
+    # The clubs the viewer runs are read once a request, for comments and posts alike.
+    return queries.comments_for(page.items, viewer_id(), feed_admin_of())
 
 
 @bp.app_template_filter("mentions")
