@@ -1,6 +1,7 @@
 """Steps every browser journey shares."""
 
 import re
+from datetime import datetime
 
 from playwright.sync_api import Page, expect
 
@@ -44,3 +45,17 @@ def fill_run(
     page.get_by_label("Perceived effort (1-10)").fill(effort)
     if visibility is not None:
         page.get_by_label("Who can see it").select_option(label=visibility)
+
+
+def log_a_run(page: Page, start: datetime, distance: str, duration: str, title: str = "") -> None:
+    """Log a run by hand at `start` (shown in the runner's zone: UTC for these runners)."""
+    open_log_a_run(page)
+    fill_run(
+        page,
+        date=start.strftime("%Y-%m-%d"),
+        start=start.strftime("%H:%M"),
+        distance=distance,
+        duration=duration,
+        title=title,
+    )
+    page.get_by_role("button", name="Save run").click()

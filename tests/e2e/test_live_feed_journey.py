@@ -6,7 +6,7 @@ import pytest
 from flask import Flask
 from playwright.sync_api import Page, expect
 
-from tests.e2e.pages import fill_run, log_in, open_log_a_run
+from tests.e2e.pages import log_a_run, log_in
 from tests.helpers import add_member, make_club, make_runner
 
 pytestmark = pytest.mark.browser
@@ -20,18 +20,8 @@ def watching(page: Page) -> None:
     expect(page.locator("[data-feed-live][data-watching='true']")).to_be_attached()
 
 
-def log_a_run(page: Page, distance: str, title: str) -> None:
-    an_hour_ago = datetime.now(UTC) - timedelta(hours=1)  # the runners' zone is UTC
-    open_log_a_run(page)
-    fill_run(
-        page,
-        date=an_hour_ago.strftime("%Y-%m-%d"),
-        start=an_hour_ago.strftime("%H:%M"),
-        distance=distance,
-        duration="0:40:00",
-        title=title,
-    )
-    page.get_by_role("button", name="Save run").click()
+def log_a_recent_run(page: Page, distance: str, title: str) -> None:
+    log_a_run(page, datetime.now(UTC) - timedelta(hours=1), distance, "0:40:00", title)
 
 
 def item(page: Page, text: str):
@@ -56,7 +46,7 @@ def test_a_run_kudos_and_a_comment_reach_the_other_runner_live(club_mates, new_p
 
     # Ana logs a run; Ben's open club feed shows it without a reload.
     log_in(ana, "ana")
-    log_a_run(ana, "8", "Tempo by the river")
+    log_a_recent_run(ana, "8", "Tempo by the river")
     expect(item(ben, "Tempo by the river")).to_contain_text("Ana Lima ran 8.00 km")
 
     # Ana goes to her dashboard; Ben's kudos reach her count and her bell there.
@@ -86,8 +76,8 @@ def test_a_page_that_reconnects_catches_up_once(club_mates, new_page) -> None:
     expect(ben.locator("body[data-live-connected='false']")).to_be_attached()
 
     log_in(ana, "ana")
-    log_a_run(ana, "5", "Missed while offline")
-    log_a_run(ana, "6", "Also missed")
+    log_a_recent_run(ana, "5", "Missed while offline")
+    log_a_recent_run(ana, "6", "Also missed")
     expect(item(ben, "Missed while offline")).to_have_count(0)
 
     ben.evaluate("Runhive.live.socket.connect()")
@@ -106,7 +96,7 @@ def test_a_page_that_reconnects_catches_up_once(club_mates, new_page) -> None:
 def test_someone_typing_a_comment_keeps_it_when_others_comment(club_mates, new_page) -> None:
     ana, ben = new_page(), new_page()
     log_in(ana, "ana")
-    log_a_run(ana, "10", "Long one")
+    log_a_recent_run(ana, "10", "Long one")
     ana.goto("/dashboard")
     watching(ana)
     log_in(ben, "ben")
@@ -126,7 +116,7 @@ def test_a_reported_comment_reaches_the_admin_live_and_hiding_it_clears_it_live(
     add_member(app, club_mates, make_runner(app, "cleo", display_name="Cleo Park"))
     ana, ben, cleo_page = new_page(), new_page(), new_page()
     log_in(ana, "ana")
-    log_a_run(ana, "7", "Hill reps")
+    log_a_recent_run(ana, "7", "Hill reps")
     log_in(cleo_page, "cleo")
     cleo_page.goto("/clubs/riverside")
     item(cleo_page, "Hill reps").get_by_label("Comment").fill("Buy cheap shoes at spam.example")

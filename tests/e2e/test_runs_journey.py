@@ -8,7 +8,7 @@ import pytest
 from playwright.sync_api import Locator, Page, expect
 
 from tests.activities.trackfiles import T0, fit_bytes, gpx_bytes, make_points, zip_bytes
-from tests.e2e.pages import fill_run, log_in, open_log_a_run
+from tests.e2e.pages import fill_run, log_a_run, log_in, open_log_a_run
 from tests.helpers import add_member, make_club, make_runner
 
 pytestmark = pytest.mark.browser
@@ -223,15 +223,7 @@ def test_progress_shows_charts_totals_and_the_week_streak(app, new_page):
         (recent - timedelta(weeks=1), "5", "0:30:00"),
         (recent, "8", "0:40:00"),
     ):
-        open_log_a_run(page)
-        fill_run(
-            page,
-            date=start.strftime("%Y-%m-%d"),
-            start=start.strftime("%H:%M"),
-            distance=distance,
-            duration=duration,
-        )
-        page.get_by_role("button", name="Save run").click()
+        log_a_run(page, start, distance, duration)
         expect(page.get_by_text("Run logged. Nice work!")).to_be_visible()
 
     page.get_by_role("navigation", name="Main").get_by_role("link", name="Progress").click()

@@ -86,3 +86,37 @@ def test_kudos_and_comments_on_a_run_reach_the_runner_live(app: Flask, new_page)
     expect(bell(ana)).to_have_text("2")
     ana.goto("/u/ana")
     expect(ana.get_by_text("<b>Strong</b> finish!")).to_be_visible()
+
+
+def test_a_blocked_runner_loses_the_blockers_profile_and_runs(app: Flask, new_page) -> None:
+    make_runner(app, "ana", display_name="Ana Lima")
+    make_runner(app, "ben", display_name="Ben Okafor")
+    with app.app_context():
+        ana_user = db.session.scalar(select(User).where(User.username == "ana"))
+        now = utcnow()
+        runs.log_run(
+            ana_user,
+            runs.RunDetails(start_time=now - timedelta(hours=1), distance_m=6000, duration_s=1980),
+            now=now,
+        )
+        db.session.commit()
+    ana, ben = new_page(), new_page()
+    log_in(ben, "ben")
+    ben.goto("/u/ana")
+    expect(ben.get_by_text("Ana Lima ran 6.00 km")).to_be_visible()
+
+    log_in(ana, "ana")
+    ana.goto("/u/ben")
+    ana.get_by_role("button", name="Block").click()
+    expect(
+        ana.get_by_text("You blocked Ben Okafor: neither of you sees the other now.")
+    ).to_be_visible()
+
+    assert ben.goto("/u/ana").status == 404
+    assert ben.goto("/feed/u/ana").status == 404
+
+    # Ana can lift it from Ben's profile.
+    ana.goto("/u/ben")
+    ana.get_by_role("button", name="Unblock").click()
+    expect(ana.get_by_text("You unblocked Ben Okafor.")).to_be_visible()
+    assert ben.goto("/u/ana").status == 200

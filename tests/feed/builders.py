@@ -12,23 +12,31 @@ from community.extensions import db
 from community.feed.models import FeedItem
 
 
+def run_item(user: User, *, km: float = 5.0, visibility: str = "public") -> int:
+    """Inside an app context: `user` logs a run they ran an hour ago; returns its feed
+    item's id (flushed, not committed)."""
+    now = utcnow()
+    runs.log_run(
+        user,
+        runs.RunDetails(
+            start_time=now - timedelta(hours=1),
+            distance_m=km * 1000,
+            duration_s=km * 330,
+            visibility=visibility,
+        ),
+        now=now,
+    )
+    return db.session.scalar(
+        select(FeedItem.id)
+        .where(FeedItem.actor_id == user.id, FeedItem.kind == "run")
+        .order_by(FeedItem.id.desc())
+    )
+
+
 def log_run(app: Flask, username: str, *, km: float = 5.0, visibility: str = "public") -> int:
-    """`username` logs a run they ran an hour ago; returns its feed item's id."""
+    """`username` logs a run they ran an hour ago, committed; returns its feed item's id."""
     with app.app_context():
         user = db.session.scalar(select(User).where(User.username == username))
-        runs.log_run(
-            user,
-            runs.RunDetails(
-                start_time=utcnow() - timedelta(hours=1),
-                distance_m=km * 1000,
-                duration_s=km * 330,
-                visibility=visibility,
-            ),
-            now=utcnow(),
-        )
+        item_id = run_item(user, km=km, visibility=visibility)
         db.session.commit()
-        return db.session.scalar(
-            select(FeedItem.id)
-            .where(FeedItem.actor_id == user.id, FeedItem.kind == "run")
-            .order_by(FeedItem.id.desc())
-        )
+        return item_id

@@ -1,14 +1,11 @@
 """Comments: plain text shown safely, @mentions told, edited by their author alone, deleted
 by their author, the item's runner or the club's admins."""
 
-from datetime import timedelta
-
 import pytest
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
 from community.accounts.models import User
-from community.activities import services as runs
 from community.clubs import services as clubs
 from community.db_types import utcnow
 from community.extensions import db
@@ -16,24 +13,8 @@ from community.feed import services
 from community.feed.models import Comment, FeedItem
 from community.notifications.models import Notification
 from tests.challenges.builders import club, runner
+from tests.feed.builders import run_item
 from tests.helpers import as_, make_runner, submit
-
-
-def item_of(user: User, visibility: str = "public") -> int:
-    now = utcnow()
-    runs.log_run(
-        user,
-        runs.RunDetails(
-            start_time=now - timedelta(hours=1),
-            distance_m=5000,
-            duration_s=1650,
-            visibility=visibility,
-        ),
-        now=now,
-    )
-    return db.session.scalar(
-        select(FeedItem.id).where(FeedItem.actor_id == user.id).order_by(FeedItem.id.desc())
-    )
 
 
 def told(user: User) -> list[str]:
@@ -53,7 +34,7 @@ def people(ctx):
 
 def test_the_runner_and_the_runners_mentioned_hear_of_a_comment(people):
     ana, ben, cleo = people["ana"], people["ben"], people["cleo"]
-    item = item_of(ana)
+    item = run_item(ana)
     services.add_comment(ben, item, "Great pace @cleo and @ana! @ben @nobody", now=utcnow())
     assert told(ana) == ["comment"]  # once, though mentioned too
     assert told(cleo) == ["mention"]
@@ -62,7 +43,7 @@ def test_the_runner_and_the_runners_mentioned_hear_of_a_comment(people):
 
 def test_a_runner_mentioned_who_may_not_see_the_item_is_not_told(people):
     ana, cleo = people["ana"], people["cleo"]
-    item = item_of(ana, visibility="members")
+    item = run_item(ana, visibility="members")
     riverside = club(ana)
     clubs.join(people["ben"], riverside)
     services.add_comment(people["ben"], item, "Nice one, @cleo", now=utcnow())
@@ -70,7 +51,7 @@ def test_a_runner_mentioned_who_may_not_see_the_item_is_not_told(people):
 
 
 def test_blank_or_long_comments_are_refused_and_nothing_is_kept(people):
-    item = item_of(people["ana"])
+    item = run_item(people["ana"])
     for body in ("   ", "x" * 501):
         with pytest.raises(services.FeedError):
             services.add_comment(people["ben"], item, body, now=utcnow())
@@ -78,14 +59,14 @@ def test_blank_or_long_comments_are_refused_and_nothing_is_kept(people):
 
 
 def test_the_database_refuses_an_empty_comment(people):
-    item = item_of(people["ana"])
+    item = run_item(people["ana"])
     db.session.add(Comment(item_id=item, author_id=people["ben"].id, body=""))
     with pytest.raises(IntegrityError):
         db.session.flush()
 
 
 def test_only_the_author_edits_a_comment(people):
-    item = item_of(people["ana"])
+    item = run_item(people["ana"])
     comment = services.add_comment(people["ben"], item, "Nice", now=utcnow())
     with pytest.raises(services.NotAllowed):
         services.edit_comment(people["ana"], comment.id, "Mine now", now=utcnow())
@@ -94,7 +75,7 @@ def test_only_the_author_edits_a_comment(people):
 
 
 def test_the_author_and_the_runner_delete_a_comment_and_others_cannot(people):
-    item = item_of(people["ana"])
+    item = run_item(people["ana"])
     first = services.add_comment(people["ben"], item, "One", now=utcnow())
     second = services.add_comment(people["ben"], item, "Two", now=utcnow())
     with pytest.raises(services.NotAllowed):
@@ -117,7 +98,7 @@ def test_a_club_admin_deletes_a_comment_on_the_clubs_news(people):
 
 
 def test_an_item_you_may_not_see_takes_no_comment(people):
-    item = item_of(people["ana"], visibility="private")
+    item = run_item(people["ana"], visibility="private")
     with pytest.raises(services.NotFound):
         services.add_comment(people["ben"], item, "Hello", now=utcnow())
 
@@ -127,7 +108,7 @@ def http_item(app) -> int:
     make_runner(app, "ben")
     make_runner(app, "cleo")
     with app.app_context():
-        item = item_of(db.session.scalar(select(User).where(User.username == "ana")))
+        item = run_item(db.session.scalar(select(User).where(User.username == "ana")))
         db.session.commit()
         return item
 

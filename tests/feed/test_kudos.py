@@ -1,30 +1,18 @@
 """Kudos: one per runner per item, taken back at will, never on your own item."""
 
-from datetime import timedelta
-
 import pytest
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
 from community.accounts.models import User
-from community.activities import services as runs
 from community.db_types import utcnow
 from community.extensions import db
 from community.feed import queries, services
-from community.feed.models import FeedItem, Kudos
+from community.feed.models import Kudos
 from community.notifications.models import Notification
 from tests.challenges.builders import runner
+from tests.feed.builders import run_item
 from tests.helpers import as_, at_once, make_runner, submit
-
-
-def item_of(user: User) -> int:
-    now = utcnow()
-    runs.log_run(
-        user,
-        runs.RunDetails(start_time=now - timedelta(hours=1), distance_m=5000, duration_s=1650),
-        now=now,
-    )
-    return db.session.scalar(select(FeedItem.id).where(FeedItem.actor_id == user.id))
 
 
 @pytest.fixture
@@ -33,7 +21,7 @@ def people(ctx):
 
 
 def test_kudos_count_once_per_runner_and_say_who_gave_them(people):
-    item = item_of(people["ana"])
+    item = run_item(people["ana"])
     assert services.give_kudos(people["ben"], item, now=utcnow()) is True
     assert services.give_kudos(people["ben"], item, now=utcnow()) is False  # a second click
     for name in ("cleo", "dan", "eve"):
@@ -45,7 +33,7 @@ def test_kudos_count_once_per_runner_and_say_who_gave_them(people):
 
 
 def test_the_runner_is_told_once_per_kudos(people):
-    item = item_of(people["ana"])
+    item = run_item(people["ana"])
     services.give_kudos(people["ben"], item, now=utcnow())
     services.give_kudos(people["ben"], item, now=utcnow())
     told = db.session.scalars(
@@ -55,20 +43,20 @@ def test_the_runner_is_told_once_per_kudos(people):
 
 
 def test_kudos_can_be_taken_back(people):
-    item = item_of(people["ana"])
+    item = run_item(people["ana"])
     services.give_kudos(people["ben"], item, now=utcnow())
     services.take_back_kudos(people["ben"], item)
     assert queries.cheers_for([item], people["ben"].id)[item] == queries.Cheers(0, [], False)
 
 
 def test_nobody_gives_kudos_to_their_own_item(people):
-    item = item_of(people["ana"])
+    item = run_item(people["ana"])
     with pytest.raises(services.FeedError):
         services.give_kudos(people["ana"], item, now=utcnow())
 
 
 def test_the_database_refuses_kudos_on_your_own_item_and_a_wrong_runner(people):
-    item = item_of(people["ana"])
+    item = run_item(people["ana"])
     ana, ben = people["ana"].id, people["ben"].id
     for actor_id, giver_id in ((ana, ana), (ben, people["cleo"].id)):
         with db.session.begin_nested(), pytest.raises(IntegrityError):
@@ -77,19 +65,7 @@ def test_the_database_refuses_kudos_on_your_own_item_and_a_wrong_runner(people):
 
 
 def test_an_item_you_may_not_see_takes_no_kudos(people):
-    ana = people["ana"]
-    now = utcnow()
-    runs.log_run(
-        ana,
-        runs.RunDetails(
-            start_time=now - timedelta(hours=1),
-            distance_m=5000,
-            duration_s=1650,
-            visibility="private",
-        ),
-        now=now,
-    )
-    item = db.session.scalar(select(FeedItem.id))
+    item = run_item(people["ana"], visibility="private")
     with pytest.raises(services.NotFound):
         services.give_kudos(people["ben"], item, now=utcnow())
 
@@ -97,7 +73,7 @@ def test_an_item_you_may_not_see_takes_no_kudos(people):
 def test_two_tabs_giving_kudos_at_once_count_once(app):
     with app.app_context():
         ana, ben = runner("ana"), runner("ben")
-        item = item_of(ana)
+        item = run_item(ana)
         db.session.commit()
         ben_id = ben.id
 
@@ -116,7 +92,7 @@ def test_kudos_over_http_need_a_login_the_token_and_an_item_you_can_see(app):
     make_runner(app, "ana")
     make_runner(app, "ben")
     with app.app_context():
-        item = item_of(db.session.scalar(select(User).where(User.username == "ana")))
+        item = run_item(db.session.scalar(select(User).where(User.username == "ana")))
         db.session.commit()
     assert submit(app.test_client(), f"/feed/items/{item}/kudos").status_code == 302
     ben = as_(app, "ben")
