@@ -8,8 +8,20 @@ Every feed is one query over `feed_items`, with the same rule for who may see an
 """
 
 from dataclasses import dataclass
+from functools import cache
 
-from sqlalchemy import ColumnElement, and_, exists, func, or_, select
+from sqlalchemy import (
+    BindParameter,
+    ColumnElement,
+    Integer,
+    Select,
+    and_,
+    bindparam,
+    exists,
+    func,
+    or_,
+    select,
+)
 from sqlalchemy.orm import aliased
 
 from community.accounts.models import Block, User
@@ -36,14 +48,17 @@ def _clubs_of(user_id: int):  # type: ignore[no-untyped-def]
     return select(Membership.club_id).where(Membership.user_id == user_id)
 
 
-def _share_a_club(viewer_id: int, other: ColumnElement[int]) -> ColumnElement[bool]:
+Viewer = int | BindParameter[int]
+
+
+def _share_a_club(viewer_id: Viewer, other: ColumnElement[int]) -> ColumnElement[bool]:
     mine, theirs = aliased(Membership), aliased(Membership)
     return exists().where(
         mine.user_id == viewer_id, theirs.user_id == other, mine.club_id == theirs.club_id
     )
 
 
-def visible_to(viewer_id: int | None) -> ColumnElement[bool]:
+def visible_to(viewer_id: Viewer | None) -> ColumnElement[bool]:
     """The condition an item meets when `viewer_id` (None: a visitor) may see it."""
     run = select(Run.visibility).where(Run.id == FeedItem.run_id).scalar_subquery()
     club_is_public = exists().where(Club.id == FeedItem.club_id, Club.visibility == "public")
@@ -72,6 +87,35 @@ def visible_to(viewer_id: int | None) -> ColumnElement[bool]:
         ),
         or_(FeedItem.club_id.is_(None), club_is_public, member),
     )
+
+
+# The statements a kudos or a comment runs are built once, with the ids as parameters:
+# building the visibility rule took longer than running it (bench/RESULTS.md, "Kudos fan-out").
+@cache
+def _visible_item() -> Select[tuple[FeedItem]]:
+    return select(FeedItem).where(
+        FeedItem.id == bindparam("item_id"), visible_to(bindparam("viewer_id", type_=Integer))
+    )
+
+
+@cache
+def _visible_ids() -> Select[tuple[int]]:
+    return select(FeedItem.id).where(
+        FeedItem.id.in_(bindparam("item_ids", expanding=True)),
+        visible_to(bindparam("viewer_id", type_=Integer)),
+    )
+
+
+def visible_item(item_id: int, viewer_id: int) -> FeedItem | None:
+    """The item, if this runner may see it."""
+    return db.session.scalar(_visible_item(), {"item_id": item_id, "viewer_id": viewer_id})
+
+
+def visible_ids(item_ids: list[int], viewer_id: int) -> list[int]:
+    """Those of these items this runner may see."""
+    if not item_ids:
+        return []
+    return list(db.session.scalars(_visible_ids(), {"item_ids": item_ids, "viewer_id": viewer_id}))
 
 
 def _page(
@@ -177,10 +221,9 @@ class Cheers:
         return f"{', '.join(self.names)} and {others} gave kudos"
 
 
-def cheers_for(item_ids: list[int], viewer_id: int | None) -> dict[int, Cheers]:
-    """Kudos on a page of items, in two queries however many items or kudos there are."""
-    if not item_ids:
-        return {}
+@cache
+def _cheers() -> tuple[Select[tuple[int, str, int, int]], Select[tuple[int]]]:
+    item_ids = bindparam("item_ids", expanding=True)
     ranked = (
         select(
             Kudos.item_id,
@@ -194,21 +237,25 @@ def cheers_for(item_ids: list[int], viewer_id: int | None) -> dict[int, Cheers]:
         .where(Kudos.item_id.in_(item_ids))
         .subquery()
     )
+    first_two = select(ranked).where(ranked.c.place <= 2).order_by(ranked.c.item_id, ranked.c.place)
+    mine = select(Kudos.item_id).where(
+        Kudos.item_id.in_(item_ids), Kudos.giver_id == bindparam("viewer_id")
+    )
+    return first_two, mine  # type: ignore[return-value]
+
+
+def cheers_for(item_ids: list[int], viewer_id: int | None) -> dict[int, Cheers]:
+    """Kudos on a page of items, in two queries however many items or kudos there are."""
+    if not item_ids:
+        return {}
+    first_two, mine_of = _cheers()
     counts: dict[int, int] = {}
     names: dict[int, list[str]] = {}
-    for item_id, name, _place, total in db.session.execute(
-        select(ranked).where(ranked.c.place <= 2).order_by(ranked.c.item_id, ranked.c.place)
-    ):
+    for item_id, name, _place, total in db.session.execute(first_two, {"item_ids": item_ids}):
         counts[item_id] = total
         names.setdefault(item_id, []).append(name)
     mine = (
-        set(
-            db.session.scalars(
-                select(Kudos.item_id).where(
-                    Kudos.item_id.in_(item_ids), Kudos.giver_id == viewer_id
-                )
-            )
-        )
+        set(db.session.scalars(mine_of, {"item_ids": item_ids, "viewer_id": viewer_id}))
         if viewer_id is not None
         else set()
     )

@@ -21,9 +21,7 @@ class NotFound(Exception):
 
 
 def visible_item(item_id: int, viewer_id: int) -> FeedItem:
-    item = db.session.scalar(
-        select(FeedItem).where(FeedItem.id == item_id, queries.visible_to(viewer_id))
-    )
+    item = queries.visible_item(item_id, viewer_id)
     if item is None:
         raise NotFound
     return item
@@ -118,10 +116,7 @@ def add_comment(author: User, item_id: int, body: str, *, now: datetime) -> Comm
 
 
 def _can_see(item_id: int, user_id: int) -> bool:
-    found = db.session.scalar(
-        select(FeedItem.id).where(FeedItem.id == item_id, queries.visible_to(user_id))
-    )
-    return found is not None
+    return bool(queries.visible_ids([item_id], user_id))
 
 
 def _comment(comment_id: int, viewer_id: int) -> Comment:

@@ -13,7 +13,6 @@ from community.clubs.services import can_see_content, club_room
 from community.extensions import db
 from community.feed import queries
 from community.feed.live import item_room, profile_room
-from community.feed.models import FeedItem
 
 # A page shows at most a few pages of items; more ids than this in one ask is not a page.
 MAX_ITEMS = 100
@@ -51,15 +50,7 @@ def on_watch(data: Any) -> dict[str, Any]:
     if rooms is None:
         return {"ok": False, "error": "Not allowed."}
     ids = [item_id for item_id in wanted if isinstance(item_id, int)]
-    visible = (
-        list(
-            db.session.scalars(
-                select(FeedItem.id).where(FeedItem.id.in_(ids), queries.visible_to(current_user.id))
-            )
-        )
-        if ids
-        else []
-    )
+    visible = queries.visible_ids(ids, current_user.id)
     try:
         for room in [*rooms, *(item_room(item_id) for item_id in visible)]:
             join_room(room)
