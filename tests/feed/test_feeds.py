@@ -101,6 +101,19 @@ def test_the_club_feed_has_its_new_members_and_its_members_runs(people):
     assert kinds(queries.home(ana.id)) == [("ben", "run"), ("ben", "new_member")]
 
 
+@pytest.mark.parametrize("small_club", [queries.SMALL_CLUB, 1], ids=["by index", "newest first"])
+def test_a_big_clubs_feed_is_read_another_way_with_the_same_items(people, monkeypatch, small_club):
+    # Over SMALL_CLUB members the feed reads newest first instead of each member's items.
+    monkeypatch.setattr(queries, "SMALL_CLUB", small_club)
+    ana, ben, cleo = people["ana"], people["ben"], people["cleo"]
+    riverside = club(ana)
+    clubs.join(ben, riverside)
+    run_by(ben)
+    run_by(ben, visibility="private")
+    run_by(cleo)
+    assert kinds(queries.club(riverside.id, cleo.id)) == [("ben", "run"), ("ben", "new_member")]
+
+
 def test_a_private_clubs_news_is_for_its_members(people):
     ana, ben, cleo = people["ana"], people["ben"], people["cleo"]
     hidden = club(ana, "hidden", visibility="private")
