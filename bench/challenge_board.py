@@ -59,12 +59,12 @@ import tempfile
 import threading
 import time
 from collections import defaultdict
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import flask_migrate
 from flask import Flask
@@ -831,6 +831,45 @@ class Load:
             wall = time.monotonic() - started
             self.phases.append((name, max(0, other) / self.ticks, wall, waited))
 
+    def print_phases(self, whose: str) -> None:
+        print(f"CPU used by other processes (not {whose})")
+        for name, other, wall, waited in self.phases:
+            quiet = f" (after waiting {waited:.0f} s for a quiet machine)" if waited else ""
+            print(f"  {name}: {other:.1f} CPU-s over {wall:.1f} s{quiet}")
+
+
+T = TypeVar("T")
+
+
+def check_reuse(parser: argparse.ArgumentParser, args: argparse.Namespace) -> None:
+    sqlite_file = (args.database_url or "").removeprefix("sqlite:///")
+    if sqlite_file != (args.database_url or "") and Path(sqlite_file).exists() != args.reuse:
+        parser.error("--reuse needs an existing SQLite file, and a new run a file not there yet")
+
+
+def open_data(
+    args: argparse.Namespace,
+    folder: Path,
+    filename: str,
+    existing: Callable[[Flask], T],
+    generate: Callable[[Flask], T],
+) -> tuple[Flask, T]:
+    """The app on --database-url (default: SQLite `filename` in `folder`) and its data:
+    what an earlier run left there with --reuse, else generated now (a timed phase)."""
+    url = settings.normalise_database_url(args.database_url or f"sqlite:///{folder / filename}")
+    if args.reuse:
+        app = create_app(settings.testing(url, folder))
+        return app, existing(app)
+    app = build(url, folder)
+    with args.load.phase("generation", sample=True):
+        return app, generate(app)
+
+
+def engine_label() -> str:
+    """ "SQLite 3.40.1" or "PostgreSQL 15.20" (in an app context)."""
+    name = "SQLite" if db.engine.dialect.name == "sqlite" else "PostgreSQL"
+    return f"{name} {'.'.join(str(part) for part in db.engine.dialect.server_version_info)}"
+
 
 # --- report ----------------------------------------------------------------------------
 
@@ -1044,9 +1083,7 @@ def main() -> None:
     args = parser.parse_args()
     if args.entrants < 100 or args.runs < args.entrants:
         parser.error("use at least 100 entrants and at least one run per entrant")
-    sqlite_file = (args.database_url or "").removeprefix("sqlite:///")
-    if sqlite_file != (args.database_url or "") and Path(sqlite_file).exists() != args.reuse:
-        parser.error("--reuse needs an existing SQLite file, and a new run a file not there yet")
+    check_reuse(parser, args)
     skip = set(filter(None, args.skip.split(",")))
     rng = random.Random(args.seed)
     args.load = load = Load(args.quiet)
@@ -1055,20 +1092,16 @@ def main() -> None:
         f" code: {code_version()}"
     )
     with tempfile.TemporaryDirectory() as folder:
-        url = args.database_url or f"sqlite:///{Path(folder) / 'bench.db'}"
-        url = settings.normalise_database_url(url)
-        if args.reuse:
-            app = create_app(settings.testing(url, Path(folder)))
-            data = existing_data(app)
-        else:
-            app = build(url, Path(folder))
-            with load.phase("generation", sample=True):
-                data = populate(app, args.entrants, args.runs, args.seed)
+        app, data = open_data(
+            args,
+            Path(folder),
+            "bench.db",
+            existing_data,
+            lambda app: populate(app, args.entrants, args.runs, args.seed),
+        )
         checked = check_entries(app, data["challenges"], data["entrants"], rng)
         with app.app_context():
-            engine = db.engine.dialect.name
-            version = ".".join(str(part) for part in db.engine.dialect.server_version_info)
-            label = f"{'SQLite' if engine == 'sqlite' else 'PostgreSQL'} {version}"
+            label = engine_label()
             describe_data(label, args, data)
             print(f"  {checked} entries checked against counting.standing_of: all equal")
             recorder = Recorder(db.engine)
@@ -1096,6 +1129,7 @@ def main() -> None:
             db.engine.dispose()  # nothing of ours holds the database while the server runs
         rates: list[tuple[str, ...]] = []
         if rule is not None and "http" not in skip:
+            url = app.config["SQLALCHEMY_DATABASE_URI"]
             rates = throughput(url, Path(folder), kinds, viewers, label, args)
             shared = f", REDIS_URL {args.redis_url}" if args.redis_url else ""
             print(f"\nthroughput, python app.py (gevent){shared}, {args.seconds:.0f} s measured")
@@ -1143,10 +1177,8 @@ def main() -> None:
             p95 = percentile(logged.total_ms, 0.95)
             mark = "met" if p95 <= TARGET_LOG_MS else "MISSED"
             print(f"  log_run + commit: p95 {p95:.2f} ms (target {TARGET_LOG_MS:.0f} ms) {mark}")
-        print("\nCPU used by other processes (not this script, its server, PostgreSQL)")
-        for name, other, wall, waited in load.phases:
-            quiet = f" (after waiting {waited:.0f} s for a quiet machine)" if waited else ""
-            print(f"  {name}: {other:.1f} CPU-s over {wall:.1f} s{quiet}")
+        print()
+        load.print_phases("this script, its server, PostgreSQL")
         with app.app_context():
             db.engine.dispose()
 

@@ -97,6 +97,7 @@ from socket_fanout import (
     disconnect_clients,
     free_port,
     raise_open_file_limit,
+    stop_process,
 )
 
 EVENT = "feed:kudos"
@@ -536,12 +537,7 @@ class Redis:
         return done.stdout.split()[2].removeprefix("v=") if done.stdout else "?"
 
     def stop(self) -> None:
-        self.process.terminate()
-        try:
-            self.process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-            self.process.wait(timeout=10)
+        stop_process(self.process)
 
 
 def memory(pid: int) -> tuple[int, int]:

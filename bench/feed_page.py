@@ -79,9 +79,11 @@ from challenge_board import (
     Replayer,
     Series,
     analyse,
-    build,
+    check_reuse,
     code_version,
+    engine_label,
     epoch,
+    open_data,
     percentile,
     run_rows,
     statement_rows,
@@ -91,8 +93,6 @@ from challenge_board import (
 from flask import Flask
 from sqlalchemy import func, select
 
-from community import config as settings
-from community import create_app
 from community.accounts import services as accounts
 from community.accounts.models import User
 from community.activities.models import Run
@@ -742,9 +742,7 @@ def main() -> None:
         parser.error(f"use at least 200 runners, {DENSE_FROM + SPARSE_FROM} clubs, 2 viewers")
     if args.items < 1000:
         parser.error("use at least 1,000 items")
-    sqlite_file = (args.database_url or "").removeprefix("sqlite:///")
-    if sqlite_file != (args.database_url or "") and Path(sqlite_file).exists() != args.reuse:
-        parser.error("--reuse needs an existing SQLite file, and a new run a file not there yet")
+    check_reuse(parser, args)
     skip = set(filter(None, args.skip.split(",")))
     args.load = Load(args.quiet)
     print(
@@ -752,19 +750,11 @@ def main() -> None:
         f" {' '.join(f'{x:.2f}' for x in os.getloadavg())}; code: {code_version()}"
     )
     with tempfile.TemporaryDirectory() as folder:
-        url = args.database_url or f"sqlite:///{Path(folder) / 'feed.db'}"
-        url = settings.normalise_database_url(url)
-        if args.reuse:
-            app = create_app(settings.testing(url, Path(folder)))
-            data = existing_data(app)
-        else:
-            app = build(url, Path(folder))
-            with args.load.phase("generation", sample=True):
-                data = populate(app, args)
+        app, data = open_data(
+            args, Path(folder), "feed.db", existing_data, lambda app: populate(app, args)
+        )
         with app.app_context():
-            engine = db.engine.dialect.name
-            version = ".".join(str(part) for part in db.engine.dialect.server_version_info)
-            label = f"{'SQLite' if engine == 'sqlite' else 'PostgreSQL'} {version}"
+            label = engine_label()
             describe_data(label, data)
             print(f"  before=deep is before={data.deep}")
             recorder = Recorder(db.engine)
@@ -775,10 +765,7 @@ def main() -> None:
             report(found, label, args)
         targets(found)
         print(f"\nload average after measuring: {os.getloadavg()[0]:.2f}")
-        print("CPU used by other processes (not this script or PostgreSQL)")
-        for name, other, wall, waited in args.load.phases:
-            quiet = f" (after waiting {waited:.0f} s for a quiet machine)" if waited else ""
-            print(f"  {name}: {other:.1f} CPU-s over {wall:.1f} s{quiet}")
+        args.load.print_phases("this script or PostgreSQL")
         with app.app_context():
             db.engine.dispose()
 

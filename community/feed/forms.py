@@ -1,4 +1,4 @@
-from wtforms import BooleanField, StringField, TextAreaField
+from wtforms import BooleanField, Field, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length
 
 from community.feed.models import MAX_POST
@@ -7,32 +7,30 @@ from community.feed.services import MAX_COMMENT
 from community.forms import BaseForm
 
 
-class CommentForm(BaseForm):
-    body = TextAreaField(
-        "Comment",
+def _text(kind: type[Field], label: str, blank: str, limit: int) -> Field:
+    """A required text field of at most `limit` characters."""
+    return kind(
+        label,
         validators=[
-            DataRequired("Write something first."),
-            Length(max=MAX_COMMENT, message=f"Keep it under {MAX_COMMENT} characters."),
+            DataRequired(blank),
+            Length(max=limit, message=f"Keep it under {limit} characters."),
         ],
     )
 
 
+class CommentForm(BaseForm):
+    body = _text(TextAreaField, "Comment", "Write something first.", MAX_COMMENT)
+
+
 class ReportForm(BaseForm):
-    reason = StringField(
+    reason = _text(
+        StringField,
         "Why report it?",
-        validators=[
-            DataRequired("Say what is wrong, so the admins know what to look for."),
-            Length(max=MAX_REASON, message=f"Keep it under {MAX_REASON} characters."),
-        ],
+        "Say what is wrong, so the admins know what to look for.",
+        MAX_REASON,
     )
 
 
 class PostForm(BaseForm):
-    body = TextAreaField(
-        "Announcement",
-        validators=[
-            DataRequired("Write the announcement first."),
-            Length(max=MAX_POST, message=f"Keep it under {MAX_POST} characters."),
-        ],
-    )
+    body = _text(TextAreaField, "Announcement", "Write the announcement first.", MAX_POST)
     pinned = BooleanField("Pin it to the top of the club feed")

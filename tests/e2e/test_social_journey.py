@@ -25,6 +25,23 @@ def connected(page: Page) -> None:
     expect(page.locator("body[data-live-connected='true']")).to_be_attached()
 
 
+def ana_ran_an_hour_ago(app: Flask, metres: float, seconds: float) -> None:
+    """Ana Lima and Ben Okafor, and a public run of Ana's that ended in the last hour."""
+    make_runner(app, "ana", display_name="Ana Lima")
+    make_runner(app, "ben", display_name="Ben Okafor")
+    with app.app_context():
+        ana_user = db.session.scalar(select(User).where(User.username == "ana"))
+        now = utcnow()
+        runs.log_run(
+            ana_user,
+            runs.RunDetails(
+                start_time=now - timedelta(hours=1), distance_m=metres, duration_s=seconds
+            ),
+            now=now,
+        )
+        db.session.commit()
+
+
 def test_a_request_to_follow_reaches_the_runner_live_and_the_answer_comes_back(
     app: Flask, new_page
 ) -> None:
@@ -57,17 +74,7 @@ def test_a_request_to_follow_reaches_the_runner_live_and_the_answer_comes_back(
 
 
 def test_kudos_and_comments_on_a_run_reach_the_runner_live(app: Flask, new_page) -> None:
-    make_runner(app, "ana", display_name="Ana Lima")
-    make_runner(app, "ben", display_name="Ben Okafor")
-    with app.app_context():
-        ana_user = db.session.scalar(select(User).where(User.username == "ana"))
-        now = utcnow()
-        runs.log_run(
-            ana_user,
-            runs.RunDetails(start_time=now - timedelta(hours=1), distance_m=8000, duration_s=2640),
-            now=now,
-        )
-        db.session.commit()
+    ana_ran_an_hour_ago(app, 8000, 2640)
     ana, ben = new_page(), new_page()
     log_in(ana, "ana")
     connected(ana)
@@ -89,17 +96,7 @@ def test_kudos_and_comments_on_a_run_reach_the_runner_live(app: Flask, new_page)
 
 
 def test_a_blocked_runner_loses_the_blockers_profile_and_runs(app: Flask, new_page) -> None:
-    make_runner(app, "ana", display_name="Ana Lima")
-    make_runner(app, "ben", display_name="Ben Okafor")
-    with app.app_context():
-        ana_user = db.session.scalar(select(User).where(User.username == "ana"))
-        now = utcnow()
-        runs.log_run(
-            ana_user,
-            runs.RunDetails(start_time=now - timedelta(hours=1), distance_m=6000, duration_s=1980),
-            now=now,
-        )
-        db.session.commit()
+    ana_ran_an_hour_ago(app, 6000, 1980)
     ana, ben = new_page(), new_page()
     log_in(ben, "ben")
     ben.goto("/u/ana")
