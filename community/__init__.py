@@ -10,6 +10,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 
 from community import config as settings
 from community.extensions import cache, csrf, db, limiter, login_manager, migrate, socketio
+from community.params import IdConverter
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -22,6 +23,8 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         template_folder=str(ROOT / "templates"),
         static_folder=str(ROOT / "static"),
     )
+    # Before any route is added: every `<int:...>` id is one a database column can hold.
+    app.url_map.converters["int"] = IdConverter
     _configure(app, config)
     _register_extensions(app)
     _register_database_engine_rules(app)

@@ -1,5 +1,7 @@
 """Session loading and the HTTP security headers every response carries."""
 
+from urllib.parse import urlsplit
+
 from flask import Flask, Response, current_app, request
 from flask_login import current_user
 
@@ -16,6 +18,16 @@ def load_user(user_id: str) -> User | None:
     if user is None or user.session_version != int(raw_version):
         return None
     return user
+
+
+def safe_next(target: str | None) -> str | None:
+    """`target` if it is a path on this site, else None (no open redirects)."""
+    if not target or not target.startswith("/") or target.startswith("//"):
+        return None
+    parts = urlsplit(target.replace("\\", "/"))
+    if parts.scheme or parts.netloc:
+        return None
+    return target
 
 
 def current_runner() -> User:

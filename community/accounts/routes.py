@@ -1,5 +1,4 @@
 from collections.abc import Callable
-from urllib.parse import urlsplit
 
 from flask import (
     Blueprint,
@@ -33,7 +32,7 @@ from community.db_types import utcnow
 from community.extensions import db, limiter
 from community.forms import ActionForm, show_refusal
 from community.mail import send_mail
-from community.security import current_runner, viewer_id
+from community.security import current_runner, safe_next, viewer_id
 
 bp = Blueprint("accounts", __name__)
 
@@ -47,16 +46,6 @@ def _limit(name: str) -> str:
 login_limit = limiter.limit(lambda: _limit("RATELIMIT_LOGIN"), methods=["POST"])
 register_limit = limiter.limit(lambda: _limit("RATELIMIT_REGISTER"), methods=["POST"])
 password_limit = limiter.limit(lambda: _limit("RATELIMIT_PASSWORD"), methods=["POST"])
-
-
-def safe_next(target: str | None) -> str | None:
-    """`target` if it is a path on this site, else None (no open redirects)."""
-    if not target or not target.startswith("/") or target.startswith("//"):
-        return None
-    parts = urlsplit(target.replace("\\", "/"))
-    if parts.scheme or parts.netloc:
-        return None
-    return target
 
 
 def _start_session(user: User, *, remember: bool = False) -> None:

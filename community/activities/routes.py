@@ -13,6 +13,7 @@ from community.activities.route_svg import track_polyline
 from community.db_types import utcnow
 from community.extensions import db
 from community.forms import ActionForm, show_refusal
+from community.params import page_arg
 from community.realtime import emit_after_commit, user_room
 from community.security import current_runner
 from community.units import (
@@ -93,7 +94,7 @@ def _save(
 @bp.get("/")
 @login_required
 def mine() -> str:
-    page = queries.runs_of(current_user.id, request.args.get("page", 1, type=int) or 1)
+    page = queries.runs_of(current_user.id, page_arg())
     return render_template("activities/list.html", page=page)
 
 

@@ -20,6 +20,7 @@ from community.database import writes_ahead
 from community.db_types import utcnow
 from community.extensions import db
 from community.forms import show_refusal
+from community.params import page_arg
 from community.security import current_runner, viewer_id
 from community.units import from_metres, parse_duration, to_metres
 
@@ -148,7 +149,7 @@ def show(challenge_id: int) -> str:
     challenge = _challenge(challenge_id)
     now = utcnow()
     scope = _scope()
-    page = max(request.args.get("page", 1, type=int) or 1, 1)
+    page = page_arg()
     viewer = viewer_id()
     frozen = challenge.is_frozen_at(now)
     cols = queries.standings_for(challenge, now)

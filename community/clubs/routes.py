@@ -18,6 +18,7 @@ from community.clubs.models import Club, Role
 from community.db_types import utcnow
 from community.extensions import db
 from community.forms import ActionForm, show_refusal
+from community.params import page_arg
 from community.security import current_runner
 
 bp = Blueprint("clubs", __name__, url_prefix="/clubs")
@@ -31,7 +32,7 @@ def _club(slug: str) -> Club:
 
 
 def _page() -> int:
-    return request.args.get("page", 1, type=int) or 1
+    return page_arg()
 
 
 def _act(

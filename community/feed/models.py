@@ -61,6 +61,12 @@ class FeedItem(db.Model):
             name="post_has_club_and_body",
         ),
         CheckConstraint("kind = 'post' OR NOT pinned", name="only_posts_pinned"),
+        # A group run attended is that attendance: unlinked or its run deleted, it goes.
+        CheckConstraint(
+            "kind <> 'attended' OR attendance_id IS NOT NULL", name="attended_has_attendance"
+        ),
+        # One "ran" and one "personal bests" item a run; and the index its deletion cascades by.
+        UniqueConstraint("run_id", "kind"),
         # A runner's items (profile feed, and the home feeds they appear in) and a club's.
         Index("ix_feed_items_actor_id_id", "actor_id", "id"),
         # What a kudos points at: the item and its runner together (see Kudos).
@@ -75,10 +81,13 @@ class FeedItem(db.Model):
     club_id: Mapped[int | None] = mapped_column(ForeignKey("clubs.id", ondelete="CASCADE"))
     run_id: Mapped[int | None] = mapped_column(ForeignKey("runs.id", ondelete="CASCADE"))
     challenge_id: Mapped[int | None] = mapped_column(
-        ForeignKey("challenges.id", ondelete="CASCADE")
+        ForeignKey("challenges.id", ondelete="CASCADE"), index=True
     )
     group_run_id: Mapped[int | None] = mapped_column(
-        ForeignKey("group_runs.id", ondelete="CASCADE")
+        ForeignKey("group_runs.id", ondelete="CASCADE"), index=True
+    )
+    attendance_id: Mapped[int | None] = mapped_column(
+        ForeignKey("attendances.id", ondelete="CASCADE"), unique=True
     )
     # What it was called when it happened (a challenge's or group run's title, the personal
     # bests set), for the sentence shown.
@@ -161,6 +170,7 @@ class Report(db.Model):
         CheckConstraint("(item_id IS NULL) <> (comment_id IS NULL)", name="one_target"),
         CheckConstraint("status IN ('open', 'hidden', 'dismissed')", name="status_known"),
         CheckConstraint("length(reason) BETWEEN 1 AND 300", name="reason_length"),
+        CheckConstraint("(status = 'open') = (decided_at IS NULL)", name="decided_unless_open"),
         # One report per runner per thing: a second click is not a second voice.
         UniqueConstraint("reporter_id", "item_id"),
         UniqueConstraint("reporter_id", "comment_id"),

@@ -9,7 +9,7 @@ from community.accounts.models import User
 from community.clubs.models import Club
 from community.clubs.services import membership_of
 from community.extensions import db
-from community.feed import live
+from community.feed import live, queries
 from community.feed.models import MAX_POST, FeedItem, ItemKind
 from community.feed.services import NotAllowed, NotFound, clean_text
 
@@ -62,8 +62,8 @@ def delete_post(user: User, item_id: int) -> None:
     live.item_changed(item_id)
 
 
-def pinned_posts(club_id: int) -> list[FeedItem]:
-    """The club's pinned posts, newest first (the page has checked the viewer may see it)."""
+def pinned_posts(club_id: int, viewer_id: int | None) -> list[FeedItem]:
+    """The club's pinned posts the viewer may see (not hidden, no block), newest first."""
     return list(
         db.session.scalars(
             select(FeedItem)
@@ -71,7 +71,7 @@ def pinned_posts(club_id: int) -> list[FeedItem]:
                 FeedItem.club_id == club_id,
                 FeedItem.kind == ItemKind.POST.value,
                 FeedItem.pinned.is_(True),
-                FeedItem.hidden_at.is_(None),
+                queries.visible_to(viewer_id),
             )
             .order_by(FeedItem.id.desc())
             .limit(MAX_PINNED)

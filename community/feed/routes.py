@@ -28,13 +28,14 @@ from community.feed import moderation, posts, queries, services
 from community.feed.forms import CommentForm, PostForm, ReportForm
 from community.feed.models import FeedItem
 from community.forms import BaseForm
-from community.security import current_runner, viewer_id
+from community.params import an_id, id_arg
+from community.security import current_runner, safe_next, viewer_id
 
 bp = Blueprint("feed", __name__, url_prefix="/feed")
 
 
 def _before() -> int | None:
-    return request.args.get("before", type=int)
+    return id_arg("before")
 
 
 @bp.get("/")
@@ -106,12 +107,12 @@ MAX_SHOWN = 100
 def _live(newer: Callable[[int], queries.Page]) -> Response:
     """?after=<newest id shown>&items=<ids shown>&next=<the page's path>: the items since
     `after`, and the current state of the items shown (those now hidden are "gone")."""
-    after = request.args.get("after", type=int)
+    after = id_arg("after")
     try:
         shown_ids = [int(part) for part in request.args.get("items", "").split(",") if part]
     except ValueError:
         return jsonify(error="items: a comma-separated list of item ids."), 400
-    if after is None or after < 0 or len(shown_ids) > MAX_SHOWN:
+    if after is None or len(shown_ids) > MAX_SHOWN or any(an_id(i) is None for i in shown_ids):
         return jsonify(error=f"after: an item id; items: up to {MAX_SHOWN} ids."), 400
     page = newer(after)
     current = queries.shown(shown_ids, viewer_id())
@@ -143,10 +144,8 @@ def profile_live(username: str) -> Response:
 
 def _back(values: Mapping[str, str] | None = None) -> str:
     """Where the button was pressed: a path on this site, or the home feed."""
-    target = (request.form if values is None else values).get("next", "")
-    if target.startswith("/") and not target.startswith("//"):
-        return target
-    return url_for("feed.home")
+    target = (request.form if values is None else values).get("next")
+    return safe_next(target) or url_for("feed.home")
 
 
 def _cheer(action: Callable[[], object], success: str) -> Response:
@@ -266,7 +265,7 @@ def feed_admin_of() -> set[int]:
 
 @bp.app_template_global("pinned_posts")
 def pinned_posts(club_id: int) -> list[FeedItem]:
-    return posts.pinned_posts(club_id)
+    return posts.pinned_posts(club_id, viewer_id())
 
 
 # --- moderation ---------------------------------------------------------------------

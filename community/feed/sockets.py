@@ -13,6 +13,7 @@ from community.clubs.services import can_see_content, club_room
 from community.extensions import db
 from community.feed import queries
 from community.feed.live import item_room, profile_room
+from community.params import an_id
 
 # A page shows at most a few pages of items; more ids than this in one ask is not a page.
 MAX_ITEMS = 100
@@ -49,7 +50,8 @@ def on_watch(data: Any) -> dict[str, Any]:
     rooms = _feed_rooms(data.get("feed"), data.get("id"))
     if rooms is None:
         return {"ok": False, "error": "Not allowed."}
-    ids = [item_id for item_id in wanted if isinstance(item_id, int)]
+    # `type() is int`: True is an int to isinstance, and no item's id.
+    ids = [i for i in wanted if type(i) is int and an_id(i) is not None]
     visible = queries.visible_ids(ids, current_user.id)
     try:
         for room in [*rooms, *(item_room(item_id) for item_id in visible)]:

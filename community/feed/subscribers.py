@@ -16,7 +16,7 @@ from community.extensions import db
 from community.feed import live
 from community.feed.models import FeedItem, ItemKind
 from community.group_runs import events as group_run_events
-from community.group_runs.models import GroupRun
+from community.group_runs.models import Attendance, GroupRun
 from community.realtime import leave_room_after_commit
 from community.units import format_duration
 
@@ -62,7 +62,12 @@ def _bests_title(bests: list[BestEffort]) -> str:
 
 def on_attended(sender: object, group_run_id: int, user_id: int) -> None:
     group_run = db.session.get(GroupRun, group_run_id)
-    if group_run is None:
+    attendance_id = db.session.scalar(
+        select(Attendance.id).where(
+            Attendance.group_run_id == group_run_id, Attendance.user_id == user_id
+        )
+    )
+    if group_run is None or attendance_id is None:
         return
     db.session.add(
         FeedItem(
@@ -70,6 +75,7 @@ def on_attended(sender: object, group_run_id: int, user_id: int) -> None:
             actor_id=user_id,
             club_id=group_run.club_id,
             group_run_id=group_run.id,
+            attendance_id=attendance_id,
             title=group_run.title[:200],
         )
     )

@@ -22,6 +22,7 @@ from community.forms import ActionForm, show_refusal
 from community.group_runs import attendance, calendar, queries, scheduling, series, services
 from community.group_runs.forms import EditRunForm, RunDetailsForm, ScheduleForm
 from community.group_runs.models import GroupRun, RsvpStatus
+from community.params import form_id
 from community.security import current_runner
 from community.units import from_metres, to_metres
 
@@ -330,7 +331,7 @@ def rsvp(run_id: int) -> Response:
             status = RsvpStatus(request.form.get("status", ""))
         except ValueError as error:
             raise services.GroupRunError("Choose going, maybe or not going.") from error
-        group_id = request.form.get("pace_group", type=int)
+        group_id = form_id("pace_group")
         row = services.rsvp(current_runner(), run, status, now=utcnow(), pace_group_id=group_id)
         return RSVP_MESSAGES[row.status]
 
@@ -373,7 +374,7 @@ def link_attendance(run_id: int) -> Response:
         if request.form.get("remove"):
             attendance.unlink(current_runner(), run)
             return "Your run is no longer linked to this group run."
-        attendance.link(current_runner(), run, request.form.get("activity", type=int) or 0)
+        attendance.link(current_runner(), run, form_id("activity") or 0)
         return "Linked: you ran this one together."
 
     return _act(run, link_or_unlink)

@@ -1,6 +1,6 @@
 from typing import Any
 
-from flask import Blueprint, abort, redirect, render_template, request, url_for
+from flask import Blueprint, abort, redirect, render_template, url_for
 from flask_login import current_user, login_required
 from werkzeug.wrappers import Response
 
@@ -8,6 +8,7 @@ from community.db_types import utcnow
 from community.extensions import db
 from community.forms import ActionForm
 from community.notifications import services
+from community.params import page_arg
 
 bp = Blueprint("notifications", __name__, url_prefix="/notifications")
 
@@ -22,7 +23,7 @@ def bell() -> dict[str, Any]:
 @bp.get("/")
 @login_required
 def index() -> str:
-    page = services.recent(current_user.id, request.args.get("page", 1, type=int) or 1)
+    page = services.recent(current_user.id, page_arg())
     return render_template("notifications/index.html", page=page)
 
 

@@ -98,12 +98,15 @@ def test_kudos_over_http_need_a_login_the_token_and_an_item_you_can_see(app):
     ben = as_(app, "ben")
     assert ben.post(f"/feed/items/{item}/kudos").status_code == 400
     assert submit(ben, "/feed/items/999999/kudos", page="/dashboard").status_code == 404
+    # A number no id column can hold names no item either.
+    assert submit(ben, f"/feed/items/{2**64}/kudos", page="/dashboard").status_code == 404
     back = submit(ben, f"/feed/items/{item}/kudos", {"next": "/u/ana"}, page="/dashboard")
     assert back.status_code == 302
     assert back.headers["Location"].endswith("/u/ana")
     # A next that leaves the site goes to the home feed instead.
-    away = submit(ben, f"/feed/items/{item}/kudos", {"next": "//evil.example"}, page="/dashboard")
-    assert away.headers["Location"].endswith("/feed/")
+    for elsewhere in ("//evil.example", "/\\evil.example", "https://evil.example/"):
+        away = submit(ben, f"/feed/items/{item}/kudos", {"next": elsewhere}, page="/dashboard")
+        assert away.headers["Location"].endswith("/feed/")
     page = ben.get("/u/ana").get_data(as_text=True)
     assert "Ben gave kudos" in page
     assert "Take back kudos" in page

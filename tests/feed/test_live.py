@@ -14,6 +14,8 @@ from community.feed.models import FeedItem
 from tests.feed.builders import log_run
 from tests.helpers import add_member, as_, make_club, make_runner, submit
 
+HUGE = 2**64  # no 64-bit column holds it
+
 
 @pytest.fixture
 def people(app):
@@ -149,6 +151,16 @@ def test_a_watch_that_makes_no_sense_is_refused(app, people, ask):
     assert socket.emit("feed:watch", ask, callback=True)["ok"] is False
 
 
+def test_a_watch_ignores_what_is_no_item_id(app, people):
+    item = log_run(app, "ana")
+    _, answer = socket_of(
+        app, "ben", feed="club", id=people["riverside"], items=[True, HUGE, item]
+    )
+    assert answer == {"ok": True, "items": [item]}
+    _, too_many = socket_of(app, "ben", feed="home", items=list(range(1, 102)))
+    assert too_many["ok"] is False
+
+
 def test_a_visitor_socket_is_refused_outright(app, people):
     assert not socketio.test_client(app, flask_test_client=app.test_client()).is_connected()
 
@@ -195,7 +207,18 @@ def test_catching_up_keeps_buttons_pointing_back_at_the_page(app, people):
     assert 'name="next" value="/feed/"' in elsewhere["html"]
 
 
-@pytest.mark.parametrize("query", ["", "after=-1", "after=x", "after=0&items=a,b"])
+@pytest.mark.parametrize(
+    "query",
+    [
+        "",
+        "after=-1",
+        "after=x",
+        "after=0&items=a,b",
+        f"after={HUGE}",
+        f"after=0&items={HUGE}",
+        "after=0&items=" + ",".join(str(n) for n in range(1, 102)),
+    ],
+)
 def test_a_catch_up_that_makes_no_sense_is_a_400_with_a_message(app, people, query):
     response = as_(app, "cleo").get(f"/feed/live?{query}")
     assert response.status_code == 400

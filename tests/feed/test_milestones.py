@@ -6,16 +6,19 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
+from community.accounts import blocks
 from community.accounts.models import User
 from community.activities import imports
 from community.activities import services as runs
+from community.activities.models import Run
 from community.clubs.models import Club
 from community.db_types import utcnow
 from community.extensions import db, socketio
 from community.feed import posts, queries
 from community.feed.models import FeedItem, ItemKind
 from community.feed.services import FeedError, NotAllowed, NotFound
-from community.group_runs import scheduling
+from community.group_runs import attendance, scheduling
+from community.group_runs.models import GroupRun
 from tests.activities.trackfiles import gpx_bytes, make_points
 from tests.helpers import add_member, as_, make_club, make_runner, submit, text
 
@@ -108,6 +111,38 @@ def test_running_a_group_run_is_club_news(club_id, ctx):
     assert attended in queries.club(club_id, user("olivia").id).items
 
 
+def test_a_group_run_unlinked_and_linked_again_is_news_once(club_id, ctx):
+    group_run_id = group_run(club_id)
+    run = upload(
+        "ana",
+        start=(NOW - timedelta(hours=5)).replace(second=0),
+        pace_s_per_km=330,
+        at=(51.4791, -0.1570),
+    )
+    the_run = db.session.get(GroupRun, group_run_id)
+    attendance.unlink(user("ana"), the_run)
+    db.session.expire_all()
+    assert items(ItemKind.ATTENDED) == []
+    attendance.link(user("ana"), the_run, run.run_id)
+    assert len(items(ItemKind.ATTENDED)) == 1
+    runs.delete_run(user("ana"), db.session.get(Run, run.run_id), now=NOW)
+    db.session.flush()
+    db.session.expire_all()
+    assert items(ItemKind.ATTENDED) == []
+
+
+def test_the_database_keeps_one_item_a_run_and_attended_items_on_their_attendance(club_id, ctx):
+    upload("ana", start=NOW - timedelta(hours=2), pace_s_per_km=330)
+    (run_item,) = items(ItemKind.RUN)
+    for fields in (
+        {"kind": "run", "run_id": run_item.run_id},
+        {"kind": "attended", "club_id": club_id, "group_run_id": group_run(club_id)},
+    ):
+        with db.session.begin_nested(), pytest.raises(IntegrityError):
+            db.session.add(FeedItem(actor_id=user("ana").id, **fields))
+            db.session.flush()
+
+
 def test_a_private_clubs_group_runs_are_news_for_its_members(club_id, ctx):
     db.session.get(Club, club_id).visibility = "private"
     group_run(club_id)
@@ -170,11 +205,18 @@ def test_a_pinned_post_stays_on_top_of_the_club_page_until_unpinned(app, club_id
     )
     with app.app_context():
         (post,) = items(ItemKind.POST)
-        assert [p.id for p in posts.pinned_posts(club_id)] == [post.id]
+        assert [p.id for p in posts.pinned_posts(club_id, None)] == [post.id]
     assert "data-pinned-posts" in as_(app, "ana").get("/clubs/riverside").get_data(as_text=True)
     submit(olivia, f"/feed/items/{post.id}/unpin", page="/clubs/riverside")
     with app.app_context():
-        assert posts.pinned_posts(club_id) == []
+        assert posts.pinned_posts(club_id, None) == []
+
+
+def test_a_pinned_post_of_a_runner_i_blocked_is_not_pinned_on_my_club_page(club_id, ctx):
+    post = posts.post(user("olivia"), db.session.get(Club, club_id), "Kit", pinned=True, now=NOW)
+    blocks.block(user("ana"), user("olivia"), now=NOW)
+    assert posts.pinned_posts(club_id, user("ana").id) == []
+    assert posts.pinned_posts(club_id, None) == [post]
 
 
 def test_only_the_clubs_admins_pin_or_delete_its_posts(app, club_id):
