@@ -14,6 +14,7 @@ from sqlalchemy.orm import aliased, selectinload
 
 from community.accounts.models import User
 from community.clubs.models import Membership, Role
+from community.clubs.services import membership_of
 from community.extensions import db
 from community.feed import events, live
 from community.feed.models import Comment, FeedItem, Report, ReportStatus
@@ -88,7 +89,10 @@ def moderators(club_id: int | None) -> list[int]:
 
 
 def can_decide(user: User, club_id: int | None) -> bool:
-    return user.is_site_admin or (club_id is not None and user.id in moderators(club_id))
+    if user.is_site_admin:
+        return True
+    membership = membership_of(club_id, user.id) if club_id is not None else None
+    return membership is not None and membership.is_admin
 
 
 def open_reports(club_id: int | None) -> list[Report]:

@@ -13,7 +13,8 @@
     const list = root.querySelector("[data-feed-items]");
     let newest = Number(root.dataset.feedNewest) || 0;
     let inFlight = false;
-    let again = false;
+    // What the next fetch refreshes: "all" the items shown, or a Set of ids (null: nothing).
+    let pending = null;
 
     function shownItems() {
       return Array.from(list.children).filter(function (li) { return li.dataset.itemId; });
@@ -42,13 +43,20 @@
       return element.contains(active) && active.matches("input, textarea");
     }
 
+    // The whole item is redrawn (a pin, an edit, new comments); while its runner's friend
+    // types in it, only the parts they are not typing in, and the rest once they leave.
     function update(current, fresh) {
+      if (!busy(current)) {
+        current.replaceWith(document.adoptNode(fresh));
+        return;
+      }
       ["[data-kudos-for]", "[data-comments-for]"].forEach(function (selector) {
         const now = current.querySelector(selector);
         const then = fresh.querySelector(selector);
         if (!now || !then) return;
         if (busy(now)) {
-          document.activeElement.addEventListener("blur", sync, { once: true });
+          const id = Number(current.dataset.itemId);
+          document.activeElement.addEventListener("blur", function () { sync(id); }, { once: true });
           return;
         }
         now.replaceWith(then);
@@ -88,13 +96,24 @@
       if (answer.gap) live.status("There is more new activity than fits here: reload to see it all.");
     }
 
-    // One fetch at a time; what is asked for meanwhile is fetched once it is back.
-    function sync() {
-      if (inFlight) { again = true; return; }
+    // New items since the newest shown, and a fresh copy of item `id` (null: none; no
+    // argument: every item shown). One fetch at a time; what is asked meanwhile goes next.
+    function sync(id) {
+      if (id === undefined || pending === "all") pending = "all";
+      else {
+        pending = pending || new Set();
+        if (id !== null) pending.add(id);
+      }
+      if (!inFlight) send();
+    }
+
+    function send() {
+      const ids = pending === "all" ? shownIds() : Array.from(pending);
+      pending = null;
       inFlight = true;
       const url = new URL(root.dataset.feedLive, window.location.origin);
       url.searchParams.set("after", String(newest));
-      url.searchParams.set("items", shownIds().slice(0, MAX_SHOWN).join(","));
+      url.searchParams.set("items", ids.slice(0, MAX_SHOWN).join(","));
       url.searchParams.set("next", root.dataset.feedBack || window.location.pathname);
       fetch(url, { credentials: "same-origin", headers: { Accept: "application/json" } })
         .then(function (response) { return response.ok ? response.json() : null; })
@@ -102,13 +121,13 @@
         .catch(function () { /* best effort: the next event or reconnect catches up */ })
         .finally(function () {
           inFlight = false;
-          if (again) { again = false; sync(); }
+          if (pending) send();
         });
     }
 
-    live.on("feed:item", function (data) { if (data.item_id > newest) sync(); });
-    live.on("feed:comments", function (data) { if (find(data.item_id)) sync(); });
-    live.on("feed:changed", function (data) { if (find(data.item_id)) sync(); });
+    live.on("feed:item", function (data) { if (data.item_id > newest) sync(null); });
+    live.on("feed:comments", function (data) { if (find(data.item_id)) sync(data.item_id); });
+    live.on("feed:changed", function (data) { if (find(data.item_id)) sync(data.item_id); });
     live.on("feed:kudos", function (data) {
       const item = find(data.item_id);
       const count = item && item.querySelector("[data-kudos-count]");
