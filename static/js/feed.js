@@ -38,13 +38,17 @@
     }
 
     // Someone typing a comment (or an edit) keeps their text: that part waits until they leave.
-    function busy(element) {
+    function typing(element) {
       const active = document.activeElement;
       return element.contains(active) && active.matches("input, textarea");
     }
+    // An edit or report form opened stays open too.
+    function busy(element) {
+      return typing(element) || element.querySelector("details[open]") !== null;
+    }
 
-    // The whole item is redrawn (a pin, an edit, new comments); while its runner's friend
-    // types in it, only the parts they are not typing in, and the rest once they leave.
+    // The whole item is redrawn (a pin, an edit, new comments); while someone types in it
+    // or has a form of it open, only the parts they are not using (typed-in ones on leaving).
     function update(current, fresh) {
       if (!busy(current)) {
         current.replaceWith(document.adoptNode(fresh));
@@ -55,6 +59,7 @@
         const then = fresh.querySelector(selector);
         if (!now || !then) return;
         if (busy(now)) {
+          if (!typing(now)) return;
           const id = Number(current.dataset.itemId);
           document.activeElement.addEventListener("blur", function () { sync(id); }, { once: true });
           return;
