@@ -1,15 +1,15 @@
 """Numbers from paths, query strings and forms, kept to what the database can hold.
 
-A bigger number than a 64-bit column holds is a database error on both engines (SQLite
-raises OverflowError before the query, PostgreSQL refuses it): such a number names nothing,
-so it is treated as no number at all.
+A bigger number than an id column holds is a database error (PostgreSQL's `integer` is 32
+bits and refuses it; SQLite raises OverflowError past 64 bits): such a number names
+nothing, so it is treated as no number at all.
 """
 
 from flask import request
 from werkzeug.routing import IntegerConverter
 
-MAX_ID = 2**63 - 1
-# Far beyond any real page, and small enough that page x page size stays within MAX_ID.
+MAX_ID = 2**31 - 1  # the ids are Integer columns: `integer` on PostgreSQL
+# Far beyond any real page; page x page size stays within OFFSET's 64 bits on both engines.
 MAX_PAGE = 10**9
 
 

@@ -10,6 +10,7 @@ from community.extensions import db
 from community.feed import queries, services
 from community.feed.models import Kudos
 from community.notifications.models import Notification
+from community.params import MAX_ID
 from tests.challenges.builders import runner
 from tests.feed.builders import run_item
 from tests.helpers import as_, at_once, make_runner, submit
@@ -99,7 +100,7 @@ def test_kudos_over_http_need_a_login_the_token_and_an_item_you_can_see(app):
     assert ben.post(f"/feed/items/{item}/kudos").status_code == 400
     assert submit(ben, "/feed/items/999999/kudos", page="/dashboard").status_code == 404
     # A number no id column can hold names no item either.
-    assert submit(ben, f"/feed/items/{2**64}/kudos", page="/dashboard").status_code == 404
+    assert submit(ben, f"/feed/items/{MAX_ID + 1}/kudos", page="/dashboard").status_code == 404
     back = submit(ben, f"/feed/items/{item}/kudos", {"next": "/u/ana"}, page="/dashboard")
     assert back.status_code == 302
     assert back.headers["Location"].endswith("/u/ana")

@@ -11,10 +11,11 @@ from community.db_types import utcnow
 from community.extensions import db, socketio
 from community.feed import queries
 from community.feed.models import FeedItem
+from community.params import MAX_ID
 from tests.feed.builders import log_run
 from tests.helpers import add_member, as_, make_club, make_runner, submit
 
-HUGE = 2**64  # no 64-bit column holds it
+HUGE = MAX_ID + 1  # no id column holds it
 
 
 @pytest.fixture
@@ -153,9 +154,7 @@ def test_a_watch_that_makes_no_sense_is_refused(app, people, ask):
 
 def test_a_watch_ignores_what_is_no_item_id(app, people):
     item = log_run(app, "ana")
-    _, answer = socket_of(
-        app, "ben", feed="club", id=people["riverside"], items=[True, HUGE, item]
-    )
+    _, answer = socket_of(app, "ben", feed="club", id=people["riverside"], items=[True, HUGE, item])
     assert answer == {"ok": True, "items": [item]}
     _, too_many = socket_of(app, "ben", feed="home", items=list(range(1, 102)))
     assert too_many["ok"] is False
