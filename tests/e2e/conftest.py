@@ -5,9 +5,10 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from flask import Flask
 from playwright.sync_api import Browser, Page, sync_playwright
 
-from tests.helpers import require
+from tests.helpers import add_member, make_club, make_runner, require
 
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 # Quiet flags: this machine has no network beyond loopback, so keep Chromium from trying.
@@ -46,3 +47,13 @@ def new_page(browser: Browser, live_server: str) -> Iterator:
     yield open_page
     for context in contexts:
         context.close()
+
+
+@pytest.fixture
+def club_mates(app: Flask) -> int:
+    """Ana runs in Riverside Runners, which Ben owns; returns the club's id."""
+    ana = make_runner(app, "ana", display_name="Ana Lima")
+    ben = make_runner(app, "ben", display_name="Ben Okafor")
+    riverside = make_club(app, ben, "riverside", name="Riverside Runners")
+    add_member(app, riverside, ana)
+    return riverside

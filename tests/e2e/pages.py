@@ -8,6 +8,16 @@ from playwright.sync_api import Page, expect
 from tests.helpers import PASSWORD
 
 
+def watching(page: Page) -> None:
+    """Wait until the page's live feed is watching (its feed:watch was answered)."""
+    expect(page.locator("[data-feed-live][data-watching='true']")).to_be_attached()
+
+
+def item(page: Page, text: str):
+    """The feed item that says `text`."""
+    return page.locator("li.feed-item").filter(has_text=text)
+
+
 def log_in(page: Page, login: str, password: str = PASSWORD) -> None:
     """Log in through the real form and wait for the dashboard."""
     page.goto("/login")

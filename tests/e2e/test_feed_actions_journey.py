@@ -15,18 +15,10 @@ from community.clubs.models import Club
 from community.db_types import utcnow
 from community.extensions import db
 from community.feed import posts
-from tests.e2e.pages import log_in
-from tests.helpers import add_member, make_club, make_runner
+from tests.e2e.pages import item, log_in, watching
+from tests.helpers import add_member, make_runner
 
 pytestmark = pytest.mark.browser
-
-
-def watching(page: Page) -> None:
-    expect(page.locator("[data-feed-live][data-watching='true']")).to_be_attached()
-
-
-def item(page: Page, text: str):
-    return page.locator("li.feed-item").filter(has_text=text)
 
 
 def flash(page: Page, message: str) -> None:
@@ -65,16 +57,6 @@ def announced(app: Flask, club_id: int, body: str, minutes_ago: float = 0) -> No
             now=utcnow() - timedelta(minutes=minutes_ago),
         )
         db.session.commit()
-
-
-@pytest.fixture
-def club_mates(app: Flask) -> int:
-    """Ana runs in Riverside Runners, which Ben owns; returns the club's id."""
-    ana = make_runner(app, "ana", display_name="Ana Lima")
-    ben = make_runner(app, "ben", display_name="Ben Okafor")
-    riverside = make_club(app, ben, "riverside", name="Riverside Runners")
-    add_member(app, riverside, ana)
-    return riverside
 
 
 # --- kudos and comments ---------------------------------------------------------------

@@ -6,8 +6,8 @@ import pytest
 from flask import Flask
 from playwright.sync_api import Page, expect
 
-from tests.e2e.pages import log_a_run, log_in
-from tests.helpers import add_member, make_club, make_runner
+from tests.e2e.pages import item, log_a_run, log_in, watching
+from tests.helpers import add_member, make_runner
 
 pytestmark = pytest.mark.browser
 
@@ -16,26 +16,8 @@ def connected(page: Page) -> None:
     expect(page.locator("body[data-live-connected='true']")).to_be_attached()
 
 
-def watching(page: Page) -> None:
-    expect(page.locator("[data-feed-live][data-watching='true']")).to_be_attached()
-
-
 def log_a_recent_run(page: Page, distance: str, title: str) -> None:
     log_a_run(page, datetime.now(UTC) - timedelta(hours=1), distance, "0:40:00", title)
-
-
-def item(page: Page, text: str):
-    return page.locator("li.feed-item").filter(has_text=text)
-
-
-@pytest.fixture
-def club_mates(app: Flask) -> int:
-    """Ana runs in Riverside Runners, which Ben owns; returns the club's id."""
-    ana = make_runner(app, "ana", display_name="Ana Lima")
-    ben = make_runner(app, "ben", display_name="Ben Okafor")
-    riverside = make_club(app, ben, "riverside", name="Riverside Runners")
-    add_member(app, riverside, ana)
-    return riverside
 
 
 def test_a_run_kudos_and_a_comment_reach_the_other_runner_live(club_mates, new_page) -> None:
