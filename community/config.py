@@ -86,6 +86,8 @@ DEFAULTS: dict[str, Any] = {
     "RATELIMIT_LOGIN": "10 per minute;50 per hour",
     "RATELIMIT_REGISTER": "10 per hour",
     "RATELIMIT_PASSWORD": "10 per hour",
+    # Per socket: a page sends a few watch events when it opens or reconnects.
+    "SOCKETIO_EVENT_LIMIT": "30 per 10 seconds",
     "SOCKETIO_ASYNC_MODE": "threading",
     "MAIL_SERVER": None,
     "MAIL_PORT": 587,

@@ -5,7 +5,7 @@ bits and refuses it; SQLite raises OverflowError past 64 bits): such a number na
 nothing, so it is treated as no number at all.
 """
 
-from flask import request
+from flask import abort, request
 from werkzeug.routing import IntegerConverter
 
 MAX_ID = 2**31 - 1  # the ids are Integer columns: `integer` on PostgreSQL
@@ -25,6 +25,11 @@ def an_id(value: int | None) -> int | None:
     return value if value is not None and 0 <= value <= MAX_ID else None
 
 
+def id_of(value: object) -> int | None:
+    """An id from a JSON payload: an int (not a bool) that an id column holds."""
+    return an_id(value) if type(value) is int else None
+
+
 def id_arg(name: str) -> int | None:
     """?name=<id>, or None when it is missing or no id."""
     return an_id(request.args.get(name, type=int))
@@ -38,3 +43,47 @@ def page_arg() -> int:
     """?page=<n>: from 1 to MAX_PAGE, else 1."""
     page = request.args.get("page", type=int)
     return page if page is not None and 1 <= page <= MAX_PAGE else 1
+
+
+# --- text: what no text column stores --------------------------------------------------
+
+TEXT_REFUSED = "The request contains a character that can't be stored (a NUL byte or a broken one)."
+
+
+def storable(text: str) -> bool:
+    """False for NUL and lone surrogates: PostgreSQL's text types refuse both."""
+    if "\x00" in text:
+        return False
+    if text.isascii():
+        return True
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def all_storable(value: object) -> bool:
+    """Every string in a (JSON-like) value, its keys included, is storable."""
+    if isinstance(value, str):
+        return storable(value)
+    if isinstance(value, dict):
+        return all(all_storable(k) and all_storable(v) for k, v in value.items())
+    if isinstance(value, list | tuple):
+        return all(all_storable(v) for v in value)
+    return True
+
+
+def refuse_unstorable_input() -> None:
+    """One rule for every route: the path, the query, the form, file names and a JSON body
+    either hold only storable text, or the request is a 400 before any view sees it."""
+    sources: list[object] = [
+        request.path,
+        list(request.args.items(multi=True)),
+        list(request.form.items(multi=True)),
+        [f.filename or "" for _, f in request.files.items(multi=True)],
+    ]
+    if request.is_json:
+        sources.append(request.get_json(silent=True))
+    if not all(all_storable(source) for source in sources):
+        abort(400, description=TEXT_REFUSED)

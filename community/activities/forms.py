@@ -1,9 +1,6 @@
 from flask_wtf.file import FileRequired, MultipleFileField
 from wtforms import (
     BooleanField,
-    DateField,
-    DecimalField,
-    IntegerField,
     SelectChoice,
     SelectField,
     StringField,
@@ -14,7 +11,7 @@ from wtforms.validators import DataRequired, Length, NumberRange, Optional, Vali
 
 from community.accounts.forms import VISIBILITY_CHOICES
 from community.activities.models import RunType
-from community.forms import BaseForm
+from community.forms import BaseForm, DateField, DecimalField, IntegerField
 from community.units import parse_duration
 
 RUN_TYPE_CHOICES = [SelectChoice(t.value, t.value.title()) for t in RunType]
@@ -35,14 +32,17 @@ class RunForm(BaseForm):
         places=2,
         validators=[
             DataRequired(message="Enter the distance."),
-            NumberRange(min=0.01, message="Enter a distance above zero."),
+            NumberRange(min=0.01, max=1000, message="Enter a distance from 0.01 to 1,000."),
         ],
     )
     duration = StringField("Time (h:mm:ss)", validators=[DataRequired(), _duration])
     elevation_gain = DecimalField(
         "Elevation gain",
         places=0,
-        validators=[Optional(), NumberRange(min=0, message="Elevation gain can't be negative.")],
+        validators=[
+            Optional(),
+            NumberRange(min=0, max=30000, message="Enter an elevation gain from 0 to 30,000."),
+        ],
     )
     title = StringField("Title", validators=[Length(max=120)])
     notes = TextAreaField("Notes", validators=[Length(max=5000)])
@@ -60,7 +60,14 @@ class RunEditForm(RunForm):
 
     date = DateField("Date", validators=[Optional()])
     time = TimeField("Start time", validators=[Optional()])
-    distance = DecimalField("Distance", places=2, validators=[Optional()])
+    distance = DecimalField(
+        "Distance",
+        places=2,
+        validators=[
+            Optional(),
+            NumberRange(min=0.01, max=1000, message="Enter a distance from 0.01 to 1,000."),
+        ],
+    )
     duration = StringField("Time (h:mm:ss)", validators=[Optional()])
 
 

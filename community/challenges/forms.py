@@ -1,7 +1,5 @@
 from wtforms import (
     BooleanField,
-    DateField,
-    IntegerField,
     SelectChoice,
     SelectField,
     StringField,
@@ -12,7 +10,7 @@ from wtforms.validators import DataRequired, Length, NumberRange, Optional
 from community.accounts.forms import timezone_choices
 from community.activities.analysis import BEST_EFFORT_DISTANCES
 from community.challenges.models import KIND_LABELS
-from community.forms import BaseForm
+from community.forms import BaseForm, DateField, IntegerField
 
 
 class ChallengeForm(BaseForm):

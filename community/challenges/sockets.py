@@ -9,13 +9,15 @@ from community.challenges.models import Challenge
 from community.challenges.services import can_view
 from community.challenges.tally import challenge_room
 from community.extensions import db
+from community.params import id_of
+from community.sockets import guarded
 
 
 def on_watch(data: Any) -> dict[str, Any]:
-    challenge_id = data.get("challenge_id") if isinstance(data, dict) else None
+    challenge_id = id_of(data.get("challenge_id")) if isinstance(data, dict) else None
     if not current_user.is_authenticated:
         return {"ok": False, "error": "Log in first."}
-    challenge = db.session.get(Challenge, challenge_id) if isinstance(challenge_id, int) else None
+    challenge = db.session.get(Challenge, challenge_id) if challenge_id is not None else None
     if challenge is None or not can_view(challenge, current_user.id):
         return {"ok": False, "error": "Not allowed."}
     try:
@@ -27,4 +29,4 @@ def on_watch(data: Any) -> dict[str, Any]:
 
 
 def register(socketio: SocketIO) -> None:
-    socketio.on_event("challenge:watch", on_watch)
+    socketio.on_event("challenge:watch", guarded(on_watch))

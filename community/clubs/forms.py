@@ -1,6 +1,5 @@
 from wtforms import (
     BooleanField,
-    IntegerField,
     SelectChoice,
     SelectField,
     StringField,
@@ -10,7 +9,7 @@ from wtforms.validators import DataRequired, Length, NumberRange, Optional, Rege
 
 from community.accounts.forms import timezone_choices
 from community.clubs.models import ClubVisibility
-from community.forms import BaseForm
+from community.forms import BaseForm, IntegerField
 
 VISIBILITY_CHOICES = [
     SelectChoice(ClubVisibility.PUBLIC.value, "Public: anyone can see the club and join"),

@@ -8,13 +8,15 @@ from flask_socketio import SocketIO, join_room
 from community.clubs.models import Club
 from community.clubs.services import can_see_content, club_room
 from community.extensions import db
+from community.params import id_of
+from community.sockets import guarded
 
 
 def on_watch(data: Any) -> dict[str, Any]:
-    club_id = data.get("club_id") if isinstance(data, dict) else None
+    club_id = id_of(data.get("club_id")) if isinstance(data, dict) else None
     if not current_user.is_authenticated:
         return {"ok": False, "error": "Log in first."}
-    club = db.session.get(Club, club_id) if isinstance(club_id, int) else None
+    club = db.session.get(Club, club_id) if club_id is not None else None
     if club is None or not can_see_content(club, current_user.id):
         return {"ok": False, "error": "Not allowed."}
     try:
@@ -26,4 +28,4 @@ def on_watch(data: Any) -> dict[str, Any]:
 
 
 def register(socketio: SocketIO) -> None:
-    socketio.on_event("club:watch", on_watch)
+    socketio.on_event("club:watch", guarded(on_watch))

@@ -13,7 +13,8 @@ from community.clubs.services import can_see_content, club_room
 from community.extensions import db
 from community.feed import queries
 from community.feed.live import item_room, profile_room
-from community.params import an_id
+from community.params import an_id, id_of
+from community.sockets import guarded
 
 # A page shows at most a few pages of items; more ids than this in one ask is not a page.
 MAX_ITEMS = 100
@@ -47,7 +48,7 @@ def on_watch(data: Any) -> dict[str, Any]:
     wanted = data.get("items", [])
     if not isinstance(wanted, list) or len(wanted) > MAX_ITEMS:
         return {"ok": False, "error": f"Send up to {MAX_ITEMS} item ids."}
-    rooms = _feed_rooms(data.get("feed"), data.get("id"))
+    rooms = _feed_rooms(data.get("feed"), id_of(data.get("id")))
     if rooms is None:
         return {"ok": False, "error": "Not allowed."}
     # `type() is int`: True is an int to isinstance, and no item's id.
@@ -63,4 +64,4 @@ def on_watch(data: Any) -> dict[str, Any]:
 
 
 def register(socketio: SocketIO) -> None:
-    socketio.on_event("feed:watch", on_watch)
+    socketio.on_event("feed:watch", guarded(on_watch))

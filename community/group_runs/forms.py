@@ -1,13 +1,9 @@
 from flask_wtf.file import FileField
 from wtforms import (
     BooleanField,
-    DateField,
-    DateTimeLocalField,
-    DecimalField,
     FieldList,
     Form,
     FormField,
-    IntegerField,
     RadioField,
     SelectChoice,
     SelectField,
@@ -17,7 +13,7 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
-from community.forms import BaseForm
+from community.forms import BaseForm, DateField, DateTimeLocalField, DecimalField, IntegerField
 
 
 class PaceGroupForm(Form):
@@ -29,6 +25,14 @@ class PaceGroupForm(Form):
     )
     leader = StringField("Leader (username)", validators=[Optional(), Length(max=30)])
     no_drop = BooleanField("No-drop")
+
+
+class CapacityForm(BaseForm):
+    """A pace group's places, changed on the run page (empty: no limit)."""
+
+    capacity = IntegerField(
+        "Places", validators=[Optional(), NumberRange(min=0, max=10000, message="0 to 10,000.")]
+    )
 
 
 class RunDetailsForm(BaseForm):

@@ -20,7 +20,7 @@ from community.db_types import utcnow
 from community.extensions import db
 from community.forms import ActionForm, show_refusal
 from community.group_runs import attendance, calendar, queries, scheduling, series, services
-from community.group_runs.forms import EditRunForm, RunDetailsForm, ScheduleForm
+from community.group_runs.forms import CapacityForm, EditRunForm, RunDetailsForm, ScheduleForm
 from community.group_runs.models import GroupRun, RsvpStatus
 from community.params import form_id
 from community.security import current_runner
@@ -344,10 +344,13 @@ def capacity(run_id: int, group_id: int) -> Response:
     run = _run(run_id)
 
     def change() -> str:
-        raw = (request.form.get("capacity") or "").strip()
-        if raw and not raw.isdigit():
-            raise services.GroupRunError("Enter a whole number of places, or nothing for no limit.")
-        services.set_capacity(current_runner(), run, group_id, int(raw) if raw else None)
+        # one_click has checked the token; the form checks the number.
+        form = CapacityForm(meta={"csrf": False})
+        if not form.validate():
+            raise services.GroupRunError(
+                "Places: a whole number from 0 to 10,000, or empty for no limit.", field="capacity"
+            )
+        services.set_capacity(current_runner(), run, group_id, form.capacity.data)
         return "Capacity updated."
 
     return _act(run, change)

@@ -9,13 +9,15 @@ from community.clubs.services import can_see_content
 from community.extensions import db
 from community.group_runs.models import GroupRun
 from community.group_runs.services import run_room
+from community.params import id_of
+from community.sockets import guarded
 
 
 def on_watch(data: Any) -> dict[str, Any]:
-    run_id = data.get("run_id") if isinstance(data, dict) else None
+    run_id = id_of(data.get("run_id")) if isinstance(data, dict) else None
     if not current_user.is_authenticated:
         return {"ok": False, "error": "Log in first."}
-    run = db.session.get(GroupRun, run_id) if isinstance(run_id, int) else None
+    run = db.session.get(GroupRun, run_id) if run_id is not None else None
     if run is None or not can_see_content(run.club, current_user.id):
         return {"ok": False, "error": "Not allowed."}
     try:
@@ -27,4 +29,4 @@ def on_watch(data: Any) -> dict[str, Any]:
 
 
 def register(socketio: SocketIO) -> None:
-    socketio.on_event("run:watch", on_watch)
+    socketio.on_event("run:watch", guarded(on_watch))

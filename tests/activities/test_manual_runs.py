@@ -154,7 +154,7 @@ def test_bad_form_input_is_a_field_error_and_saves_nothing(app, miles_runner):
     )
     assert response.status_code == 400
     page = text(response)
-    assert "Enter a distance above zero." in page
+    assert "Enter a distance from 0.01 to 1,000." in page
     assert "Enter the time as h:mm:ss" in page
     with app.app_context():
         assert db.session.scalar(select(func.count(Run.id))) == 0

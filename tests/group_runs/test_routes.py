@@ -305,3 +305,35 @@ def test_the_upcoming_page_has_a_plain_title_and_one_calendar_section(app, peopl
     page = as_(app, "ana").get("/group-runs/").get_data(as_text=True)
     assert "<title>Group runs · Runhive</title>" in page
     assert page.count('id="calendar-heading"') == 1
+
+
+@pytest.mark.parametrize("places", [str(2**70), str(2**31), "10001", "-1", "²", "1e3", "abc"])
+def test_a_capacity_no_run_has_is_refused_and_changes_nothing(app, people, club_id, places):
+    run_id = a_run(app, people, club_id, capacity=3)
+    with app.app_context():
+        group_id = db.session.get(GroupRun, run_id).pace_groups[0].id
+    response = submit(
+        as_(app, "olivia"),
+        f"/group-runs/{run_id}/groups/{group_id}/capacity",
+        {"capacity": places},
+        page="/dashboard",
+        follow_redirects=True,
+    )
+    assert response.status_code == 200
+    assert "Places: a whole number from 0 to 10,000, or empty for no limit." in text(response)
+    with app.app_context():
+        assert db.session.get(GroupRun, run_id).pace_groups[0].capacity == 3
+
+
+def test_an_admin_sets_and_clears_a_capacity(app, people, club_id):
+    run_id = a_run(app, people, club_id, capacity=3)
+    with app.app_context():
+        group_id = db.session.get(GroupRun, run_id).pace_groups[0].id
+    olivia = as_(app, "olivia")
+    url = f"/group-runs/{run_id}/groups/{group_id}/capacity"
+    submit(olivia, url, {"capacity": "10000"}, page="/dashboard")
+    with app.app_context():
+        assert db.session.get(GroupRun, run_id).pace_groups[0].capacity == 10000
+    submit(olivia, url, {"capacity": ""}, page="/dashboard")
+    with app.app_context():
+        assert db.session.get(GroupRun, run_id).pace_groups[0].capacity is None
