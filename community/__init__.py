@@ -68,10 +68,11 @@ def _register_extensions(app: Flask) -> None:
 
 
 def _register_database_engine_rules(app: Flask) -> None:
-    from community.database import configure_engine
+    from community import database
 
     with app.app_context():
-        configure_engine(db.engine)
+        database.configure_engine(db.engine)
+    database.init_app(app)
 
 
 def _register_blueprints(app: Flask) -> None:

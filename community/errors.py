@@ -1,7 +1,10 @@
 """Error pages for people and JSON errors for API clients."""
 
+import contextlib
+
 from flask import Flask, Response, current_app, jsonify, render_template, request
 from flask_wtf.csrf import CSRFError
+from sqlalchemy.exc import OperationalError
 from werkzeug.exceptions import HTTPException
 
 from community.extensions import db
@@ -14,6 +17,7 @@ MESSAGES = {
     413: "That upload is too large: send at most 200 MB at once.",
     429: "Too many attempts. Please wait a little and try again.",
     500: "Something went wrong on our side. Please try again.",
+    503: "The database is busy or out of reach. Please try again in a moment.",
 }
 
 
@@ -40,6 +44,18 @@ def _handle_csrf(error: CSRFError) -> tuple[Response | str, int]:
     return error_response(400, "This form has expired or was sent from elsewhere. Please retry.")
 
 
+def _handle_database_unavailable(error: OperationalError) -> tuple[Response | str, int]:
+    """A lock not had in time, a server down or restarting: say so at once, and the next
+    request tries again (the pool pings connections before use)."""
+    with contextlib.suppress(OperationalError):
+        db.session.rollback()
+    current_app.logger.warning("Database unavailable: %s", error.orig)
+    body, status = error_response(503)
+    response = current_app.make_response((body, status))
+    response.headers["Retry-After"] = "5"
+    return response, status
+
+
 def _handle_unexpected(error: Exception) -> tuple[Response | str, int]:
     if isinstance(error, HTTPException):
         return _handle_http(error)
@@ -53,4 +69,5 @@ def _handle_unexpected(error: Exception) -> tuple[Response | str, int]:
 def init_app(app: Flask) -> None:
     app.register_error_handler(CSRFError, _handle_csrf)
     app.register_error_handler(HTTPException, _handle_http)
+    app.register_error_handler(OperationalError, _handle_database_unavailable)
     app.register_error_handler(Exception, _handle_unexpected)

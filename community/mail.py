@@ -7,8 +7,14 @@ from pathlib import Path
 
 from flask import current_app
 
+from community.extensions import db
+
 
 def send_mail(to: str, subject: str, body: str) -> None:
+    """Send now. Call it after the commit: an SMTP server can take seconds, and a database
+    lock must never wait on it (SQLite's is the whole database's)."""
+    if db.session().in_transaction():
+        raise RuntimeError("send_mail() inside a database transaction: commit first")
     config = current_app.config
     message = EmailMessage()
     message["From"] = config["MAIL_SENDER"]

@@ -241,12 +241,12 @@ def change_email() -> Response | tuple[str, int]:
     )
     if not changed:
         return _settings_page(400, email_form=form)
-    send_mail(
-        old_email,
-        "Your Runhive e-mail was changed",
+    body = (
         f"The e-mail of your Runhive account {current_user.username} is now "
-        f"{current_user.email}. If you did not do this, reset your password now.",
+        f"{current_user.email}. If you did not do this, reset your password now."
     )
+    db.session.commit()  # only read since the change was committed: end it before the mail
+    send_mail(old_email, "Your Runhive e-mail was changed", body)
     flash("Your e-mail is changed.", "success")
     return redirect(url_for("accounts.settings"))
 
@@ -277,13 +277,14 @@ def forgot_password() -> Response | tuple[str, int]:
                 "accounts.reset_password", token=services.password_reset_token(user), _external=True
             )
             minutes = current_app.config["PASSWORD_RESET_MAX_AGE"] // 60
-            send_mail(
+            to, body = (
                 user.email,
-                "Reset your Runhive password",
                 f"Hello {user.display_name},\n\nTo choose a new password, open this link within "
                 f"{minutes} minutes:\n\n{link}\n\nIt works once. If you did not ask for it, "
                 "ignore this e-mail.",
             )
+            db.session.commit()  # nothing was written: this ends the read before the mail
+            send_mail(to, "Reset your Runhive password", body)
         # The same answer whether or not the address is known: no account enumeration.
         flash("If that e-mail belongs to an account, a reset link is on its way.", "info")
         return redirect(url_for("accounts.login"))
