@@ -1,4 +1,4 @@
-"""Command-line tasks: `flask seed-demo`."""
+"""Command-line tasks: `flask seed-demo`, `flask check` and the features' periodic work."""
 
 from datetime import datetime, timedelta
 
@@ -7,6 +7,7 @@ from flask import Flask
 from flask.cli import with_appcontext
 from sqlalchemy import select
 
+from community import invariants
 from community.accounts import services as accounts
 from community.accounts.models import User
 from community.activities.demo import seed_runs
@@ -303,7 +304,21 @@ def site_admin_command(username: str, remove: bool) -> None:
     click.echo(f"{user.username} is {'no longer ' if remove else ''}a site admin.")
 
 
+@click.command("check")
+@with_appcontext
+def check_command() -> None:
+    """Recount every stored counter from the rows; exit 1 with the differences."""
+    found = invariants.differences()
+    db.session.rollback()
+    for difference in found:
+        click.echo(str(difference))
+    if found:
+        raise click.exceptions.Exit(1)
+    click.echo("Every counter matches its rows.")
+
+
 def init_app(app: Flask) -> None:
+    app.cli.add_command(check_command)
     app.cli.add_command(seed_demo_command)
     app.cli.add_command(group_runs_cli)
     app.cli.add_command(challenges_cli)
