@@ -19,6 +19,10 @@ from pathlib import Path
 import pytest
 import requests
 import socketio
+from sqlalchemy import make_url
+
+from community.config import normalise_database_url
+from tests.helpers import empty_postgres_database
 
 ROOT = Path(__file__).resolve().parent.parent
 DEMO_PASSWORD = "runhive-demo-2026"
@@ -88,6 +92,27 @@ def wait_until_serving(url: str, process: subprocess.Popen, log: Path, timeout: 
     pytest.fail(f"the server did not answer within {timeout} s:\n{log.read_text()}")
 
 
+def start(env: dict[str, str], log: Path) -> subprocess.Popen:
+    """`python app.py` with `env`, its output appended to `log`; not yet waited for."""
+    with log.open("a") as output:
+        return subprocess.Popen(
+            [sys.executable, "app.py"], cwd=ROOT, env=env, stdout=output, stderr=subprocess.STDOUT
+        )
+
+
+def own_database_url(folder: Path, suffix: str) -> str:
+    """A SQLite file in `folder`, or, with TEST_DATABASE_URL, an empty database of its own
+    (`<name>_<suffix>`) on that PostgreSQL server, for servers started by a test."""
+    postgres = os.environ.get("TEST_DATABASE_URL")
+    if not postgres:
+        return f"sqlite:///{folder / 'runhive.db'}"
+    url = make_url(normalise_database_url(postgres))
+    url = url.set(database=f"{url.database}_{suffix}")
+    rendered = url.render_as_string(hide_password=False)
+    empty_postgres_database(rendered)
+    return rendered
+
+
 @contextmanager
 def serving(*servers: tuple[dict[str, str], Path]) -> Iterator[list[str]]:
     """`python app.py` once for each (env, log file), their database already migrated; all
@@ -95,16 +120,7 @@ def serving(*servers: tuple[dict[str, str], Path]) -> Iterator[list[str]]:
     processes: list[subprocess.Popen] = []
     try:
         for env, log in servers:
-            with log.open("w") as output:
-                processes.append(
-                    subprocess.Popen(
-                        [sys.executable, "app.py"],
-                        cwd=ROOT,
-                        env=env,
-                        stdout=output,
-                        stderr=subprocess.STDOUT,
-                    )
-                )
+            processes.append(start(env, log))
         urls = [f"http://{env['HOST']}:{env['PORT']}" for env, _log in servers]
         for url, process, (_env, log) in zip(urls, processes, servers, strict=True):
             wait_until_serving(url, process, log)

@@ -14,17 +14,15 @@ import secrets
 import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 import pytest
 import redis
 import requests
 import socketio
-from sqlalchemy import Engine, create_engine, make_url, text
+from sqlalchemy import Engine, create_engine, text
 
-from community.config import normalise_database_url
-from tests.helpers import empty_postgres_database, require
+from tests.helpers import require
 from tests.servers import (
     connect,
     flask,
@@ -33,6 +31,7 @@ from tests.servers import (
     log_run,
     logged_in,
     new_client,
+    own_database_url,
     server_env,
     serving,
     submit,
@@ -86,17 +85,6 @@ def _redis(url: str) -> redis.Redis:
     return queue
 
 
-def _database_url(folder: Path) -> str:
-    postgres = os.environ.get("TEST_DATABASE_URL")
-    if not postgres:
-        return f"sqlite:///{folder / 'runhive.db'}"
-    url = make_url(normalise_database_url(postgres))
-    url = url.set(database=f"{url.database}_cluster")
-    rendered = url.render_as_string(hide_password=False)
-    empty_postgres_database(rendered)
-    return rendered
-
-
 @pytest.fixture(scope="module")
 def cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Cluster]:
     folder = tmp_path_factory.mktemp("cluster")
@@ -104,7 +92,7 @@ def cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Cluster]:
     queue = _redis(redis_url)
     try:
         shared = {
-            "database_url": _database_url(folder),
+            "database_url": own_database_url(folder, "cluster"),
             "redis_url": redis_url,
             "secret_key": secrets.token_urlsafe(32),
             "channel": CHANNEL,
