@@ -45,6 +45,11 @@ def _configure(app: Flask, config: dict[str, Any] | None) -> None:
     else:
         app.config.from_mapping(settings.from_environment(os.environ, Path(app.instance_path)))
         app.config.from_mapping(config or {})
+    if app.config["SQLALCHEMY_DATABASE_URI"].startswith("postgresql"):
+        # A server that does not answer is out of reach after 5 s, not the system's minutes.
+        options = dict(app.config["SQLALCHEMY_ENGINE_OPTIONS"])
+        options["connect_args"] = {"connect_timeout": 5, **options.get("connect_args", {})}
+        app.config["SQLALCHEMY_ENGINE_OPTIONS"] = options
     if not app.config["MAIL_DIR"]:
         app.config["MAIL_DIR"] = str(Path(app.instance_path) / "mail")
     if app.config["PROXY_HOPS"]:
@@ -117,11 +122,12 @@ def _register_templates(app: Flask) -> None:
 
 def _register_sockets(app: Flask) -> None:
     from community import realtime, sockets
+    from community.message_queue import RedisManager
 
     redis_url = app.config["REDIS_URL"]
     # Always pass the manager and origins: Flask-SocketIO keeps options between init_app calls.
     manager = (
-        socketio_lib.RedisManager(redis_url, channel=app.config["SOCKETIO_CHANNEL"])
+        RedisManager(redis_url, channel=app.config["SOCKETIO_CHANNEL"])
         if redis_url
         else socketio_lib.Manager()
     )

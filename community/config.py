@@ -83,6 +83,10 @@ DEFAULTS: dict[str, Any] = {
     "ARGON2_PARALLELISM": 1,
     "PASSWORD_RESET_MAX_AGE": 60 * 60,
     "RATELIMIT_HEADERS_ENABLED": True,
+    # Redis away: count in memory meanwhile, rather than refuse or fail every request.
+    "RATELIMIT_IN_MEMORY_FALLBACK_ENABLED": True,
+    "RATELIMIT_SWALLOW_ERRORS": True,
+    "RATELIMIT_STORAGE_OPTIONS": {"socket_connect_timeout": 2, "socket_timeout": 2},
     "RATELIMIT_LOGIN": "10 per minute;50 per hour",
     "RATELIMIT_REGISTER": "10 per hour",
     "RATELIMIT_PASSWORD": "10 per hour",

@@ -11,10 +11,12 @@ import secrets
 import socket
 import subprocess
 import sys
+import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import pytest
 import requests
@@ -218,3 +220,33 @@ def log_run(http: requests.Session, server: str, username: str) -> int:
 def give_kudos(http: requests.Session, server: str, item_id: int) -> None:
     response = submit(http, server, f"/feed/items/{item_id}/kudos")
     assert response.status_code == 302, f"kudos refused: {response.status_code}"
+
+
+SOCKET_WAIT = 10  # seconds, for anything to arrive
+
+
+class Socket:
+    """A runner's page on a server: its socket, and everything the socket hears, in order."""
+
+    def __init__(self, client: socketio.Client) -> None:
+        self.client = client
+        self.heard: list[tuple[str, Any]] = []
+        self._news = threading.Condition()
+        client.on("*", self._hear)
+
+    def _hear(self, event: str, *args: Any) -> None:
+        with self._news:
+            self.heard.append((event, args[0] if args else None))
+            self._news.notify_all()
+
+    def watch(self, **ask: Any) -> dict[str, Any]:
+        return self.client.call("feed:watch", ask, timeout=SOCKET_WAIT)
+
+    def wait_for(self, event: str, match: Callable[[Any], bool] = lambda _data: True) -> Any:
+        def found() -> Any:
+            return next((d for name, d in self.heard if name == event and match(d)), None)
+
+        with self._news:
+            if not self._news.wait_for(lambda: found() is not None, timeout=SOCKET_WAIT):
+                pytest.fail(f"no {event} within {SOCKET_WAIT} s; heard {self.heard}")
+            return found()

@@ -24,6 +24,7 @@ from sqlalchemy import Engine, create_engine, text
 
 from tests.helpers import require
 from tests.servers import (
+    Socket,
     connect,
     flask,
     free_port,
@@ -122,33 +123,6 @@ def runners(cluster: Cluster) -> Iterator[dict[str, requests.Session]]:
     yield sessions
     for session in sessions.values():
         session.close()
-
-
-class Socket:
-    """A runner's page on a server: its socket, and everything the socket hears, in order."""
-
-    def __init__(self, client: socketio.Client) -> None:
-        self.client = client
-        self.heard: list[tuple[str, Any]] = []
-        self._news = threading.Condition()
-        client.on("*", self._hear)
-
-    def _hear(self, event: str, *args: Any) -> None:
-        with self._news:
-            self.heard.append((event, args[0] if args else None))
-            self._news.notify_all()
-
-    def watch(self, **ask: Any) -> dict[str, Any]:
-        return self.client.call("feed:watch", ask, timeout=WAIT)
-
-    def wait_for(self, event: str, match: Callable[[Any], bool] = lambda _data: True) -> Any:
-        def found() -> Any:
-            return next((d for name, d in self.heard if name == event and match(d)), None)
-
-        with self._news:
-            if not self._news.wait_for(lambda: found() is not None, timeout=WAIT):
-                pytest.fail(f"no {event} within {WAIT} s; heard {self.heard}")
-            return found()
 
 
 @pytest.fixture

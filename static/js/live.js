@@ -30,6 +30,11 @@
     connectedBefore = true;
   });
 
+  // The server's message queue was away and is back: events may have been lost meanwhile.
+  socket.on("live:resync", function () {
+    (handlers.__reconnect || []).forEach(function (fn) { fn(); });
+  });
+
   socket.on("disconnect", function (reason) {
     document.body.dataset.liveConnected = "false";
     if (reason !== "io client disconnect") showStatus("Live updates paused. Reconnecting…");
