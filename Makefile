@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 FLASK := $(BIN)/flask --app app
 
-.PHONY: run test lint format install clean
+.PHONY: run test lint format audit install clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -28,6 +28,10 @@ test: install
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+
+# Known vulnerabilities in the installed dependencies (PyPI's advisory data, through pip-audit).
+audit: install
+	$(BIN)/pip-audit --vulnerability-service pypi --skip-editable --progress-spinner off
 
 format: install
 	$(BIN)/ruff format .

@@ -1,7 +1,9 @@
 """Error pages for people and JSON errors for API clients."""
 
 import contextlib
+import sqlite3
 
+import psycopg
 from flask import Flask, Response, current_app, jsonify, render_template, request
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import OperationalError
@@ -44,9 +46,21 @@ def _handle_csrf(error: CSRFError) -> tuple[Response | str, int]:
     return error_response(400, "This form has expired or was sent from elsewhere. Please retry.")
 
 
+def _unavailable(error: OperationalError) -> bool:
+    """A lock not had in time (SQLite) or a server out of reach (PostgreSQL); SQLite's
+    other OperationalErrors are mistakes of ours, not the database's state."""
+    if error.connection_invalidated:
+        return True
+    if isinstance(error.orig, sqlite3.OperationalError):
+        return "locked" in str(error.orig) or "busy" in str(error.orig)
+    return isinstance(error.orig, psycopg.OperationalError)
+
+
 def _handle_database_unavailable(error: OperationalError) -> tuple[Response | str, int]:
     """A lock not had in time, a server down or restarting: say so at once, and the next
     request tries again (the pool pings connections before use)."""
+    if not _unavailable(error):
+        return _handle_unexpected(error)
     with contextlib.suppress(OperationalError):
         db.session.rollback()
     current_app.logger.warning("Database unavailable: %s", error.orig)

@@ -39,6 +39,12 @@ def form_id(name: str) -> int | None:
     return an_id(request.form.get(name, type=int))
 
 
+def text_arg(name: str, limit: int = 100) -> str:
+    """?name=<text>, cut to `limit` characters (a search longer than any name or city
+    finds nothing either way, and SQLite refuses LIKE patterns past 50,000 bytes)."""
+    return request.args.get(name, "")[:limit]
+
+
 def page_arg() -> int:
     """?page=<n>: from 1 to MAX_PAGE, else 1."""
     page = request.args.get("page", type=int)

@@ -18,7 +18,7 @@ from community.clubs.models import Club, Role
 from community.db_types import utcnow
 from community.extensions import db
 from community.forms import ActionForm, show_refusal
-from community.params import page_arg
+from community.params import page_arg, text_arg
 from community.security import current_runner
 
 bp = Blueprint("clubs", __name__, url_prefix="/clubs")
@@ -57,7 +57,7 @@ def _require_admin_page(club: Club) -> None:
 
 @bp.get("/")
 def directory() -> str:
-    query = request.args.get("q", "")
+    query = text_arg("q")
     page = queries.directory(query, _page())
     counts = queries.member_counts([club.id for club in page.items])
     mine = queries.my_clubs(current_user.id) if current_user.is_authenticated else []
