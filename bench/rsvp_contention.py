@@ -56,7 +56,7 @@ from community.clubs import services as clubs
 from community.clubs.models import Club, Membership
 from community.extensions import db
 from community.group_runs import services
-from community.group_runs.models import GroupRun, PaceGroup, Rsvp, RsvpStatus
+from community.group_runs.models import ARRIVAL_ORDER, GroupRun, PaceGroup, Rsvp, RsvpStatus
 from community.group_runs.scheduling import schedule_run
 
 JOIN_TIMEOUT_S = 120  # per thread; a round that needs longer is broken, not slow
@@ -212,7 +212,7 @@ def roster(app: Flask, run_id: int) -> dict:
         rows = db.session.execute(
             select(Rsvp.user_id, Rsvp.status, Rsvp.holds_place, Rsvp.pace_group_id)
             .where(Rsvp.run_id == run_id)
-            .order_by(Rsvp.queued_at, Rsvp.id)
+            .order_by(*ARRIVAL_ORDER)
         ).all()
         groups = db.session.scalar(
             select(func.count(PaceGroup.id)).where(PaceGroup.run_id == run_id)
@@ -222,7 +222,7 @@ def roster(app: Flask, run_id: int) -> dict:
             "taken": group.taken,
             "group_id": group.id,
             "groups": groups,
-            "rows": rows,  # in waitlist order (queued_at, id)
+            "rows": rows,  # in waitlist order (ARRIVAL_ORDER)
         }
         db.session.remove()
         return state

@@ -169,6 +169,11 @@ class Rsvp(db.Model):
     pace_group: Mapped[PaceGroup | None] = relationship()
 
 
+# First come, first served, in one order: the order a pace group's waitlist is shown in and
+# promotion takes from.
+ARRIVAL_ORDER = (Rsvp.queued_at, Rsvp.id)
+
+
 class CalendarFeed(db.Model):
     """A runner's secret calendar subscription URL; a new token revokes the old one."""
 

@@ -15,7 +15,7 @@ from community.accounts.models import User
 from community.clubs.services import can_see_content, membership_of
 from community.extensions import db
 from community.group_runs import events
-from community.group_runs.models import GroupRun, PaceGroup, Rsvp, RsvpStatus
+from community.group_runs.models import ARRIVAL_ORDER, GroupRun, PaceGroup, Rsvp, RsvpStatus
 from community.realtime import emit_after_commit, user_room
 
 
@@ -75,7 +75,7 @@ def _first_waiting(group: PaceGroup) -> Rsvp | None:
     return db.session.scalar(
         select(Rsvp)
         .where(Rsvp.pace_group_id == group.id, Rsvp.status == RsvpStatus.WAITLISTED.value)
-        .order_by(Rsvp.queued_at, Rsvp.id)
+        .order_by(*ARRIVAL_ORDER)
         .limit(1)
         .execution_options(populate_existing=True)
     )

@@ -11,7 +11,7 @@ from community.accounts.models import User
 from community.clubs.models import Club, Membership
 from community.extensions import db
 from community.group_runs import scheduling, services
-from community.group_runs.models import GroupRun, PaceGroup, Rsvp, RsvpStatus
+from community.group_runs.models import ARRIVAL_ORDER, GroupRun, PaceGroup, Rsvp, RsvpStatus
 from tests.helpers import make_club, make_runner
 
 NOW = datetime(2026, 5, 4, 12, 0, tzinfo=UTC)
@@ -175,6 +175,6 @@ def test_the_waitlist_order_is_the_order_of_arrival(app):
         order = db.session.scalars(
             select(Rsvp.user_id)
             .where(Rsvp.run_id == run_id, Rsvp.status == "waitlisted")
-            .order_by(Rsvp.queued_at, Rsvp.id)
+            .order_by(*ARRIVAL_ORDER)
         ).all()
     assert order == runners[1:]
