@@ -57,7 +57,7 @@ def import_file(user: User, filename: str, data: bytes, *, now: datetime) -> Imp
         # The same file, uploaded at the same moment by another request of this runner.
         return ImportResult(filename, "duplicate", "Already imported.", _duplicate_of(user, digest))
     announce(RunChange("created", None, RunSnapshot.of(run), at=now))
-    return ImportResult(filename, "imported", "Imported.", run.id)
+    return ImportResult(filename, "imported", " ".join(("Imported.", *track.notes)), run.id)
 
 
 def _store(user: User, track: ParsedTrack, digest: str, now: datetime) -> Run:

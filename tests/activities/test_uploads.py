@@ -14,6 +14,7 @@ from community.db_types import utcnow
 from community.extensions import db
 from tests.activities.trackfiles import (
     T0,
+    clock_stepped_back,
     fit_bytes,
     gpx_bytes,
     gzipped,
@@ -87,6 +88,20 @@ def test_a_bad_file_is_refused_with_its_reason_and_nothing_is_stored(app, ana):
     assert "0 of 2 files imported" in page
     assert "empty" in page.lower()
     assert runs(app) == []
+
+
+def test_the_upload_page_says_what_was_left_out_of_a_clock_that_jumped_back(app, ana):
+    clock_jumped = clock_stepped_back(make_points(601, step_s=1, step_m=4), after=300, seconds=90)
+
+    page = text(upload(ana, ("watch.gpx", gpx_bytes(clock_jumped))))
+
+    assert "1 of 1 file imported" in page
+    assert (
+        "Imported. Left out 89 points whose time went back. "
+        "Left out 1 jump faster than anyone can run (over 12.5 m/s)."
+    ) in page
+    [run] = runs(app)
+    assert run.duration_s == 510
 
 
 def test_a_strava_export_archive_imports_every_track_and_reports_each_file(app, ana):
