@@ -116,3 +116,55 @@ def test_upgrading_numbers_each_pace_group_going_first_then_its_waitlist_in_orde
             last = connection.exec_driver_sql("SELECT last_ticket FROM pace_groups").scalar()
             assert last == 3
         db.engine.dispose()
+
+
+def test_upgrading_flags_the_runs_already_beyond_a_world_record(tmp_path):
+    app = create_app(settings.testing(f"sqlite:///{tmp_path / 'old.db'}", tmp_path))
+    moment = "2026-12-01 08:00:00.000000"
+    with app.app_context():
+        flask_migrate.upgrade(revision="0025")
+        with db.engine.begin() as connection:
+            insert_users(connection, ("ana",), moment)
+            for run_id, source, distance_m, duration_s in (
+                (1, "manual", 5_000.0, 660.0),  # 5 km in 11:00
+                (2, "manual", 5_000.0, 1_500.0),
+                (3, "gpx", 1_200.0, 300.0),  # with a 0:29 400 m
+                (4, "gpx", 1_200.0, 300.0),
+            ):
+                connection.exec_driver_sql(
+                    "INSERT INTO runs (id, user_id, title, notes, run_type, visibility,"
+                    " start_time, distance_m, duration_s, source, created_at, updated_at)"
+                    " VALUES (?, 1, 'Run', '', 'easy', 'public', ?, ?, ?, ?, ?, ?)",
+                    (run_id, moment, distance_m, duration_s, source, moment, moment),
+                )
+            for run_id, label, distance_m, duration_s in (
+                (3, "400 m", 400.0, 29.0),
+                (3, "1 km", 1_000.0, 200.0),
+                (4, "400 m", 400.0, 100.0),
+                (4, "1 km", 1_000.0, 250.0),
+            ):
+                connection.exec_driver_sql(
+                    "INSERT INTO best_efforts (run_id, user_id, label, distance_m, duration_s,"
+                    " achieved_at) VALUES (?, 1, ?, ?, ?, ?)",
+                    (run_id, label, distance_m, duration_s, moment),
+                )
+        flask_migrate.upgrade()
+        with db.engine.connect() as connection:
+            reasons = connection.exec_driver_sql(
+                "SELECT id, suspect_reason FROM runs ORDER BY id"
+            ).all()
+        assert [tuple(row) for row in reasons] == [
+            (
+                1,
+                "At its pace, 5 km takes 11:00, faster than the world record"
+                " (12:35.36, Joshua Cheptegei, 2020).",
+            ),
+            (2, None),
+            (
+                3,
+                "Its 400 m in 0:29 is faster than the world record"
+                " (43.03, Wayde van Niekerk, 2016).",
+            ),
+            (4, None),
+        ]
+        db.engine.dispose()
