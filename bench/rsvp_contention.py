@@ -28,7 +28,8 @@ connection per client, so nobody waits for a connection.
 After every round the database is checked: overbooked means going > capacity, or the group's
 `taken` != going, or taken > capacity, or `taken` != rows holding a place; the waitlist must be
 consistent (every answer kept, waiting rows hold no place, never a free place while someone
-waits, and in churn no new runner going while an earlier waiter still waits). Any exception in
+waits, nobody waiting ahead of a runner going in the waitlist's order, and in churn no new
+runner going while an earlier waiter still waits). Any exception in
 a thread is counted as an error. All of these must be 0.
 """
 
@@ -56,7 +57,7 @@ from community.clubs import services as clubs
 from community.clubs.models import Club, Membership
 from community.extensions import db
 from community.group_runs import services
-from community.group_runs.models import GroupRun, PaceGroup, Rsvp, RsvpStatus
+from community.group_runs.models import ARRIVAL_ORDER, GroupRun, PaceGroup, Rsvp, RsvpStatus
 from community.group_runs.scheduling import schedule_run
 
 JOIN_TIMEOUT_S = 120  # per thread; a round that needs longer is broken, not slow
@@ -212,7 +213,7 @@ def roster(app: Flask, run_id: int) -> dict:
         rows = db.session.execute(
             select(Rsvp.user_id, Rsvp.status, Rsvp.holds_place, Rsvp.pace_group_id)
             .where(Rsvp.run_id == run_id)
-            .order_by(Rsvp.queued_at, Rsvp.id)
+            .order_by(*ARRIVAL_ORDER)
         ).all()
         groups = db.session.scalar(
             select(func.count(PaceGroup.id)).where(PaceGroup.run_id == run_id)
@@ -222,7 +223,7 @@ def roster(app: Flask, run_id: int) -> dict:
             "taken": group.taken,
             "group_id": group.id,
             "groups": groups,
-            "rows": rows,  # in waitlist order (queued_at, id)
+            "rows": rows,  # in waitlist order (ARRIVAL_ORDER)
         }
         db.session.remove()
         return state
@@ -242,6 +243,9 @@ def check(state: dict, result: Round, expected_answers: int) -> None:
         problems.append(f"{len(going)} going + {len(waiting)} waiting != {expected_answers}")
     if waiting and taken < capacity:
         problems.append(f"{capacity - taken} places free while {len(waiting)} wait")
+    queue = [r.status for r in rows if r in going or r in waiting]
+    if waiting and RsvpStatus.GOING.value in queue[queue.index(RsvpStatus.WAITLISTED.value) :]:
+        problems.append("someone waits ahead (in the waitlist's order) of a runner going")
     if any(r.holds_place or r.pace_group_id != state["group_id"] for r in waiting):
         problems.append("a waiting row holds a place or sits in another group")
     if state["groups"] != 1:

@@ -14,7 +14,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from community.accounts.models import User
-from community.activities import analysis
+from community.activities import analysis, records
 from community.activities.archives import ArchiveError, iter_archive
 from community.activities.events import RunChange, RunSnapshot, announce
 from community.activities.models import BestEffort, Run, RunTrack
@@ -57,10 +57,13 @@ def import_file(user: User, filename: str, data: bytes, *, now: datetime) -> Imp
         # The same file, uploaded at the same moment by another request of this runner.
         return ImportResult(filename, "duplicate", "Already imported.", _duplicate_of(user, digest))
     announce(RunChange("created", None, RunSnapshot.of(run), at=now))
-    return ImportResult(filename, "imported", "Imported.", run.id)
+    flagged = [records.suspect_notice(run.suspect_reason)] if run.suspect_reason else []
+    message = " ".join(("Imported.", *track.notes, *flagged))
+    return ImportResult(filename, "imported", message, run.id)
 
 
 def _store(user: User, track: ParsedTrack, digest: str, now: datetime) -> Run:
+    efforts = analysis.best_efforts(*track_series(track))
     run = Run(
         user_id=user.id,
         created_at=now,
@@ -74,14 +77,14 @@ def _store(user: User, track: ParsedTrack, digest: str, now: datetime) -> Run:
         elevation_gain_m=track.elevation_gain_m,
         source=track.source_format,
         file_hash=digest,
+        suspect_reason=records.efforts_reason(efforts),
     )
     db.session.add(run)
     db.session.flush()
     db.session.add(
         RunTrack(run_id=run.id, point_count=len(track.points), points=encode_points(track.points))
     )
-    distances, times = track_series(track)
-    for label, seconds in analysis.best_efforts(distances, times).items():
+    for label, seconds in efforts.items():
         db.session.add(
             BestEffort(
                 run_id=run.id,

@@ -72,6 +72,10 @@ class Run(db.Model):
     effort: Mapped[int | None]
     source: Mapped[str] = mapped_column(String(10), default=RunSource.MANUAL.value)
     file_hash: Mapped[str | None] = mapped_column(String(64))
+    # Why the run is beyond belief (faster than a world record: activities.records), or
+    # NULL. A suspect run is kept, but sets no personal best and counts in no fastest-effort
+    # challenge.
+    suspect_reason: Mapped[str | None] = mapped_column(String(200))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 

@@ -55,8 +55,9 @@ def track_points(run_id: int) -> list[TrackPoint] | None:
 
 def efforts_of(run_id: int) -> list[tuple[BestEffort, bool]]:
     """The run's best efforts, shortest distance first, each flagged when it was a personal
-    best on the day it was set (nothing as fast or faster before it)."""
-    earlier = aliased(BestEffort)
+    best on the day it was set (nothing as fast or faster before it). Efforts of suspect
+    runs (beyond a world record) are never personal bests, nor in the way of one."""
+    earlier, earlier_run = aliased(BestEffort), aliased(Run)
     faster_before = (
         exists()
         .where(
@@ -64,11 +65,14 @@ def efforts_of(run_id: int) -> list[tuple[BestEffort, bool]]:
             earlier.label == BestEffort.label,
             earlier.achieved_at < BestEffort.achieved_at,
             earlier.duration_s <= BestEffort.duration_s,
+            earlier_run.id == earlier.run_id,
+            earlier_run.suspect_reason.is_(None),
         )
         .correlate(BestEffort)
     )
     rows = db.session.execute(
-        select(BestEffort, ~faster_before)
+        select(BestEffort, Run.suspect_reason.is_(None) & ~faster_before)
+        .join(Run, Run.id == BestEffort.run_id)
         .where(BestEffort.run_id == run_id)
         .order_by(BestEffort.distance_m)
     ).all()
@@ -81,7 +85,8 @@ def new_personal_bests(run_id: int) -> list[BestEffort]:
 
 
 def personal_bests(user_id: int) -> list[BestEffort]:
-    """The fastest effort per distance; on a tie, the one set first."""
+    """The fastest effort per distance; on a tie, the one set first. Suspect runs (beyond a
+    world record) set none."""
     ranked = (
         select(
             BestEffort.id,
@@ -92,7 +97,8 @@ def personal_bests(user_id: int) -> list[BestEffort]:
             )
             .label("rank"),
         )
-        .where(BestEffort.user_id == user_id)
+        .join(Run, Run.id == BestEffort.run_id)
+        .where(BestEffort.user_id == user_id, Run.suspect_reason.is_(None))
         .subquery()
     )
     return list(

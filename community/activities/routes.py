@@ -6,7 +6,7 @@ from flask_login import current_user, login_required
 from werkzeug.wrappers import Response
 
 from community.accounts.models import User
-from community.activities import analysis, imports, progress, queries, services
+from community.activities import analysis, imports, progress, queries, records, services
 from community.activities.forms import RunEditForm, RunForm, UploadForm
 from community.activities.models import Run
 from community.activities.route_svg import track_polyline
@@ -198,6 +198,7 @@ def show(run_id: int) -> str:
         route=track_polyline(points) if points else None,
         splits=run_splits,
         efforts=queries.efforts_of(run.id),
+        suspect=records.suspect_notice(run.suspect_reason) if run.suspect_reason else None,
     )
 
 

@@ -6,16 +6,14 @@ from datetime import datetime, timedelta
 from sqlalchemy import delete
 
 from community.accounts.models import User
+from community.activities import records
 from community.activities.events import RunChange, RunSnapshot, announce
-from community.activities.models import Run, RunType
+from community.activities.models import Run, RunSource, RunType
 from community.db_types import utcnow
 from community.extensions import db
 
 MAX_DISTANCE_M = 400_000.0  # longer than any single run we expect; 900 km is a typo
 MAX_DURATION_S = 4 * 24 * 3600.0
-# Faster than this over 1 km or more is beyond every world record (~6.3 m/s for 1,500 m):
-# most likely miles typed as km or minutes as hours, so the runner is asked to confirm.
-RECORD_SPEED_M_S = 6.4
 FUTURE_TOLERANCE = timedelta(minutes=5)
 
 
@@ -83,11 +81,14 @@ def check_details(details: RunDetails, *, now: datetime, confirmed_fast: bool = 
         raise RunError("Choose a type of run.", field="run_type")
     if details.visibility not in {"public", "members", "private"}:
         raise RunError("Choose who can see this run.", field="visibility")
-    speed = details.distance_m / details.duration_s
-    if details.distance_m >= 1000 and speed > RECORD_SPEED_M_S and not confirmed_fast:
+    # Beyond a world record is most likely miles typed as km or minutes as hours: the runner
+    # is asked to confirm, and a confirmed run is kept, flagged as suspect.
+    reason = records.pace_reason(details.distance_m, details.duration_s)
+    if reason and not confirmed_fast:
         raise NeedsConfirmation(
-            "That pace is faster than the world record. Check the distance, the units and "
-            "the time, or confirm that it is right.",
+            f"That pace is faster than the world record. {reason} Check the distance, the "
+            "units and the time, or confirm that it is right (the run is then flagged as "
+            "suspect).",
             field="distance",
         )
 
@@ -102,12 +103,14 @@ def _apply(run: Run, details: RunDetails, user: User) -> None:
     run.visibility = details.visibility
     run.elevation_gain_m = details.elevation_gain_m
     run.effort = details.effort
+    if not run.has_track:  # a file's run is judged by its best efforts, when imported
+        run.suspect_reason = records.pace_reason(details.distance_m, details.duration_s)
 
 
 def log_run(user: User, details: RunDetails, *, now: datetime, confirmed_fast: bool = False) -> Run:
     """Log a run entered by hand."""
     check_details(details, now=now, confirmed_fast=confirmed_fast)
-    run = Run(user_id=user.id, created_at=now)
+    run = Run(user_id=user.id, created_at=now, source=RunSource.MANUAL.value)
     _apply(run, details, user)
     db.session.add(run)
     db.session.flush()

@@ -36,6 +36,12 @@ FUTURE_TOLERANCE = timedelta(days=1)
 MOVING_SPEED_MPS = 0.5
 PAUSE_GAP_S = 30.0
 CLIMB_THRESHOLD_M = 2.0
+# The fastest anyone has run: Usain Bolt, at about 12.4 m/s (44.7 km/h) in his 9.58 s 100 m
+# (Berlin, 2009). A move between two points faster than this is no running but a GPS jump or
+# a clock gone wrong, and counting it would make a record of it.
+MAX_RUNNING_SPEED_MPS = 12.5
+# Past this share of points going back in time or jumping, what is left would be guesswork.
+MAX_IMPOSSIBLE_SHARE = 0.2
 # Mean Earth radius (IUGG); the equatorial radius would make distances 0.1% too long.
 EARTH_RADIUS_M = 6_371_008.8
 # Elevations outside this range are sensor garbage, kept as unknown rather than refused.
@@ -65,6 +71,8 @@ class ParsedTrack:
     elevation_gain_m: float
     sport: str | None
     source_format: str
+    # What was left out as impossible, in sentences for the runner.
+    notes: tuple[str, ...] = ()
 
 
 class TrackError(ValueError):
@@ -95,10 +103,14 @@ def parse_track(filename: str, data: bytes, *, now: datetime | None = None) -> P
 
     The format comes from the content; the extension only decides which format a damaged
     file was meant to be. Points without a time are skipped and points repeating the previous
-    time are dropped. Refused with a `TrackError`: empty, over `MAX_FILE_BYTES` (also once
-    unzipped), not GPX/TCX/FIT, damaged, XML with entities, no timed points or only one,
-    times going backwards, times more than a day after `now` (default: the current time),
-    positions off the globe, over 1,000 km or lasting more than 7 days.
+    time are dropped. Impossible points are left out, and said so in `notes`: a point whose
+    time goes back (before a point kept already), and a move faster than anyone can run
+    (`MAX_RUNNING_SPEED_MPS`): a point off on its own is dropped, and a jump the track goes
+    on from adds no distance. Refused with a `TrackError`: empty, over `MAX_FILE_BYTES` (also
+    once unzipped), not GPX/TCX/FIT, damaged, XML with entities, no timed points or only one,
+    more than a fifth of the points going back in time or jumping, times more than a day
+    after `now` (default: the current time), positions off the globe, over 1,000 km or
+    lasting more than 7 days.
 
     Distances come from the file's own distance stream when it has one (FIT, TCX), else from
     the positions by the haversine formula. `moving_s` counts each gap between two points
@@ -343,33 +355,104 @@ def _checked(sample: _Sample) -> _Sample:
     return _Sample(sample.time, lat, lon, elevation, distance)
 
 
-def _ordered_points(samples: list[_Sample]) -> list[_Sample]:
+def _in_time_order(samples: list[_Sample]) -> tuple[list[_Sample], int]:
+    """The samples whose time moves on, checked, and how many went back in time.
+
+    A sample repeating the time before it adds nothing: dropped without a word (devices
+    write them at lap marks). One going back is dropped and counted: a device's clock that
+    jumps back (a GPS time fix) replays seconds already run, which would otherwise turn the
+    distance run meanwhile into a move made in no time.
+    """
     points: list[_Sample] = []
+    went_back = 0
     for sample in samples:
         if points and sample.time <= points[-1].time:
-            if sample.time == points[-1].time:
-                continue  # a repeated time adds nothing: keep the first sample
-            raise TrackError(
-                f"The times in the file go backwards (at {sample.time:%Y-%m-%d %H:%M:%S} UTC)."
-            )
+            went_back += sample.time < points[-1].time
+            continue
         points.append(_checked(sample))
-    return points
+    return points, went_back
+
+
+def _plausible(points: list[_Sample]) -> tuple[list[_Sample], list[float], int]:
+    """The points kept, their cumulative distances, and how many moves were impossible.
+
+    A move is impossible when it is faster than `MAX_RUNNING_SPEED_MPS`. When the next point
+    is within reach of the last one kept, the point in between was off on its own (a GPS
+    jump) and is dropped; otherwise the track goes on from the new place (the GPS came back
+    elsewhere, a clock jumped): the point is kept and the jump adds no distance. Either way
+    no best effort can run through the impossible move.
+
+    Distances come from the file's own distance stream when it has one (FIT, TCX): the
+    device's odometer (footpod, filtered GPS) beats our haversine over the positions. Its
+    missing values repeat the last one and it never goes down: in the points kept,
+    `distance` is that odometer, and a leap of it is a jump like any other.
+    """
+    stream = any(p.distance is not None for p in points)
+    move = _odometer_move if stream else _haversine
+    first = points[0]
+    if stream:
+        first = first._replace(distance=max(0.0, first.distance or 0.0))
+    kept, totals, impossible = [first], [first.distance or 0.0], 0
+    for index, point in enumerate(points[1:], start=1):
+        last = kept[-1]
+        step = move(last, point)
+        if not _possible(step, last, point):
+            impossible += 1
+            following = points[index + 1] if index + 1 < len(points) else None
+            if following is not None and _possible(move(last, following), last, following):
+                continue
+            step = 0.0
+        if stream:
+            point = point._replace(distance=(last.distance or 0.0) + move(last, point))
+        kept.append(point)
+        totals.append(totals[-1] + step)
+    return kept, totals, impossible
+
+
+def _odometer_move(last: _Sample, point: _Sample) -> float:
+    return max(0.0, (point.distance or 0.0) - (last.distance or 0.0))
+
+
+def _possible(metres: float, start: _Sample, end: _Sample) -> bool:
+    return metres <= MAX_RUNNING_SPEED_MPS * (end.time - start.time).total_seconds()
+
+
+def _left_out(went_back: int, impossible: int) -> tuple[str, ...]:
+    notes = []
+    if went_back:
+        notes.append(f"Left out {_count(went_back, 'point')} whose time went back.")
+    if impossible:
+        notes.append(
+            f"Left out {_count(impossible, 'jump')} faster than anyone can run "
+            f"(over {MAX_RUNNING_SPEED_MPS:g} m/s)."
+        )
+    return tuple(notes)
+
+
+def _count(number: int, noun: str) -> str:
+    return f"{number:,} {noun}{'' if number == 1 else 's'}"
 
 
 def _build_track(
     samples: list[_Sample], sport: str | None, kind: str, now: datetime
 ) -> ParsedTrack:
-    points = _ordered_points(samples)
+    points, went_back = _in_time_order(samples)
     if not points:
         raise TrackError("The file has no track points with a time.")
     if len(points) < 2:
         raise TrackError("The file has only one point with a time; a track needs two or more.")
+    points, distances, impossible = _plausible(points)
+    if went_back + impossible > MAX_IMPOSSIBLE_SHARE * len(samples):
+        raise TrackError(
+            f"{went_back + impossible:,} of the file's {len(samples):,} points go back in time "
+            f"or jump faster than anyone can run (over {MAX_RUNNING_SPEED_MPS:g} m/s), too "
+            "many to leave out. Check the clock and GPS of the device that recorded it."
+        )
     start, end = points[0].time, points[-1].time
     if end > now + FUTURE_TOLERANCE:
         raise TrackError(f"The file has times in the future ({end:%Y-%m-%d %H:%M} UTC).")
     if end - start > MAX_ELAPSED:
         raise TrackError("The track lasts more than 7 days, too long for one activity.")
-    distances = _distances(points)
     if distances[-1] > MAX_DISTANCE_M:
         raise TrackError("The track is over 1,000 km long, too long for one activity.")
     track = [
@@ -385,16 +468,8 @@ def _build_track(
         elevation_gain_m=_elevation_gain(p.elevation for p in track),
         sport=sport,
         source_format=kind,
+        notes=_left_out(went_back, impossible),
     )
-
-
-def _distances(points: list[_Sample]) -> list[float]:
-    if any(p.distance is not None for p in points):
-        # The device's own odometer (footpod, filtered GPS) beats our haversine. Missing
-        # values repeat the last one, and the total never goes down.
-        return list(accumulate((p.distance or 0.0 for p in points), max, initial=0.0))[1:]
-    steps = (_haversine(a, b) for a, b in pairwise(points))
-    return list(accumulate(steps, initial=0.0))
 
 
 def _haversine(a: _Sample, b: _Sample) -> float:

@@ -195,6 +195,8 @@ def _fastest_standing(challenge: Challenge, user_id: int, joined_at: datetime) -
             Run.start_time >= challenge.starts_at,
             Run.start_time < challenge.ends_at,
             Run.created_at <= challenge.closes_at,
+            # Beyond a world record is a measuring error, not a standing.
+            Run.suspect_reason.is_(None),
         )
         .order_by(BestEffort.duration_s, BestEffort.achieved_at)
         .limit(1)

@@ -49,7 +49,8 @@ def describe(challenge: Challenge, units: str) -> list[str]:
         target = f" Beat {goal} to complete it." if goal else ""
         lines.append(
             f"Your fastest {challenge.effort_label} between {first} and {last} counts, taken "
-            f"from the best efforts of runs uploaded with a GPS track.{target}"
+            f"from the best efforts of runs uploaded with a GPS track (not those flagged as "
+            f"suspect, faster than a world record).{target}"
         )
     else:
         what = KIND_LABELS[ChallengeKind(kind)].lower()

@@ -127,6 +127,8 @@ class PaceGroup(db.Model):
     position: Mapped[int] = mapped_column(default=0)
     capacity: Mapped[int | None]
     taken: Mapped[int] = mapped_column(default=0)
+    # The last arrival number given out in this group (see Rsvp.ticket).
+    last_ticket: Mapped[int] = mapped_column(default=0, server_default="0")
     leader_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     no_drop: Mapped[bool] = mapped_column(Boolean, default=False)
 
@@ -149,8 +151,11 @@ class Rsvp(db.Model):
             "status NOT IN ('going', 'waitlisted') OR pace_group_id IS NOT NULL",
             name="group_when_going",
         ),
+        # A runner in a pace group has an arrival number there, and nobody else has it.
+        CheckConstraint("(pace_group_id IS NULL) = (ticket IS NULL)", name="ticket_in_its_group"),
+        UniqueConstraint("pace_group_id", "ticket"),
         # The waitlist, first come first served.
-        Index("ix_rsvps_pace_group_id_status_queued_at", "pace_group_id", "status", "queued_at"),
+        Index("ix_rsvps_pace_group_id_status_ticket", "pace_group_id", "status", "ticket"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -162,11 +167,22 @@ class Rsvp(db.Model):
     status: Mapped[str] = mapped_column(String(12))
     # Whether this runner holds one of the group's counted places (leaders do not).
     holds_place: Mapped[bool] = mapped_column(Boolean, default=False)
+    # Arrival number in its pace group, given when the runner asks for a place there, under
+    # the group's row lock: where the place is decided. A time read before the lock (or an
+    # id from before it) let a request that reached the lock later queue ahead of one it
+    # had beaten to the last place.
+    ticket: Mapped[int | None]
     queued_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
     user: Mapped[User] = relationship(lazy="joined")
     pace_group: Mapped[PaceGroup | None] = relationship()
+
+
+# First come, first served, in one order: the order places are given in, a pace group's
+# waitlist is shown in and promotion takes from. Tickets are unique in a group; rows outside
+# any group (maybe, not going) have none and keep the order they were made in.
+ARRIVAL_ORDER = (Rsvp.ticket, Rsvp.queued_at, Rsvp.id)
 
 
 class CalendarFeed(db.Model):

@@ -8,7 +8,7 @@ from sqlalchemy.orm import selectinload
 
 from community.clubs.models import Membership
 from community.extensions import db
-from community.group_runs.models import GroupRun, PaceGroup, Rsvp, RsvpStatus
+from community.group_runs.models import ARRIVAL_ORDER, GroupRun, PaceGroup, Rsvp, RsvpStatus
 
 
 def upcoming_for_club(club_id: int, now: datetime, limit: int = 5) -> list[GroupRun]:
@@ -47,9 +47,7 @@ def roster(run: GroupRun) -> tuple[list[GroupRoster], list[Rsvp]]:
     """Who is going and waiting per pace group (in order of arrival), and who said maybe."""
     groups = {group.id: GroupRoster(group) for group in run.pace_groups}
     maybe = []
-    rows = db.session.scalars(
-        select(Rsvp).where(Rsvp.run_id == run.id).order_by(Rsvp.queued_at, Rsvp.id)
-    )
+    rows = db.session.scalars(select(Rsvp).where(Rsvp.run_id == run.id).order_by(*ARRIVAL_ORDER))
     for row in rows:
         if row.status == RsvpStatus.GOING.value and row.pace_group_id in groups:
             groups[row.pace_group_id].going.append(row)

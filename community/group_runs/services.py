@@ -4,6 +4,11 @@ Capacity is enforced by the database: every RSVP change first locks its pace gro
 (`SELECT ... FOR UPDATE` on PostgreSQL; SQLite's `BEGIN IMMEDIATE` already serialises
 writers), takes a place with a conditional `UPDATE ... WHERE taken < capacity`, and a check
 constraint refuses `taken > capacity` whatever happens.
+
+First come, first served is counted at the same point: under the lock, a runner asking for
+a place in a group gets the group's next arrival number (`Rsvp.ticket`), and that number,
+not the request's clock or its row id (both taken before the lock), orders the waitlist
+and promotion. So nobody waits who reached the lock before someone who got a place.
 """
 
 from datetime import datetime
@@ -15,7 +20,7 @@ from community.accounts.models import User
 from community.clubs.services import can_see_content, membership_of
 from community.extensions import db
 from community.group_runs import events
-from community.group_runs.models import GroupRun, PaceGroup, Rsvp, RsvpStatus
+from community.group_runs.models import ARRIVAL_ORDER, GroupRun, PaceGroup, Rsvp, RsvpStatus
 from community.realtime import emit_after_commit, user_room
 
 
@@ -71,11 +76,17 @@ def _release_place(group: PaceGroup) -> None:
     db.session.refresh(group, ["taken"])
 
 
+def _next_ticket(group: PaceGroup) -> int:
+    """The group's next arrival number; the caller holds the group's row lock."""
+    group.last_ticket += 1
+    return group.last_ticket
+
+
 def _first_waiting(group: PaceGroup) -> Rsvp | None:
     return db.session.scalar(
         select(Rsvp)
         .where(Rsvp.pace_group_id == group.id, Rsvp.status == RsvpStatus.WAITLISTED.value)
-        .order_by(Rsvp.queued_at, Rsvp.id)
+        .order_by(*ARRIVAL_ORDER)
         .limit(1)
         .execution_options(populate_existing=True)
     )
@@ -168,7 +179,7 @@ def rsvp(
         row.holds_place = False
     if target is not None:
         target = locked[target.id]
-        row.pace_group_id = target.id
+        row.pace_group_id, row.ticket = target.id, _next_ticket(target)
         if target.leader_id == user.id:
             row.status = RsvpStatus.GOING.value  # leaders lead; they take no place
         elif _take_place(target):
@@ -176,7 +187,7 @@ def rsvp(
         else:
             row.status, row.queued_at = RsvpStatus.WAITLISTED.value, now
     else:
-        row.status, row.pace_group_id = status.value, None
+        row.status, row.pace_group_id, row.ticket = status.value, None, None
     db.session.flush()
     if freed:
         promote_waiting(run, old_group)

@@ -69,6 +69,40 @@ def test_a_pace_beyond_the_world_record_needs_confirmation(ana):
     assert run.id is not None
 
 
+@pytest.mark.parametrize(
+    "distance_m,duration_s,beyond",
+    [
+        (400.0, 40.0, True),  # the 400 m record is 43.03
+        (7_000.0, 16 * 60.0, True),  # 5 km at this pace: 11:26, the record 12:35.36
+        (1_000.0, 150.0, False),  # 2:30 /km: a world-class kilometre, but no record (2:11.96)
+        (42_195.0, 2 * 3600.0 + 60, False),  # 2:01:00, the record 2:00:35
+    ],
+)
+def test_a_pace_is_judged_by_the_record_of_the_longest_distance_it_covers(
+    ana, distance_m, duration_s, beyond
+):
+    entered = details(distance_m=distance_m, duration_s=duration_s)
+    if beyond:
+        with pytest.raises(services.NeedsConfirmation):
+            services.check_details(entered, now=NOW)
+    else:
+        services.check_details(entered, now=NOW)
+
+
+def test_a_confirmed_run_beyond_the_world_record_is_kept_flagged_with_the_reason(ana):
+    run = services.log_run(
+        ana, details(distance_m=5_000.0, duration_s=11 * 60), now=NOW, confirmed_fast=True
+    )
+    assert run.suspect_reason == (
+        "At its pace, 5 km takes 11:00, faster than the world record "
+        "(12:35.36, Joshua Cheptegei, 2020)."
+    )
+
+    services.update_run(ana, run, details(distance_m=5_000.0, duration_s=21 * 60), now=NOW)
+
+    assert run.suspect_reason is None
+
+
 def test_untitled_runs_are_named_by_the_local_time_of_day(ana):
     ana.timezone = "America/New_York"
     evening_in_new_york = datetime(2026, 3, 9, 23, 30, tzinfo=UTC)  # 19:30 local
@@ -169,6 +203,11 @@ def test_the_form_asks_to_confirm_a_world_record_pace(app, miles_runner):
         miles_runner, "/runs/new", {**too_fast, "confirm_fast": "y"}, page="/runs/new"
     )
     assert confirmed.status_code == 302
+    assert (
+        "Flagged as suspect. At its pace, a half marathon takes 39:20, faster than the world "
+        "record (57:30, Yomif Kejelcha, 2024). It sets no personal best and counts in no "
+        "fastest-effort challenge."
+    ) in text(miles_runner.get(confirmed.headers["Location"]))
 
 
 def test_editing_a_run_through_the_form(app, miles_runner):

@@ -14,6 +14,7 @@ from community.db_types import utcnow
 from community.extensions import db
 from tests.activities.trackfiles import (
     T0,
+    clock_stepped_back,
     fit_bytes,
     gpx_bytes,
     gzipped,
@@ -24,6 +25,13 @@ from tests.activities.trackfiles import (
 from tests.helpers import html, log_in, make_runner, text
 
 FOUR_KM = make_points(401, step_s=3.0, step_m=10.0)  # 4 km in 20 minutes
+# 1.2 km at 11 m/s, a point a second: slower than a track may move (12.5 m/s), yet 400 m in
+# 0:36, beyond the world record (a ride uploaded as a run, a GPS drifting along a road).
+BEYOND_RECORD = make_points(121, start=T0 + timedelta(days=7), step_s=1.0, step_m=11.0)
+SUSPECT_400_M = (
+    "Flagged as suspect. Its 400 m in 0:36 is faster than the world record (43.03, Wayde van "
+    "Niekerk, 2016). It sets no personal best and counts in no fastest-effort challenge."
+)
 
 
 @pytest.fixture
@@ -89,6 +97,20 @@ def test_a_bad_file_is_refused_with_its_reason_and_nothing_is_stored(app, ana):
     assert runs(app) == []
 
 
+def test_the_upload_page_says_what_was_left_out_of_a_clock_that_jumped_back(app, ana):
+    clock_jumped = clock_stepped_back(make_points(601, step_s=1, step_m=4), after=300, seconds=90)
+
+    page = text(upload(ana, ("watch.gpx", gpx_bytes(clock_jumped))))
+
+    assert "1 of 1 file imported" in page
+    assert (
+        "Imported. Left out 89 points whose time went back. "
+        "Left out 1 jump faster than anyone can run (over 12.5 m/s)."
+    ) in page
+    [run] = runs(app)
+    assert run.duration_s == 510
+
+
 def test_a_strava_export_archive_imports_every_track_and_reports_each_file(app, ana):
     second = make_points(401, start=T0 + timedelta(days=1), step_s=3.0, step_m=10.0)
     archive = zip_bytes(
@@ -119,6 +141,23 @@ def test_best_efforts_are_stored_and_a_faster_later_run_is_a_personal_best(app, 
     fast_page = text(ana.get(f"/runs/{fast_run.id}"))
     assert "1 km 4:10 4:10 /km Personal best" in fast_page
     assert "1 km 5:00 5:00 /km Personal best" in text(ana.get(f"/runs/{slow_run.id}"))
+
+
+def test_a_track_beyond_the_world_record_is_kept_flagged_and_sets_no_personal_best(app, ana):
+    upload(ana, ("morning.gpx", gpx_bytes(FOUR_KM)))
+
+    page = text(upload(ana, ("ride.gpx", gpx_bytes(BEYOND_RECORD))))
+
+    honest, flagged = runs(app)
+    with app.app_context():
+        assert {best.run_id for best in queries.personal_bests(honest.user_id)} == {honest.id}
+    assert f"1 of 1 file imported File Result ride.gpx Imported. {SUSPECT_400_M}" in page
+    run_page = text(ana.get(f"/runs/{flagged.id}"))
+    assert SUSPECT_400_M in run_page
+    assert "400 m 0:36" in run_page and "Personal best" not in run_page
+    progress = text(ana.get("/runs/progress"))
+    assert "400 m 2:00 5:00 /km 1 May 2024" in progress and "0:36" not in progress
+    assert f"{flagged.title} Suspect" in text(ana.get("/runs/"))
 
 
 def test_the_run_page_draws_the_route_and_lists_splits(app, ana):

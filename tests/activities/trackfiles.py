@@ -11,6 +11,7 @@ import math
 import zipfile
 import zlib
 from collections.abc import Sequence
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from xml.etree import ElementTree
 
@@ -64,6 +65,26 @@ def make_points(
         )
         for k in range(count)
     ]
+
+
+def clock_stepped_back(
+    points: Sequence[TrackPoint], *, after: int, seconds: float
+) -> list[TrackPoint]:
+    """The points as a device writes them when its clock jumps back `seconds` after point
+    `after` (a GPS time fix mid-run): later points carry times already used."""
+    shift = timedelta(seconds=seconds)
+    return [
+        replace(point, time=point.time - shift) if k > after else point
+        for k, point in enumerate(points)
+    ]
+
+
+def teleported(points: Sequence[TrackPoint], index: int, *, east_m: float) -> list[TrackPoint]:
+    """The points with one position thrown `east_m` metres east, a GPS jump off the route."""
+    point = points[index]
+    assert point.lat is not None and point.lon is not None
+    step_deg = math.degrees(east_m / (EARTH_RADIUS_M * math.cos(math.radians(point.lat))))
+    return [*points[:index], replace(point, lon=point.lon + step_deg), *points[index + 1 :]]
 
 
 def with_distances(points: Sequence[TrackPoint]) -> list[TrackPoint]:

@@ -173,6 +173,21 @@ def test_fastest_effort_reads_the_best_efforts_of_uploaded_runs(ana):
     assert found.completed_at is not None  # under the 5:00 target
 
 
+def test_fastest_effort_ignores_an_effort_beyond_the_world_record(ana):
+    fastest = challenge(ana, kind="fastest_effort", effort_label="1 km")
+    services.join(ana, fastest, now=NOW)
+    honest = make_points(120, start=MARCH_3, step_s=4.0, step_m=15.0)  # 1 km in 266.7 s
+    # The next day, 1 km in 90.9 s (11 m/s): a ride, not the 2:11.96 of the world record.
+    ride = make_points(120, start=MARCH_3 + timedelta(days=1), step_s=1.0, step_m=11.0)
+    imports.import_file(ana, "run.gpx", gpx_bytes(honest), now=NOW)
+
+    result = imports.import_file(ana, "ride.gpx", gpx_bytes(ride), now=NOW)
+
+    assert entry(fastest.id, ana.id).total == pytest.approx(266.7, abs=0.5)
+    assert tally.standings_from_scratch(fastest)[ana.id].total == pytest.approx(266.7, abs=0.5)
+    assert result.status == "imported" and "Flagged as suspect." in result.message
+
+
 def test_streak_counts_consecutive_weeks_with_enough_runs(ana):
     streak = challenge(ana, kind="streak", runs_per_week=2, goal=3.0)
     services.join(ana, streak, now=NOW)

@@ -2,6 +2,7 @@
 while someone waits, and the waitlist in one consistent order."""
 
 import random
+import re
 import threading
 from datetime import UTC, datetime, timedelta
 
@@ -10,9 +11,9 @@ from sqlalchemy import func, insert, select
 from community.accounts.models import User
 from community.clubs.models import Club, Membership
 from community.extensions import db
-from community.group_runs import scheduling, services
-from community.group_runs.models import GroupRun, PaceGroup, Rsvp, RsvpStatus
-from tests.helpers import make_club, make_runner
+from community.group_runs import queries, scheduling, services
+from community.group_runs.models import ARRIVAL_ORDER, GroupRun, PaceGroup, Rsvp, RsvpStatus
+from tests.helpers import as_, html, make_club, make_runner
 
 NOW = datetime(2026, 5, 4, 12, 0, tzinfo=UTC)
 
@@ -175,6 +176,59 @@ def test_the_waitlist_order_is_the_order_of_arrival(app):
         order = db.session.scalars(
             select(Rsvp.user_id)
             .where(Rsvp.run_id == run_id, Rsvp.status == "waitlisted")
-            .order_by(Rsvp.queued_at, Rsvp.id)
+            .order_by(*ARRIVAL_ORDER)
         ).all()
     assert order == runners[1:]
+
+
+def arrivals(app, run_id: int) -> list[tuple[int, str]]:
+    """(runner, status) of everyone going or waiting, in the app's one order of arrival."""
+    with app.app_context():
+        return [
+            (row.user_id, row.status)
+            for row in db.session.execute(
+                select(Rsvp.user_id, Rsvp.status)
+                .where(Rsvp.run_id == run_id, Rsvp.status.in_(["going", "waitlisted"]))
+                .order_by(*ARRIVAL_ORDER)
+            )
+        ]
+
+
+def waitlist_shown(app, run_id: int) -> list[int]:
+    """The waitlist as the roster query gives it to the page."""
+    with app.app_context():
+        [group], _ = queries.roster(db.session.get(GroupRun, run_id))
+        return [row.user_id for row in group.waiting]
+
+
+def test_places_go_in_the_order_the_waitlist_shows_and_cancels_promote_its_head(app):
+    # 200 runners ask at once for 20 places, each request stamped a millisecond after the
+    # one before; the threads reach the database in no particular order.
+    club_id = make_club(app, make_runner(app, "olivia"), slug="riverside")
+    runners = crowd(app, club_id, 200)
+    run_id = scheduled(app, club_id, capacity=20)
+    milliseconds = 1 / 60_000
+    jobs = [
+        rsvp_job(run_id, uid, RsvpStatus.GOING, n * milliseconds) for n, uid in enumerate(runners)
+    ]
+    assert at_once(app, jobs) == []
+
+    # Whoever got a place is ahead of everyone waiting: nobody waits who came first.
+    order = arrivals(app, run_id)
+    assert [status for _, status in order] == ["going"] * 20 + ["waitlisted"] * 180
+    waiting = [uid for uid, _ in order[20:]]
+    assert waitlist_shown(app, run_id) == waiting
+    page = html(as_(app, "olivia").get(f"/group-runs/{run_id}?fragment=roster"))
+    shown = re.search(r'<ol class="waitlist">(.*?)</ol>', page, re.S).group(1)
+    names = {uid: f"Runner {n}" for n, uid in enumerate(runners)}
+    assert re.findall(r"<li>(.*?)</li>", shown) == [names[uid] for uid in waiting]
+
+    # Five place holders cancel at once: exactly the first five waiting take their places.
+    holders = [uid for uid, _ in order[:20]]
+    cancels = [rsvp_job(run_id, uid, RsvpStatus.NOT_GOING, 1) for uid in holders[:5]]
+    assert at_once(app, cancels) == []
+    assert {uid for uid, status in arrivals(app, run_id) if status == "going"} == {
+        *holders[5:],
+        *waiting[:5],
+    }
+    assert waitlist_shown(app, run_id) == waiting[5:]

@@ -9,7 +9,7 @@ from community.accounts.models import User
 from community.clubs.models import Club
 from community.extensions import db
 from community.group_runs import scheduling, services
-from community.group_runs.models import GroupRun, PaceGroup, Rsvp, RsvpStatus
+from community.group_runs.models import ARRIVAL_ORDER, GroupRun, PaceGroup, Rsvp, RsvpStatus
 from tests.helpers import add_member, make_club, make_runner
 
 NOW = datetime(2026, 5, 4, 12, 0, tzinfo=UTC)
@@ -52,7 +52,7 @@ def waitlist(group: PaceGroup) -> list[str]:
     rows = db.session.scalars(
         select(Rsvp)
         .where(Rsvp.pace_group_id == group.id, Rsvp.status == "waitlisted")
-        .order_by(Rsvp.queued_at, Rsvp.id)
+        .order_by(*ARRIVAL_ORDER)
     )
     return [row.user.username for row in rows]
 
