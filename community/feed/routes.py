@@ -343,16 +343,15 @@ def feed_comments(page: queries.Page) -> dict[int, list[queries.Shown]]:
 @bp.app_template_filter("mentions")
 def mentions(body: str) -> Markup:
     """Plain text, escaped, with each @name linked to that runner's profile."""
-    escaped = str(escape(body))
-    return Markup(  # noqa: S704 (escaped above; usernames are [a-z0-9_] only)
-        services.MENTION.sub(
-            lambda m: (
-                f'<a href="{url_for("accounts.profile", username=m.group(1).lower())}">'
-                f"@{m.group(1)}</a>"
-            ),
-            escaped,
-        )
-    )
+    shown = Markup()
+    start = 0
+    for mention in services.MENTION.finditer(body):
+        name = mention.group(1)
+        link = url_for("accounts.profile", username=name.lower())
+        shown += escape(body[start : mention.start()])
+        shown += Markup('<a href="{}">@{}</a>').format(link, name)
+        start = mention.end()
+    return shown + escape(body[start:])
 
 
 @bp.app_template_global("feed_cheers")

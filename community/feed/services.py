@@ -6,7 +6,7 @@ from datetime import datetime
 from sqlalchemy import delete, select
 from sqlalchemy.dialects import postgresql, sqlite
 
-from community.accounts.models import User
+from community.accounts.models import USERNAME_CHARS, USERNAME_PATTERN, User
 from community.extensions import db
 from community.feed import events, live, queries
 from community.feed.models import Comment, FeedItem, Kudos
@@ -67,8 +67,10 @@ def _tell_kudos(item_id: int) -> None:
 
 
 MAX_COMMENT = 500
-# "@ana" in a comment: usernames are lower-case letters, digits and underscores.
-MENTION = re.compile(r"(?<![\w@])@([a-z0-9_]{3,30})\b")
+# "@ana", "@Ana-Maria": any username the registration form accepts, in any case, after the
+# start, a space or punctuation (not inside a word, a name or an e-mail address). The whole
+# run of username characters is the name: "@ben-o." is ben-o, and 31 of them are nobody.
+MENTION = re.compile(rf"(?<![\w@-])@({USERNAME_PATTERN})(?![{USERNAME_CHARS}])")
 
 
 class NotAllowed(Exception):
@@ -90,7 +92,8 @@ def _clean(body: str) -> str:
 
 
 def mentioned(body: str) -> list[str]:
-    return sorted({name for name in MENTION.findall(body.lower())})
+    """The usernames @mentioned in `body`, as stored (lower-case), each once."""
+    return sorted({name.lower() for name in MENTION.findall(body)})
 
 
 def add_comment(author: User, item_id: int, body: str, *, now: datetime) -> Comment:
