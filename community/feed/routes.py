@@ -23,6 +23,7 @@ from community.clubs.models import Club
 from community.clubs.queries import club_by_slug
 from community.clubs.services import can_see_content
 from community.db_types import utcnow
+from community.errors import error_response
 from community.extensions import db
 from community.feed import moderation, posts, queries, services
 from community.feed.forms import CommentForm, PostForm, ReportForm
@@ -300,7 +301,7 @@ def _reports_page(club: Club | None) -> str:
     club_id = club.id if club is not None else None
     if not moderation.can_decide(current_runner(), club_id):
         abort(403)
-    reports = moderation.open_reports(club_id)
+    reports = moderation.open_reports(club_id, current_user.id)
     return render_template("feed/reports.html", club=club, reports=reports)
 
 
@@ -316,10 +317,18 @@ def site_reports() -> str:
     return _reports_page(None)
 
 
+def _decide(action: Callable[[], object], success: str) -> Response | tuple[Response | str, int]:
+    """Hide or dismiss; a report about the admin's own post is a 403 that says why."""
+    try:
+        return _cheer(action, success)
+    except moderation.OwnCase as error:
+        return error_response(403, str(error))
+
+
 @bp.post("/reports/<int:report_id>/hide")
 @login_required
-def hide_reported(report_id: int) -> Response:
-    return _cheer(
+def hide_reported(report_id: int) -> Response | tuple[Response | str, int]:
+    return _decide(
         lambda: moderation.hide(current_runner(), report_id, now=utcnow()),
         "Hidden: it is gone from every feed but its author's.",
     )
@@ -327,8 +336,8 @@ def hide_reported(report_id: int) -> Response:
 
 @bp.post("/reports/<int:report_id>/dismiss")
 @login_required
-def dismiss_report(report_id: int) -> Response:
-    return _cheer(
+def dismiss_report(report_id: int) -> Response | tuple[Response | str, int]:
+    return _decide(
         lambda: moderation.dismiss(current_runner(), report_id, now=utcnow()),
         "Report dismissed: it stays as it is.",
     )
