@@ -4,7 +4,6 @@ import os
 from pathlib import Path
 from typing import Any
 
-import socketio as socketio_lib
 from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
@@ -120,9 +119,9 @@ def _register_sockets(app: Flask) -> None:
     redis_url = app.config["REDIS_URL"]
     # Always pass the manager and origins: Flask-SocketIO keeps options between init_app calls.
     manager = (
-        socketio_lib.RedisManager(redis_url, channel=app.config["SOCKETIO_CHANNEL"])
+        realtime.RedisManager(redis_url, channel=app.config["SOCKETIO_CHANNEL"])
         if redis_url
-        else socketio_lib.Manager()
+        else realtime.Manager()
     )
     socketio.init_app(
         app,
