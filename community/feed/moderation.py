@@ -154,15 +154,16 @@ def hide(admin: User, report_id: int, *, now: datetime) -> Report:
     """Hide what was reported; every open report on it is decided with it."""
     report = _report_to_decide(admin, report_id)
     target = report.item or report.comment  # the database keeps exactly one of them
+    item = report.item or report.comment.item  # type: ignore[union-attr]
+    # Told before it is hidden: the pages of those who saw it until now let it go.
+    live.item_changed(item)
     target.hidden_at = now  # type: ignore[union-attr]
-    item_id = report.item_id or report.comment.item_id  # type: ignore[union-attr]
     db.session.execute(
         update(Report)
         .where(_same_target(report), Report.status == ReportStatus.OPEN.value)
         .values(status=ReportStatus.HIDDEN.value, decided_at=now, decided_by_id=admin.id)
         .execution_options(synchronize_session="fetch")
     )
-    live.item_changed(item_id)
     return report
 
 

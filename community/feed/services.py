@@ -45,7 +45,7 @@ def give_kudos(giver: User, item_id: int, *, now: datetime) -> bool:
     if added is None:
         return False
     events.kudos_given.send(None, item_id=item.id, giver_id=giver.id, actor_id=item.actor_id)
-    _tell_kudos(item.id)
+    _tell_kudos(item)
     return True
 
 
@@ -57,13 +57,13 @@ def take_back_kudos(giver: User, item_id: int) -> None:
         .returning(Kudos.id)
     ).scalar()
     if taken is not None:
-        _tell_kudos(item.id)
+        _tell_kudos(item)
 
 
-def _tell_kudos(item_id: int) -> None:
-    # The count and names are the same for every watcher: who may watch was checked on join.
-    cheers = queries.cheers_for([item_id], None)[item_id]
-    live.kudos_changed(item_id, cheers.count, cheers.summary)
+def _tell_kudos(item: FeedItem) -> None:
+    # The count and names are the same for everyone who may see the item (live decides who).
+    cheers = queries.cheers_for([item.id], None)[item.id]
+    live.kudos_changed(item, cheers.count, cheers.summary)
 
 
 MAX_COMMENT = 500
@@ -114,7 +114,7 @@ def add_comment(author: User, item_id: int, body: str, *, now: datetime) -> Comm
                 continue
             events.commented.send(None, comment_id=comment.id, user_id=user_id, mention=True)
             told.add(user_id)
-    live.comments_changed(item.id)
+    live.comments_changed(item)
     return comment
 
 
@@ -137,7 +137,7 @@ def edit_comment(author: User, comment_id: int, body: str, *, now: datetime) -> 
     comment.body = _clean(body)
     comment.edited_at = now
     db.session.flush()
-    live.comments_changed(comment.item_id)
+    _tell_comments(comment)
     return comment
 
 
@@ -153,4 +153,10 @@ def delete_comment(user: User, comment_id: int) -> None:
         raise NotAllowed
     db.session.delete(comment)
     db.session.flush()
-    live.comments_changed(comment.item_id)
+    _tell_comments(comment)
+
+
+def _tell_comments(comment: Comment) -> None:
+    # A hidden comment is its author's alone: so is the news of its change.
+    only = comment.author_id if comment.hidden_at is not None else None
+    live.comments_changed(comment.item, only)
