@@ -12,7 +12,7 @@ and they may not decide it. So reporters stay anonymous to the reported runner.
 
 from datetime import datetime
 
-from sqlalchemy import exists, select, update
+from sqlalchemy import ColumnElement, Select, exists, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import aliased, selectinload
 
@@ -35,30 +35,42 @@ class OwnCase(Exception):
     """A report about the admin's own post: the others decide it (the message says so)."""
 
 
-def _admins(club_id: int):  # type: ignore[no-untyped-def]
+def _admins(club_id: int) -> Select[tuple[int]]:
+    """The owner and admins of a club."""
     return select(Membership.user_id).where(
         Membership.club_id == club_id, Membership.role.in_((Role.OWNER.value, Role.ADMIN.value))
     )
 
 
+def _has_other_admin(club_id: ColumnElement[int] | int, subject_id: int) -> ColumnElement[bool]:
+    admin = aliased(Membership)
+    return exists().where(
+        admin.club_id == club_id,
+        admin.role.in_((Role.OWNER.value, Role.ADMIN.value)),
+        admin.user_id != subject_id,
+    )
+
+
 def deciding_club(item: FeedItem, reporter_id: int, subject_id: int) -> int | None:
     """The club whose admins look at a report on `item` about `subject_id` (the item's
-    runner or a comment's author), or None for the site's admins: the club it was seen in,
-    unless its only admin is the runner the report is about."""
-    club_id = item.club_id
-    if club_id is None:
-        mine, theirs = aliased(Membership), aliased(Membership)
-        club_id = db.session.scalar(
-            select(mine.club_id)
-            .join(theirs, theirs.club_id == mine.club_id)
-            .where(mine.user_id == reporter_id, theirs.user_id == item.actor_id)
-            .order_by(mine.club_id)
-            .limit(1)
+    runner or a comment's author), or None for the site's admins: the item's club, else the
+    first club the reporter shares with its runner, of those with an admin besides the
+    runner the report is about."""
+    if item.club_id is not None:
+        others = db.session.scalar(select(_has_other_admin(item.club_id, subject_id)))
+        return item.club_id if others else None
+    mine, theirs = aliased(Membership), aliased(Membership)
+    return db.session.scalar(
+        select(mine.club_id)
+        .join(theirs, theirs.club_id == mine.club_id)
+        .where(
+            mine.user_id == reporter_id,
+            theirs.user_id == item.actor_id,
+            _has_other_admin(mine.club_id, subject_id),
         )
-    if club_id is None:
-        return None
-    others = _admins(club_id).where(Membership.user_id != subject_id)
-    return club_id if db.session.scalar(select(exists(others))) else None
+        .order_by(mine.club_id)
+        .limit(1)
+    )
 
 
 def _file(reporter: User, item: FeedItem, author_id: int, report: Report) -> Report:

@@ -97,6 +97,18 @@ def test_a_report_on_the_only_admins_run_goes_to_the_site_admins(app, people):
     assert "Spam" in text(as_(app, "sam").get("/feed/reports"))
 
 
+def test_a_report_goes_to_a_shared_club_with_another_admin_before_the_site_admins(app, people):
+    solo = make_club(app, people["dan"], "solo")
+    add_member(app, solo, people["ben"])
+    duo = make_club(app, make_runner(app, "zoe"), "duo")
+    add_member(app, duo, people["dan"])
+    add_member(app, duo, people["ben"])
+    report(as_(app, "ben"), f"/feed/items/{log_run(app, 'dan')}/report", "Spam")
+    (filed,) = reports(app)
+    assert filed.club_id == duo
+    assert (told(app, "zoe"), told(app, "sam")) == (["Ben reported a post in Duo: Spam"], [])
+
+
 def test_a_report_on_a_site_admins_run_goes_to_the_other_site_admins(app, people):
     make_runner(app, "sue", is_site_admin=True)
     submit(as_(app, "ana"), "/u/sam/follow", page="/dashboard")
