@@ -68,12 +68,12 @@ def test_upgrading_sqlite_keeps_the_rows_that_point_at_a_rebuilt_table(tmp_path)
 
 
 def test_upgrading_reopens_a_report_its_own_runner_decided_for_the_site_admins(tmp_path):
-    # Before 0025 an admin could dismiss a report about their own run; that decision is undone
+    # Before 0027 an admin could dismiss a report about their own run; that decision is undone
     # and, their club having no other admin, the report goes to the site's admins.
     app = create_app(settings.testing(f"sqlite:///{tmp_path / 'old.db'}", tmp_path))
     moment = "2026-12-01 08:00:00.000000"
     with app.app_context():
-        flask_migrate.upgrade(revision="0024")
+        flask_migrate.upgrade(revision="0026")
         with db.engine.begin() as connection:
             run = connection.exec_driver_sql
             for number, name in enumerate(("ana", "ben"), 1):
