@@ -4,7 +4,6 @@ import os
 from pathlib import Path
 from typing import Any
 
-import socketio as socketio_lib
 from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
@@ -129,7 +128,7 @@ def _register_sockets(app: Flask) -> None:
     manager = (
         RedisManager(redis_url, channel=app.config["SOCKETIO_CHANNEL"])
         if redis_url
-        else socketio_lib.Manager()
+        else realtime.Manager()
     )
     socketio.init_app(
         app,

@@ -11,10 +11,12 @@ from typing import Any
 
 import socketio
 
+from community import realtime
+
 RESYNC = "live:resync"
 
 
-class RedisManager(socketio.RedisManager):
+class RedisManager(realtime.RedisManager):
     def __init__(self, url: str, channel: str) -> None:
         # A Redis that is down is found out at once, not after the system's TCP timeout.
         super().__init__(url, channel=channel, redis_options={"socket_connect_timeout": 2})

@@ -8,6 +8,7 @@ queue configured, the emit goes through Redis and reaches clients of every proce
 from dataclasses import dataclass
 from typing import Any
 
+import socketio as socketio_lib
 from flask import Flask
 from sqlalchemy import event
 from sqlalchemy.orm import Session, SessionTransaction
@@ -23,6 +24,8 @@ class LiveEvent:
     payload: dict[str, Any]
     # One room, or several: a socket in more than one of them hears the event once.
     room: str | tuple[str, ...]
+    # Rooms whose sockets do not hear it even when in `room` (a blocked runner's user:{id}).
+    skip: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -50,8 +53,17 @@ def _queue(item: LiveEvent | Disconnect | LeaveRoom) -> None:
     session.info.setdefault(_PENDING, []).append(item)
 
 
-def emit_after_commit(name: str, payload: dict[str, Any], *, room: str | tuple[str, ...]) -> None:
-    _queue(LiveEvent(name, payload, room))
+def emit_after_commit(
+    name: str,
+    payload: dict[str, Any],
+    *,
+    room: str | tuple[str, ...],
+    skip: tuple[str, ...] = (),
+) -> None:
+    """Send `name` to the sockets in `room` (but those also in a `skip` room) on commit.
+    No room is nobody: Socket.IO would take an empty list of rooms for everyone."""
+    if room:
+        _queue(LiveEvent(name, payload, room, skip))
 
 
 def disconnect_after_commit(room: str) -> None:
@@ -63,7 +75,7 @@ def _send(session: Session) -> None:
     for item in session.info.pop(_PENDING, []):
         if isinstance(item, LiveEvent):
             to = item.room if isinstance(item.room, str) else list(item.room)
-            socketio.emit(item.name, item.payload, to=to)
+            socketio.emit(item.name, item.payload, to=to, skip_sid=list(item.skip) or None)
         elif isinstance(item, LeaveRoom):
             _leave_room(item)
         else:
@@ -94,6 +106,28 @@ def _leave_room(leave: LeaveRoom) -> None:
         rooms = server.manager.get_rooms(sid, "/") if leave.prefix else [leave.room]
         for room in [room for room in rooms if room and room.startswith(leave.room)]:
             server.leave_room(sid, room, namespace="/")
+
+
+class Manager(socketio_lib.Manager):
+    """python-socketio's manager, whose `skip_sid` may also name rooms: the sockets in them
+    are skipped. Each process resolves the names to its own sockets, so a skip holds for
+    sockets on every process (a socket id is itself a room: plain ids work as before)."""
+
+    def emit(  # type: ignore[no-untyped-def]
+        self, event, data, namespace, room=None, skip_sid=None, callback=None, to=None, **kwargs
+    ):
+        if isinstance(skip_sid, list):
+            skip_sid = [
+                sid for entry in skip_sid for sid, _eio in self.get_participants(namespace, entry)
+            ]
+        return super().emit(
+            event, data, namespace, room=room, skip_sid=skip_sid, callback=callback, to=to, **kwargs
+        )
+
+
+class RedisManager(socketio_lib.RedisManager, Manager):
+    """The same through Redis: the room names travel in the message, and each process
+    skips its own sockets in them when it delivers (Manager.emit comes after the queue's)."""
 
 
 def init_app(app: Flask) -> None:

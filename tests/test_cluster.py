@@ -225,3 +225,32 @@ def test_a_private_clubs_news_skips_a_non_member_on_the_other_process(
     assert outsider.watch(feed="home", id=None)["ok"]
     threading.Event().wait(0.2)
     assert outsider.heard == []
+
+
+def test_a_runner_blocked_by_a_club_mate_hears_nothing_of_their_run_on_the_other_process(
+    cluster, runners, open_socket
+):
+    """Dev blocks Ben (both in Riverside Runners) and logs a run through process one: Chloé,
+    watching the club's feed on process two, hears of it; Ben, watching it there too, does
+    not (the skip travels through Redis as a room name, resolved on process two)."""
+    riverside = cluster.scalar("SELECT id FROM clubs WHERE slug = 'riverside-runners'")
+    dev_id = cluster.scalar("SELECT id FROM users WHERE username = 'dev'")
+    assert submit(runners["dev"], cluster.one, "/u/ben/block").status_code == 302
+    try:
+        chloe = open_socket(cluster.two, runners["chloe"])
+        ben = open_socket(cluster.two, runners["ben"])
+        assert chloe.watch(feed="club", id=riverside)["ok"]
+        assert ben.watch(feed="club", id=riverside)["ok"]
+
+        item = log_run(runners["dev"], cluster.one, "dev")
+
+        assert chloe.wait_for("feed:item", lambda data: data["actor_id"] == dev_id) == {
+            "item_id": item,
+            "actor_id": dev_id,
+        }
+        # As above: Ben's own answer comes after anything sent to him before it.
+        assert ben.watch(feed="club", id=riverside)["ok"]
+        threading.Event().wait(0.2)
+        assert [data for name, data in ben.heard if name == "feed:item"] == []
+    finally:
+        assert submit(runners["dev"], cluster.one, "/u/ben/unblock").status_code == 302

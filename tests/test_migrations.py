@@ -167,4 +167,42 @@ def test_upgrading_flags_the_runs_already_beyond_a_world_record(tmp_path):
             ),
             (4, None),
         ]
+
+
+def test_upgrading_reopens_a_report_its_own_runner_decided_for_the_site_admins(tmp_path):
+    # Before 0027 an admin could dismiss a report about their own run; that decision is undone
+    # and, their club having no other admin, the report goes to the site's admins.
+    app = create_app(settings.testing(f"sqlite:///{tmp_path / 'old.db'}", tmp_path))
+    moment = "2026-12-01 08:00:00.000000"
+    with app.app_context():
+        flask_migrate.upgrade(revision="0026")
+        with db.engine.begin() as connection:
+            run = connection.exec_driver_sql
+            insert_users(connection, ("ana", "ben"), moment)
+            run(
+                "INSERT INTO clubs (id, slug, name, description, city, timezone, visibility,"
+                " created_at) VALUES (1, 'solo', 'Solo', '', '', 'UTC', 'public', ?)",
+                (moment,),
+            )
+            run(
+                "INSERT INTO memberships (club_id, user_id, role, joined_at)"
+                " VALUES (1, 1, 'owner', ?), (1, 2, 'member', ?)",
+                (moment, moment),
+            )
+            run(
+                "INSERT INTO feed_items (id, kind, actor_id, title, created_at)"
+                " VALUES (1, 'challenge_completed', 1, 'December', ?)",
+                (moment,),
+            )
+            run(
+                "INSERT INTO reports (reporter_id, club_id, item_id, reason, status, created_at,"
+                " decided_at, decided_by_id) VALUES (2, 1, 1, 'Spam', 'dismissed', ?, ?, 1)",
+                (moment, moment),
+            )
+        flask_migrate.upgrade()
+        with db.engine.connect() as connection:
+            report = connection.exec_driver_sql(
+                "SELECT subject_id, club_id, status, decided_at, decided_by_id FROM reports"
+            ).one()
+            assert tuple(report) == (1, None, "open", None, None)
         db.engine.dispose()

@@ -60,6 +60,31 @@ def test_events_are_sent_on_commit(app, client):
     assert [event["name"] for event in socket.get_received()] == ["smoke"]
 
 
+def test_an_event_for_no_room_reaches_nobody(app, client):
+    # An item nobody else may see has an empty audience: that is nobody, not everybody.
+    make_runner(app, "ana")
+    log_in(client)
+    socket = connect(app, client)
+    with app.app_context():
+        emit_after_commit("nobody", {"n": 1}, room=())
+        db.session.commit()
+    assert socket.get_received() == []
+
+
+def test_an_event_skips_the_sockets_in_a_skipped_room(app, client):
+    ana, ben = make_runner(app, "ana"), make_runner(app, "ben")
+    log_in(client)
+    ben_client = app.test_client()
+    log_in(ben_client, "ben")
+    ana_socket, ben_socket = connect(app, client), connect(app, ben_client)
+    with app.app_context():
+        rooms = (user_room(ana.id), user_room(ben.id))
+        emit_after_commit("news", {"n": 1}, room=rooms, skip=(user_room(ben.id),))
+        db.session.commit()
+    assert [event["name"] for event in ana_socket.get_received()] == ["news"]
+    assert ben_socket.get_received() == []
+
+
 def test_events_of_a_rolled_back_transaction_are_dropped(app, client):
     user = make_runner(app, "ana")
     log_in(client)

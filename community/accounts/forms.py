@@ -11,12 +11,12 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, Email, EqualTo, Length, Regexp
 
-from community.accounts.models import Units, Visibility
+from community.accounts.models import USERNAME_PATTERN, Units, Visibility
 from community.accounts.passwords import MAX_LENGTH, MIN_LENGTH
 from community.forms import BaseForm
 
 USERNAME_RULE = Regexp(
-    r"^[A-Za-z0-9_-]{3,30}$",
+    f"^{USERNAME_PATTERN}$",
     message="Use 3 to 30 letters, digits, '-' or '_'.",
 )
 PASSWORD_LENGTH = Length(

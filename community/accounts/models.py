@@ -9,6 +9,11 @@ from sqlalchemy.orm import Mapped, mapped_column
 from community.db_types import UTCDateTime, utcnow
 from community.extensions import db
 
+# What a username may be, as typed: the registration form checks it, the feed finds @mentions
+# by it. It is stored lower-cased (accounts.services.normalise_username).
+USERNAME_CHARS = "A-Za-z0-9_-"
+USERNAME_PATTERN = f"[{USERNAME_CHARS}]{{3,30}}"
+
 
 class Units(StrEnum):
     KM = "km"

@@ -1,19 +1,45 @@
 """Live feeds: who hears of a new item, a kudos or a comment, and the rooms pages watch.
 
 Events carry ids and counts, never an item's content: a page that hears of a new item
-fetches it through the feed's queries, which decide again what this viewer may see. The
-rooms an event goes to are still only those whose watchers may see it, so a private club's
-events never reach a socket outside it.
+fetches it through the feed's queries, which decide again what this viewer may see. Yet an
+id, and the moment it comes, is news too: every event goes only to sockets whose runner may
+see the item at that moment, by the feeds' own rule (`queries.visible_to`).
+
+- An item a visitor may see (a public run, a public club's news; not hidden) goes to the
+  shared rooms: its runner's profile:{id}, the club:{id} of the feeds it shows in, its
+  followers' user:{id}, and item:{id} for the pages showing it. Anyone may see it but the
+  runners blocked with its runner, whose sockets each of these events skips.
+- Any other item (a members-only or private run, a private club's news, a hidden item) goes
+  to each runner who may see it, by name: user:{id} for a new item, and item:{id}:{user id}
+  (joined beside item:{id}) for what happens to an item shown.
+
+So a shared room never carries what one of its sockets may not see, however it joined: a
+stranger on a runner's profile, a visitor on a public club's page, a page that watched an
+item before its run was made members-only, its runner left the club or it was hidden.
 """
 
-from sqlalchemy import Connection, event, select
-from sqlalchemy.orm import Session, UOWTransaction
+from dataclasses import dataclass
+from functools import cache
 
-from community.activities.models import Run
-from community.clubs.models import Club, ClubVisibility, Membership
+from sqlalchemy import (
+    CompoundSelect,
+    Connection,
+    Integer,
+    Select,
+    bindparam,
+    cast,
+    event,
+    select,
+    union,
+)
+from sqlalchemy.orm import Session, UOWTransaction, aliased
+
+from community.accounts.models import Block
+from community.clubs.models import Membership
 from community.clubs.services import club_room
 from community.extensions import db
 from community.feed.models import FeedItem
+from community.feed.queries import visible_to
 from community.follows.models import Follow, FollowStatus
 from community.realtime import emit_after_commit, leave_rooms_after_commit, user_room
 
@@ -24,39 +50,87 @@ def item_room(item_id: int) -> str:
     return f"{ITEM_PREFIX}{item_id}"
 
 
+def viewer_item_room(item_id: int, user_id: int) -> str:
+    """The item's room for one runner's pages: for news only some may hear."""
+    return f"{ITEM_PREFIX}{item_id}:{user_id}"
+
+
 def profile_room(user_id: int) -> str:
     return f"profile:{user_id}"
 
 
-def audience(connection: Connection, item: FeedItem) -> set[str]:
-    """The rooms whose watchers may see `item`: its runner, the feeds it shows in."""
-    rooms = {user_room(item.actor_id)}
-    visibility = (
-        connection.scalar(select(Run.visibility).where(Run.id == item.run_id))
-        if item.run_id is not None
-        else None
+@dataclass(frozen=True)
+class Audience:
+    """Who may see an item now: when `public`, anyone but the runners `blocked` with its
+    runner; else `users` alone."""
+
+    public: bool
+    blocked: tuple[int, ...] = ()
+    users: tuple[int, ...] = ()
+
+    @property
+    def skip(self) -> tuple[str, ...]:
+        return tuple(user_room(user_id) for user_id in self.blocked)
+
+    def may_see(self, user_id: int) -> bool:
+        return user_id not in self.blocked if self.public else user_id in self.users
+
+
+# Built once, with the ids as parameters, as queries does (building outweighs running).
+@cache
+def _statements() -> tuple[Select[tuple[int]], CompoundSelect, Select[tuple[int]]]:
+    item_id, actor_id = bindparam("item_id", type_=Integer), bindparam("actor_id", type_=Integer)
+    public = select(FeedItem.id).where(FeedItem.id == item_id, visible_to(None))
+    blocked = union(
+        select(Block.blocked_id).where(Block.blocker_id == actor_id),
+        select(Block.blocker_id).where(Block.blocked_id == actor_id),
     )
-    if visibility == "private":
-        return rooms
+    # Who might see an item no visitor may: its runner, and the members of its club and of
+    # the runner's clubs. The feeds' rule then says which of them do.
+    clubs = union(
+        select(Membership.club_id).where(Membership.user_id == actor_id),
+        select(cast(bindparam("club_id"), Integer)),
+    )
+    mate = aliased(Membership)
+    candidates = union(
+        select(cast(actor_id, Integer).label("user_id")),
+        select(mate.user_id).where(mate.club_id.in_(clubs)),
+    ).subquery()
+    users = (
+        select(candidates.c.user_id)
+        .join(FeedItem, FeedItem.id == item_id)
+        .where(visible_to(candidates.c.user_id))
+    )
+    return public, blocked, users
+
+
+def audience(run: Connection | Session, item: FeedItem) -> Audience:
+    """Who may see `item` now: read through `run` (the flush's connection, or the session)."""
+    public, blocked, users = _statements()
+    values = {"item_id": item.id, "actor_id": item.actor_id, "club_id": item.club_id}
+    if run.scalar(public, values) is not None:
+        return Audience(True, blocked=tuple(run.scalars(blocked, values)))
+    return Audience(False, users=tuple(run.scalars(users, values)))
+
+
+def _shared_rooms(connection: Connection, item: FeedItem) -> set[str]:
+    """The rooms of the feeds an item anyone may see shows in: its runner's, their profile,
+    their clubs' (or its club's), their followers'."""
+    rooms = {user_room(item.actor_id), profile_room(item.actor_id)}
     if item.club_id is not None:
         rooms.add(club_room(item.club_id))
-        club = connection.scalar(select(Club.visibility).where(Club.id == item.club_id))
-        if club == ClubVisibility.PRIVATE.value:
-            return rooms
     else:
         # A runner's own item shows in the feeds of every club they are in.
         clubs = connection.scalars(
             select(Membership.club_id).where(Membership.user_id == item.actor_id)
         )
         rooms.update(club_room(club_id) for club_id in clubs)
-    rooms.add(profile_room(item.actor_id))
-    if visibility != "members":
-        followers = connection.scalars(
-            select(Follow.follower_id).where(
-                Follow.followee_id == item.actor_id, Follow.status == FollowStatus.ACCEPTED.value
-            )
+    followers = connection.scalars(
+        select(Follow.follower_id).where(
+            Follow.followee_id == item.actor_id, Follow.status == FollowStatus.ACCEPTED.value
         )
-        rooms.update(user_room(user_id) for user_id in followers)
+    )
+    rooms.update(user_room(user_id) for user_id in followers)
     return rooms
 
 
@@ -67,24 +141,45 @@ def _after_flush(session: Session, _context: UOWTransaction) -> None:
     connection = session.connection()
     for item in new:
         payload = {"item_id": item.id, "actor_id": item.actor_id}
-        emit_after_commit("feed:item", payload, room=tuple(sorted(audience(connection, item))))
+        seen = audience(connection, item)
+        if seen.public:
+            rooms = tuple(sorted(_shared_rooms(connection, item)))
+            emit_after_commit("feed:item", payload, room=rooms, skip=seen.skip)
+        else:
+            rooms = tuple(user_room(user_id) for user_id in seen.users)
+            emit_after_commit("feed:item", payload, room=rooms)
 
 
-def kudos_changed(item_id: int, count: int, summary: str) -> None:
-    emit_after_commit(
-        "feed:kudos",
-        {"item_id": item_id, "count": count, "summary": summary},
-        room=item_room(item_id),
-    )
+def _tell_watchers(name: str, item: FeedItem, payload: dict[str, object], only: int | None) -> None:
+    """Send news of `item` to the pages showing it whose runner may see it now (and, with
+    `only`, to that runner's pages alone)."""
+    seen = audience(db.session(), item)
+    if only is not None:
+        if seen.may_see(only):
+            emit_after_commit(name, payload, room=viewer_item_room(item.id, only))
+    elif seen.public:
+        emit_after_commit(name, payload, room=item_room(item.id), skip=seen.skip)
+    else:
+        rooms = tuple(viewer_item_room(item.id, user_id) for user_id in seen.users)
+        emit_after_commit(name, payload, room=rooms)
 
 
-def item_changed(item_id: int) -> None:
-    """Open pages showing the item fetch it again (hidden now, say: then it leaves them)."""
-    emit_after_commit("feed:changed", {"item_id": item_id}, room=item_room(item_id))
+def kudos_changed(item: FeedItem, count: int, summary: str) -> None:
+    payload = {"item_id": item.id, "count": count, "summary": summary}
+    _tell_watchers("feed:kudos", item, payload, None)
 
 
-def comments_changed(item_id: int) -> None:
-    emit_after_commit("feed:comments", {"item_id": item_id}, room=item_room(item_id))
+def item_changed(item: FeedItem) -> None:
+    """Open pages showing the item fetch it again (hidden now, say: then it leaves them).
+    Call it before a change that takes the item out of sight (hiding, deleting): those who
+    saw it until then are the ones whose pages must let it go."""
+    _tell_watchers("feed:changed", item, {"item_id": item.id}, None)
+
+
+def comments_changed(item: FeedItem, only: int | None = None) -> None:
+    """Pages showing the item fetch its comments again; `only`: a change to a hidden
+    comment, which its author alone sees."""
+    _tell_watchers("feed:comments", item, {"item_id": item.id}, only)
 
 
 def forget_items(user_id: int) -> None:

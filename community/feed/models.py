@@ -135,6 +135,8 @@ class Comment(db.Model):
     __table_args__ = (
         CheckConstraint("length(body) BETWEEN 1 AND 500", name="body_length"),
         Index("ix_comments_item_id_id", "item_id", "id"),
+        # What a report points at: the comment and its author together (see Report).
+        UniqueConstraint("id", "author_id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -163,7 +165,8 @@ class ReportStatus(StrEnum):
 
 class Report(db.Model):
     """A runner asking a club's admins (or, outside clubs, the site's) to look at an item
-    or a comment. Admins hide what was reported, or dismiss the report."""
+    or a comment. Admins hide what was reported, or dismiss the report; the runner it is
+    about is never one of them (nor told who reported them)."""
 
     __tablename__ = "reports"
     __table_args__ = (
@@ -175,18 +178,33 @@ class Report(db.Model):
         UniqueConstraint("reporter_id", "item_id"),
         UniqueConstraint("reporter_id", "comment_id"),
         Index("ix_reports_club_id_status", "club_id", "status"),
+        # The runner it is about is kept beside what was reported (the item's runner, the
+        # comment's author), so the database itself refuses a report on one's own post and
+        # a decision by the runner it is about.
+        ForeignKeyConstraint(
+            ["item_id", "subject_id"],
+            ["feed_items.id", "feed_items.actor_id"],
+            ondelete="CASCADE",
+        ),
+        ForeignKeyConstraint(
+            ["comment_id", "subject_id"],
+            ["comments.id", "comments.author_id"],
+            ondelete="CASCADE",
+        ),
+        CheckConstraint("reporter_id <> subject_id", name="not_own_post"),
+        CheckConstraint(
+            "decided_by_id IS NULL OR decided_by_id <> subject_id", name="not_decided_by_subject"
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     reporter_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
     # Whose admins decide: the club it was seen in; None for the site's admins.
     club_id: Mapped[int | None] = mapped_column(ForeignKey("clubs.id", ondelete="CASCADE"))
-    item_id: Mapped[int | None] = mapped_column(
-        ForeignKey("feed_items.id", ondelete="CASCADE"), index=True
-    )
-    comment_id: Mapped[int | None] = mapped_column(
-        ForeignKey("comments.id", ondelete="CASCADE"), index=True
-    )
+    item_id: Mapped[int | None] = mapped_column(index=True)
+    comment_id: Mapped[int | None] = mapped_column(index=True)
+    # Whom it is about: the item's runner, or the comment's author.
+    subject_id: Mapped[int]
     reason: Mapped[str] = mapped_column(String(300))
     status: Mapped[str] = mapped_column(String(10), default=ReportStatus.OPEN.value)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
@@ -195,5 +213,6 @@ class Report(db.Model):
 
     reporter: Mapped[User] = relationship(foreign_keys=[reporter_id], lazy="joined")
     club: Mapped[Club | None] = relationship()
-    item: Mapped[FeedItem | None] = relationship()
-    comment: Mapped[Comment | None] = relationship()
+    # By id alone: subject_id is set from what is reported, never through these.
+    item: Mapped[FeedItem | None] = relationship(foreign_keys=[item_id])
+    comment: Mapped[Comment | None] = relationship(foreign_keys=[comment_id])

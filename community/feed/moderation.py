@@ -3,12 +3,16 @@
 A runner reports an item or a comment they can see to the admins of the club it was seen
 in: the item's club, else a club the reporter shares with its runner; outside any shared
 club, to the site's admins. An admin hides it (it leaves every feed but its author's) or
-dismisses the report. Reporters stay anonymous to the reported runner.
+dismisses the report.
+
+The runner a report is about never hears of it, even as an admin: it goes to the club's
+other admins (to the site's admins when the club has none), is left off their reports page,
+and they may not decide it. So reporters stay anonymous to the reported runner.
 """
 
 from datetime import datetime
 
-from sqlalchemy import select, update
+from sqlalchemy import ColumnElement, Select, exists, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import aliased, selectinload
 
@@ -27,15 +31,43 @@ def _reason(text: str) -> str:
     return clean_text(text, MAX_REASON, "Say what is wrong, so the admins know what to look for.")
 
 
-def deciding_club(item: FeedItem, reporter_id: int) -> int | None:
-    """The club whose admins look at a report on `item`, or None for the site's admins."""
+class OwnCase(Exception):
+    """A report about the admin's own post: the others decide it (the message says so)."""
+
+
+def _admins(club_id: int) -> Select[tuple[int]]:
+    """The owner and admins of a club."""
+    return select(Membership.user_id).where(
+        Membership.club_id == club_id, Membership.role.in_((Role.OWNER.value, Role.ADMIN.value))
+    )
+
+
+def _has_other_admin(club_id: ColumnElement[int] | int, subject_id: int) -> ColumnElement[bool]:
+    admin = aliased(Membership)
+    return exists().where(
+        admin.club_id == club_id,
+        admin.role.in_((Role.OWNER.value, Role.ADMIN.value)),
+        admin.user_id != subject_id,
+    )
+
+
+def deciding_club(item: FeedItem, reporter_id: int, subject_id: int) -> int | None:
+    """The club whose admins look at a report on `item` about `subject_id` (the item's
+    runner or a comment's author), or None for the site's admins: the item's club, else the
+    first club the reporter shares with its runner, of those with an admin besides the
+    runner the report is about."""
     if item.club_id is not None:
-        return item.club_id
+        others = db.session.scalar(select(_has_other_admin(item.club_id, subject_id)))
+        return item.club_id if others else None
     mine, theirs = aliased(Membership), aliased(Membership)
     return db.session.scalar(
         select(mine.club_id)
         .join(theirs, theirs.club_id == mine.club_id)
-        .where(mine.user_id == reporter_id, theirs.user_id == item.actor_id)
+        .where(
+            mine.user_id == reporter_id,
+            theirs.user_id == item.actor_id,
+            _has_other_admin(mine.club_id, subject_id),
+        )
         .order_by(mine.club_id)
         .limit(1)
     )
@@ -44,7 +76,8 @@ def deciding_club(item: FeedItem, reporter_id: int) -> int | None:
 def _file(reporter: User, item: FeedItem, author_id: int, report: Report) -> Report:
     if author_id == reporter.id:
         raise FeedError("That one is yours: delete it instead.")
-    report.club_id = deciding_club(item, reporter.id)
+    report.subject_id = author_id
+    report.club_id = deciding_club(item, reporter.id, author_id)
     try:
         # Two clicks at once: the unique pair keeps one report.
         with db.session.begin_nested():
@@ -74,18 +107,14 @@ def report_comment(reporter: User, comment_id: int, reason: str, *, now: datetim
     return _file(reporter, item, comment.author_id, report)
 
 
-def moderators(club_id: int | None) -> list[int]:
-    """Who decides a club's reports: its owner and admins; the site's admins otherwise."""
-    if club_id is None:
-        return list(db.session.scalars(select(User.id).where(User.is_site_admin.is_(True))))
-    return list(
-        db.session.scalars(
-            select(Membership.user_id).where(
-                Membership.club_id == club_id,
-                Membership.role.in_((Role.OWNER.value, Role.ADMIN.value)),
-            )
-        )
-    )
+def moderators(report: Report) -> list[int]:
+    """Who decides this report: its club's owner and admins, or the site's admins; never
+    the runner it is about."""
+    if report.club_id is None:
+        admins = select(User.id).where(User.is_site_admin.is_(True), User.id != report.subject_id)
+    else:
+        admins = _admins(report.club_id).where(Membership.user_id != report.subject_id)
+    return list(db.session.scalars(admins))
 
 
 def can_decide(user: User, club_id: int | None) -> bool:
@@ -95,13 +124,19 @@ def can_decide(user: User, club_id: int | None) -> bool:
     return membership is not None and membership.is_admin
 
 
-def open_reports(club_id: int | None) -> list[Report]:
+def open_reports(club_id: int | None, viewer_id: int) -> list[Report]:
+    """The open reports this club's admins (None: the site's) decide, but those about the
+    viewer, who never sees who reported them."""
     return list(
         db.session.scalars(
             select(Report)
             # What each report points at, for the page: two queries, not two per report.
             .options(selectinload(Report.item), selectinload(Report.comment))
-            .where(Report.club_id == club_id, Report.status == ReportStatus.OPEN.value)
+            .where(
+                Report.club_id == club_id,
+                Report.status == ReportStatus.OPEN.value,
+                Report.subject_id != viewer_id,
+            )
             .order_by(Report.created_at, Report.id)
             .limit(200)
         ).unique()
@@ -114,6 +149,8 @@ def _report_to_decide(user: User, report_id: int) -> Report:
         raise NotFound
     if not can_decide(user, report.club_id):
         raise NotAllowed
+    if report.subject_id == user.id:
+        raise OwnCase("This report is about your own post: the other admins decide it.")
     if report.status != ReportStatus.OPEN.value:
         raise FeedError("Someone has decided this report already.")
     return report
@@ -129,15 +166,16 @@ def hide(admin: User, report_id: int, *, now: datetime) -> Report:
     """Hide what was reported; every open report on it is decided with it."""
     report = _report_to_decide(admin, report_id)
     target = report.item or report.comment  # the database keeps exactly one of them
+    item = report.item or report.comment.item  # type: ignore[union-attr]
+    # Told before it is hidden: the pages of those who saw it until now let it go.
+    live.item_changed(item)
     target.hidden_at = now  # type: ignore[union-attr]
-    item_id = report.item_id or report.comment.item_id  # type: ignore[union-attr]
     db.session.execute(
         update(Report)
         .where(_same_target(report), Report.status == ReportStatus.OPEN.value)
         .values(status=ReportStatus.HIDDEN.value, decided_at=now, decided_by_id=admin.id)
         .execution_options(synchronize_session="fetch")
     )
-    live.item_changed(item_id)
     return report
 
 

@@ -51,15 +51,16 @@ def set_pinned(user: User, item_id: int, pinned: bool) -> FeedItem:
     item = _post(user, item_id)
     item.pinned = pinned
     db.session.flush()
-    live.item_changed(item.id)
+    live.item_changed(item)
     return item
 
 
 def delete_post(user: User, item_id: int) -> None:
     item = _post(user, item_id)
+    # Told while the post is still there: those who may see it are the pages to clear.
+    live.item_changed(item)
     db.session.delete(item)
     db.session.flush()
-    live.item_changed(item_id)
 
 
 def pinned_posts(club_id: int, viewer_id: int | None) -> list[FeedItem]:

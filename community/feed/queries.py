@@ -11,7 +11,6 @@ from dataclasses import dataclass
 from functools import cache
 
 from sqlalchemy import (
-    BindParameter,
     ColumnElement,
     Integer,
     Select,
@@ -48,7 +47,8 @@ def _clubs_of(user_id: int):  # type: ignore[no-untyped-def]
     return select(Membership.club_id).where(Membership.user_id == user_id)
 
 
-Viewer = int | BindParameter[int]
+# A runner's id, a parameter, or a column (live.audience asks it of many runners at once).
+Viewer = int | ColumnElement[int]
 
 
 def _share_a_club(viewer_id: Viewer, other: ColumnElement[int]) -> ColumnElement[bool]:

@@ -23,6 +23,7 @@ from community.clubs.models import Club
 from community.clubs.queries import club_by_slug
 from community.clubs.services import can_see_content
 from community.db_types import utcnow
+from community.errors import error_response
 from community.extensions import db
 from community.feed import moderation, posts, queries, services
 from community.feed.forms import CommentForm, PostForm, ReportForm
@@ -300,7 +301,7 @@ def _reports_page(club: Club | None) -> str:
     club_id = club.id if club is not None else None
     if not moderation.can_decide(current_runner(), club_id):
         abort(403)
-    reports = moderation.open_reports(club_id)
+    reports = moderation.open_reports(club_id, current_user.id)
     return render_template("feed/reports.html", club=club, reports=reports)
 
 
@@ -316,10 +317,18 @@ def site_reports() -> str:
     return _reports_page(None)
 
 
+def _decide(action: Callable[[], object], success: str) -> Response | tuple[Response | str, int]:
+    """Hide or dismiss; a report about the admin's own post is a 403 that says why."""
+    try:
+        return _cheer(action, success)
+    except moderation.OwnCase as error:
+        return error_response(403, str(error))
+
+
 @bp.post("/reports/<int:report_id>/hide")
 @login_required
-def hide_reported(report_id: int) -> Response:
-    return _cheer(
+def hide_reported(report_id: int) -> Response | tuple[Response | str, int]:
+    return _decide(
         lambda: moderation.hide(current_runner(), report_id, now=utcnow()),
         "Hidden: it is gone from every feed but its author's.",
     )
@@ -327,8 +336,8 @@ def hide_reported(report_id: int) -> Response:
 
 @bp.post("/reports/<int:report_id>/dismiss")
 @login_required
-def dismiss_report(report_id: int) -> Response:
-    return _cheer(
+def dismiss_report(report_id: int) -> Response | tuple[Response | str, int]:
+    return _decide(
         lambda: moderation.dismiss(current_runner(), report_id, now=utcnow()),
         "Report dismissed: it stays as it is.",
     )
@@ -343,16 +352,15 @@ def feed_comments(page: queries.Page) -> dict[int, list[queries.Shown]]:
 @bp.app_template_filter("mentions")
 def mentions(body: str) -> Markup:
     """Plain text, escaped, with each @name linked to that runner's profile."""
-    escaped = str(escape(body))
-    return Markup(  # noqa: S704 (escaped above; usernames are [a-z0-9_] only)
-        services.MENTION.sub(
-            lambda m: (
-                f'<a href="{url_for("accounts.profile", username=m.group(1).lower())}">'
-                f"@{m.group(1)}</a>"
-            ),
-            escaped,
-        )
-    )
+    shown = Markup()
+    start = 0
+    for mention in services.MENTION.finditer(body):
+        name = mention.group(1)
+        link = url_for("accounts.profile", username=name.lower())
+        shown += escape(body[start : mention.start()])
+        shown += Markup('<a href="{}">@{}</a>').format(link, name)
+        start = mention.end()
+    return shown + escape(body[start:])
 
 
 @bp.app_template_global("feed_cheers")

@@ -6,7 +6,7 @@ from datetime import datetime
 from sqlalchemy import delete, select
 from sqlalchemy.dialects import postgresql, sqlite
 
-from community.accounts.models import User
+from community.accounts.models import USERNAME_CHARS, USERNAME_PATTERN, User
 from community.extensions import db
 from community.feed import events, live, queries
 from community.feed.models import Comment, FeedItem, Kudos
@@ -45,7 +45,7 @@ def give_kudos(giver: User, item_id: int, *, now: datetime) -> bool:
     if added is None:
         return False
     events.kudos_given.send(None, item_id=item.id, giver_id=giver.id, actor_id=item.actor_id)
-    _tell_kudos(item.id)
+    _tell_kudos(item)
     return True
 
 
@@ -57,18 +57,20 @@ def take_back_kudos(giver: User, item_id: int) -> None:
         .returning(Kudos.id)
     ).scalar()
     if taken is not None:
-        _tell_kudos(item.id)
+        _tell_kudos(item)
 
 
-def _tell_kudos(item_id: int) -> None:
-    # The count and names are the same for every watcher: who may watch was checked on join.
-    cheers = queries.cheers_for([item_id], None)[item_id]
-    live.kudos_changed(item_id, cheers.count, cheers.summary)
+def _tell_kudos(item: FeedItem) -> None:
+    # The count and names are the same for everyone who may see the item (live decides who).
+    cheers = queries.cheers_for([item.id], None)[item.id]
+    live.kudos_changed(item, cheers.count, cheers.summary)
 
 
 MAX_COMMENT = 500
-# "@ana" in a comment: usernames are lower-case letters, digits and underscores.
-MENTION = re.compile(r"(?<![\w@])@([a-z0-9_]{3,30})\b")
+# "@ana", "@Ana-Maria": any username the registration form accepts, in any case, after the
+# start, a space or punctuation (not inside a word, a name or an e-mail address). The whole
+# run of username characters is the name: "@ben-o." is ben-o, and 31 of them are nobody.
+MENTION = re.compile(rf"(?<![\w@-])@({USERNAME_PATTERN})(?![{USERNAME_CHARS}])")
 
 
 class NotAllowed(Exception):
@@ -90,7 +92,8 @@ def _clean(body: str) -> str:
 
 
 def mentioned(body: str) -> list[str]:
-    return sorted({name for name in MENTION.findall(body.lower())})
+    """The usernames @mentioned in `body`, as stored (lower-case), each once."""
+    return sorted({name.lower() for name in MENTION.findall(body)})
 
 
 def add_comment(author: User, item_id: int, body: str, *, now: datetime) -> Comment:
@@ -111,7 +114,7 @@ def add_comment(author: User, item_id: int, body: str, *, now: datetime) -> Comm
                 continue
             events.commented.send(None, comment_id=comment.id, user_id=user_id, mention=True)
             told.add(user_id)
-    live.comments_changed(item.id)
+    live.comments_changed(item)
     return comment
 
 
@@ -134,7 +137,7 @@ def edit_comment(author: User, comment_id: int, body: str, *, now: datetime) -> 
     comment.body = _clean(body)
     comment.edited_at = now
     db.session.flush()
-    live.comments_changed(comment.item_id)
+    _tell_comments(comment)
     return comment
 
 
@@ -150,4 +153,10 @@ def delete_comment(user: User, comment_id: int) -> None:
         raise NotAllowed
     db.session.delete(comment)
     db.session.flush()
-    live.comments_changed(comment.item_id)
+    _tell_comments(comment)
+
+
+def _tell_comments(comment: Comment) -> None:
+    # A hidden comment is its author's alone: so is the news of its change.
+    only = comment.author_id if comment.hidden_at is not None else None
+    live.comments_changed(comment.item, only)

@@ -12,7 +12,7 @@ from community.clubs.models import Club, Membership
 from community.clubs.services import can_see_content, club_room
 from community.extensions import db
 from community.feed import queries
-from community.feed.live import item_room, profile_room
+from community.feed.live import item_room, profile_room, viewer_item_room
 from community.params import an_id, id_of
 from community.sockets import guarded
 
@@ -54,8 +54,10 @@ def on_watch(data: Any) -> dict[str, Any]:
     # `type() is int`: True is an int to isinstance, and no item's id.
     ids = [i for i in wanted if type(i) is int and an_id(i) is not None]
     visible = queries.visible_ids(ids, current_user.id)
+    # Each item twice: its shared room, and this runner's own (for news only some may hear).
+    items = [(item_room(i), viewer_item_room(i, current_user.id)) for i in visible]
     try:
-        for room in [*rooms, *(item_room(item_id) for item_id in visible)]:
+        for room in [*rooms, *(room for pair in items for room in pair)]:
             join_room(room)
     except (KeyError, ValueError):
         # The page was left before this event was handled: the socket is already gone.

@@ -96,15 +96,16 @@ def on_challenge_completed(sender: object, challenge_id: int, user_id: int, titl
 
 def on_challenge_uncompleted(sender: object, challenge_id: int, user_id: int) -> None:
     # The news is no longer true: it leaves the feeds (and the pages showing it).
-    for item in db.session.scalars(
+    completed = db.session.scalars(
         select(FeedItem).where(
             FeedItem.kind == ItemKind.CHALLENGE_COMPLETED.value,
             FeedItem.challenge_id == challenge_id,
             FeedItem.actor_id == user_id,
         )
-    ):
+    ).all()
+    for item in completed:
+        live.item_changed(item)  # while it is there: those who saw it are told
         db.session.delete(item)
-        live.item_changed(item.id)
 
 
 def on_membership_started(sender: object, club_id: int, user_id: int) -> None:

@@ -110,7 +110,7 @@ def on_reported(sender: object, report_id: int) -> None:
     else:
         link, where = _path("feed.site_reports"), ""
     text = f"{report.reporter.display_name} reported {what}{where}: {report.reason}"
-    for user_id in moderation.moderators(report.club_id):
+    for user_id in moderation.moderators(report):
         notify(user_id, "report", text, link)
 
 

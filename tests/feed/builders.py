@@ -12,6 +12,11 @@ from community.extensions import db
 from community.feed.models import FeedItem
 
 
+def named(username: str) -> User:
+    """Inside an app context: the runner of that username."""
+    return db.session.scalar(select(User).where(User.username == username))
+
+
 def run_item(user: User, *, km: float = 5.0, visibility: str = "public") -> int:
     """Inside an app context: `user` logs a run they ran an hour ago; returns its feed
     item's id (flushed, not committed)."""
@@ -36,7 +41,6 @@ def run_item(user: User, *, km: float = 5.0, visibility: str = "public") -> int:
 def log_run(app: Flask, username: str, *, km: float = 5.0, visibility: str = "public") -> int:
     """`username` logs a run they ran an hour ago, committed; returns its feed item's id."""
     with app.app_context():
-        user = db.session.scalar(select(User).where(User.username == username))
-        item_id = run_item(user, km=km, visibility=visibility)
+        item_id = run_item(named(username), km=km, visibility=visibility)
         db.session.commit()
         return item_id

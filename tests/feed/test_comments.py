@@ -2,9 +2,13 @@
 by their author, the item's runner or the club's admins."""
 
 import pytest
+from flask import render_template_string
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
+from community.accounts.forms import USERNAME_RULE
 from community.accounts.models import User
 from community.clubs import services as clubs
 from community.db_types import utcnow
@@ -39,6 +43,46 @@ def test_the_runner_and_the_runners_mentioned_hear_of_a_comment(people):
     assert told(ana) == ["comment"]  # once, though mentioned too
     assert told(cleo) == ["mention"]
     assert told(ben) == []  # not of their own comment
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        "@Ana-Maria at the start",
+        "Great pace (@ana-maria)!",
+        "Well run @ANA-MARIA.",
+        "Thanks @Ana-maria, see you Sunday",
+        "Who paced you?@ana-maria: me",
+    ],
+)
+def test_a_mention_finds_a_name_with_dashes_in_any_case_wherever_it_is_typed(people, body):
+    ana_maria = runner("ana-maria")
+    services.add_comment(people["ben"], run_item(people["cleo"]), body, now=utcnow())
+    assert told(ana_maria) == ["mention"]
+
+
+def test_names_with_dashes_and_underscores_are_each_told_once(people):
+    ben_o, ana_maria = runner("ben-o"), runner("ana_maria")
+    body = "@ben-o, @Ben-O. and @ANA_MARIA! (and @ana_maria again)"
+    services.add_comment(people["cleo"], run_item(people["dan"]), body, now=utcnow())
+    assert (told(ben_o), told(ana_maria)) == (["mention"], ["mention"])
+
+
+# Around a mention: the start or end of the text, a space, or punctuation.
+BEFORE = st.sampled_from(["", " ", "Hi ", "(", '"', "'", ",", ".", "!", "\n", "Go, "])
+AFTER = st.sampled_from(["", " ", ".", ",", "!", "?", ")", ":", ";", "'s", "\n", " and you"])
+
+
+@settings(max_examples=200, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(name=st.from_regex(USERNAME_RULE.regex, fullmatch=True), before=BEFORE, after=AFTER)
+def test_every_username_the_registration_form_accepts_is_found_as_a_mention(
+    app, name, before, after
+):
+    body = f"{before}@{name}{after}"
+    assert services.mentioned(body) == [name.lower()]
+    with app.test_request_context():
+        shown = render_template_string("{{ body | mentions }}", body=body)
+    assert f'<a href="/u/{name.lower()}">@{name}</a>' in shown
 
 
 def test_a_runner_mentioned_who_may_not_see_the_item_is_not_told(people):
@@ -122,6 +166,16 @@ def test_a_comment_is_shown_as_text_with_mentions_linked(app):
     assert "<script>alert" not in page
     assert "&lt;script&gt;alert(&#34;x&#34;)&lt;/script&gt;" in page
     assert '<a href="/u/cleo">@cleo</a>' in page
+
+
+def test_a_mention_typed_with_capitals_and_dashes_links_the_runner(app):
+    item = http_item(app)
+    make_runner(app, "ana-maria")
+    body = "Go @Ana-Maria, and well paced @CLEO."
+    submit(as_(app, "ben"), f"/feed/items/{item}/comments", {"body": body}, page="/u/ana")
+    page = as_(app, "ben").get("/u/ana").get_data(as_text=True)
+    assert '<a href="/u/ana-maria">@Ana-Maria</a>, and' in page
+    assert '<a href="/u/cleo">@CLEO</a>.' in page
 
 
 def test_comments_over_http_follow_the_rules(app):

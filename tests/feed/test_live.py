@@ -6,13 +6,15 @@ from sqlalchemy import select
 
 from community.accounts.models import User
 from community.activities import services as runs
+from community.challenges import events as challenge_events
 from community.clubs import services as clubs
 from community.db_types import utcnow
 from community.extensions import db, socketio
-from community.feed import queries
+from community.feed import moderation, posts, queries, services
 from community.feed.models import FeedItem
 from community.params import MAX_ID
-from tests.feed.builders import log_run
+from tests.challenges.builders import challenge
+from tests.feed.builders import log_run, named
 from tests.helpers import add_member, as_, make_club, make_runner, submit
 
 HUGE = MAX_ID + 1  # no id column holds it
@@ -141,6 +143,184 @@ def test_blocking_ends_watching_each_others_profile_and_items(app, people):
     assert cleo.get_received() == []
     _, again = socket_of(app, "cleo", feed="profile", id=people["ana"].id)
     assert again == {"ok": False, "error": "Not allowed."}
+
+
+# --- who may hear of what: every event, every room ----------------------------------------
+
+
+def set_visibility(app, item, visibility):
+    """Ana changes who may see the run behind `item`."""
+    with app.app_context():
+        db.session.get(runs.Run, db.session.get(FeedItem, item).run_id).visibility = visibility
+        db.session.commit()
+
+
+def hide(app, item):
+    """Ben, Riverside's owner, hides `item` on his own report."""
+    with app.app_context():
+        filed = moderation.report_item(named("ben"), item, "Spam", now=utcnow())
+        moderation.hide(named("ben"), filed.id, now=utcnow())
+        db.session.commit()
+
+
+def test_a_members_run_is_no_news_to_an_outsider_watching_the_runners_profile(app, people):
+    ana = people["ana"].id
+    ben, _ = socket_of(app, "ben", feed="profile", id=ana)
+    dan, _ = socket_of(app, "dan", feed="profile", id=ana)
+    item = log_run(app, "ana", visibility="members")
+    assert heard(ben, "feed:item") == [{"item_id": item, "actor_id": ana}]
+    assert dan.get_received() == []
+
+
+def test_a_members_run_is_no_news_to_a_visitor_of_a_public_club_the_runner_is_in(app, people):
+    ben, _ = socket_of(app, "ben", feed="club", id=people["riverside"])
+    dan, _ = socket_of(app, "dan", feed="club", id=people["riverside"])
+    log_run(app, "ana", visibility="members")
+    assert len(heard(ben, "feed:item")) == 1
+    assert dan.get_received() == []
+
+
+def test_a_private_run_is_no_news_to_anyone_watching_the_runners_profile(app, people):
+    ana = people["ana"].id
+    own, _ = socket_of(app, "ana", feed="profile", id=ana)
+    watchers = [socket_of(app, name, feed="profile", id=ana)[0] for name in ("ben", "cleo", "dan")]
+    log_run(app, "ana", visibility="private")
+    assert len(heard(own, "feed:item")) == 1
+    assert [watcher.get_received() for watcher in watchers] == [[], [], []]
+
+
+def test_a_private_clubs_post_is_news_to_its_members_and_not_to_the_authors_profile(app, people):
+    mia, _ = socket_of(app, "mia", feed="home")
+    dan, _ = socket_of(app, "dan", feed="profile", id=people["olivia"].id)
+    with app.app_context():
+        club = db.session.get(clubs.Club, people["secret"])
+        item = posts.post(named("olivia"), club, "Hills on Sunday", pinned=False, now=utcnow())
+        db.session.commit()
+        item = item.id
+    assert heard(mia, "feed:item") == [{"item_id": item, "actor_id": people["olivia"].id}]
+    assert dan.get_received() == []
+
+
+def test_a_runner_blocked_by_a_club_mate_hears_nothing_of_the_blockers_news(app, people):
+    submit(as_(app, "ana"), "/u/ben/block", page="/u/ben")
+    ben, _ = socket_of(app, "ben", feed="club", id=people["riverside"])
+    ben_at_home, _ = socket_of(app, "ben", feed="home")
+    dan, _ = socket_of(app, "dan", feed="club", id=people["riverside"])
+    item = log_run(app, "ana")
+    assert heard(dan, "feed:item") == [{"item_id": item, "actor_id": people["ana"].id}]
+    assert ben.get_received() == ben_at_home.get_received() == []
+
+
+def test_kudos_and_comments_on_a_run_made_members_only_reach_only_who_may_still_see_it(app, people):
+    item = log_run(app, "ana")
+    ben, _ = socket_of(app, "ben", feed="home", items=[item])
+    dan, answer = socket_of(app, "dan", feed="profile", id=people["ana"].id, items=[item])
+    assert answer["items"] == [item]
+    set_visibility(app, item, "members")
+    submit(as_(app, "ben"), f"/feed/items/{item}/kudos", page="/dashboard")
+    submit(as_(app, "ana"), f"/feed/items/{item}/comments", {"body": "Thanks"}, page="/dashboard")
+    assert heard(ben, "feed:kudos") == [{"item_id": item, "count": 1, "summary": "Ben gave kudos"}]
+    assert dan.get_received() == []
+
+
+def test_a_runner_who_leaves_the_club_takes_their_members_runs_out_of_its_members_sight(
+    app, people
+):
+    item = log_run(app, "ana", visibility="members")
+    ben, answer = socket_of(app, "ben", feed="club", id=people["riverside"], items=[item])
+    assert answer["items"] == [item]
+    with app.app_context():
+        clubs.leave(named("ana"), db.session.get(clubs.Club, people["riverside"]))
+        db.session.commit()
+    ben.get_received()  # the club's roster changed: that is club news
+    ana, _ = socket_of(app, "ana", feed="home", items=[item])
+    submit(as_(app, "ana"), f"/feed/items/{item}/comments", {"body": "Solo"}, page="/dashboard")
+    assert heard(ana, "feed:comments") == [{"item_id": item}]
+    assert ben.get_received() == []
+
+
+def test_a_hidden_items_comments_are_news_to_its_runner_alone(app, people):
+    item = log_run(app, "ana")
+    cleo, _ = socket_of(app, "cleo", feed="home", items=[item])
+    hide(app, item)
+    assert heard(cleo, "feed:changed") == [{"item_id": item}]  # it leaves her page
+    ana, _ = socket_of(app, "ana", feed="home", items=[item])
+    submit(as_(app, "ana"), f"/feed/items/{item}/comments", {"body": "Why?"}, page="/dashboard")
+    assert heard(ana, "feed:comments") == [{"item_id": item}]
+    assert cleo.get_received() == []
+
+
+def test_a_hidden_comment_edited_or_deleted_is_news_to_its_author_alone(app, people):
+    item = log_run(app, "ana")
+    with app.app_context():
+        comment = services.add_comment(named("cleo"), item, "Buy my shoes", now=utcnow())
+        comment.hidden_at = utcnow()
+        db.session.commit()
+        comment = comment.id
+    cleo, _ = socket_of(app, "cleo", feed="home", items=[item])
+    dan, _ = socket_of(app, "dan", feed="profile", id=people["ana"].id, items=[item])
+    author = as_(app, "cleo")
+    submit(author, f"/feed/comments/{comment}/edit", {"body": "Buy two"}, page="/dashboard")
+    submit(author, f"/feed/comments/{comment}/delete", page="/dashboard")
+    assert heard(cleo, "feed:comments") == [{"item_id": item}] * 2
+    assert dan.get_received() == []
+
+
+def test_a_pin_is_news_only_to_who_may_still_see_the_post(app, people):
+    with app.app_context():
+        club = db.session.get(clubs.Club, people["riverside"])
+        item = posts.post(named("ben"), club, "Track night", pinned=False, now=utcnow()).id
+        db.session.commit()
+    ana, _ = socket_of(app, "ana", feed="club", id=people["riverside"], items=[item])
+    dan, answer = socket_of(app, "dan", feed="club", id=people["riverside"], items=[item])
+    assert answer["items"] == [item]
+    with app.app_context():
+        club = db.session.get(clubs.Club, people["riverside"])
+        clubs.update_club(
+            named("ben"),
+            club,
+            name=club.name,
+            description="",
+            city="",
+            timezone="UTC",
+            visibility="private",
+        )
+        db.session.commit()
+    submit(as_(app, "ben"), f"/feed/items/{item}/pin", page="/dashboard")
+    assert heard(ana, "feed:changed") == [{"item_id": item}]
+    assert dan.get_received() == []
+
+
+def test_a_deleted_post_leaves_the_pages_showing_it_and_is_no_news_elsewhere(app, people):
+    with app.app_context():
+        club = db.session.get(clubs.Club, people["riverside"])
+        item = posts.post(named("ben"), club, "Track night", pinned=False, now=utcnow()).id
+        db.session.commit()
+    dan, _ = socket_of(app, "dan", feed="club", id=people["riverside"], items=[item])
+    cleo, _ = socket_of(app, "cleo", feed="home")
+    submit(as_(app, "ben"), f"/feed/items/{item}/delete", page="/dashboard")
+    assert heard(dan, "feed:changed") == [{"item_id": item}]
+    assert cleo.get_received() == []
+
+
+def test_a_hidden_completion_taken_back_is_news_to_its_runner_alone(app, people):
+    with app.app_context():
+        club = db.session.get(clubs.Club, people["riverside"])
+        month = challenge(named("ben"), club, title="March miles")
+        challenge_events.completed.send(
+            None, challenge_id=month.id, user_id=people["ana"].id, title=month.title
+        )
+        db.session.commit()
+        month, item = month.id, db.session.scalar(select(FeedItem.id))
+    cleo, _ = socket_of(app, "cleo", feed="home", items=[item])
+    hide(app, item)
+    assert heard(cleo, "feed:changed") == [{"item_id": item}]
+    ana, _ = socket_of(app, "ana", feed="home", items=[item])
+    with app.app_context():
+        challenge_events.uncompleted.send(None, challenge_id=month, user_id=people["ana"].id)
+        db.session.commit()
+    assert heard(ana, "feed:changed") == [{"item_id": item}]
+    assert cleo.get_received() == []
 
 
 @pytest.mark.parametrize(

@@ -71,6 +71,86 @@ def test_a_report_on_a_club_mates_run_goes_to_the_clubs_owner_and_admins(app, pe
     assert told(app, "ana") == []
 
 
+def test_a_report_on_an_admins_run_goes_to_the_clubs_other_admins_and_not_to_them(app, people):
+    report(as_(app, "ben"), f"/feed/items/{log_run(app, 'adam')}/report", "Not a real run")
+    (filed,) = reports(app)
+    assert filed.club_id == people["riverside"]
+    assert told(app, "olivia") == ["Ben reported a post in Riverside: Not a real run"]
+    assert told(app, "adam") == []
+
+
+def test_a_report_on_an_admins_comment_goes_to_the_clubs_other_admins_and_not_to_them(app, people):
+    comment = comment_by(app, "olivia", log_run(app, "ana"), "Rude words")
+    report(as_(app, "ben"), f"/feed/comments/{comment}/report", "Rude")
+    assert told(app, "adam") == ["Ben reported a comment in Riverside: Rude"]
+    assert told(app, "olivia") == []
+
+
+def test_a_report_on_the_only_admins_run_goes_to_the_site_admins(app, people):
+    solo = make_club(app, people["dan"], "solo")
+    add_member(app, solo, people["ben"])
+    report(as_(app, "ben"), f"/feed/items/{log_run(app, 'dan')}/report", "Spam")
+    (filed,) = reports(app)
+    assert filed.club_id is None
+    assert told(app, "sam") == ["Ben reported a post: Spam"]
+    assert told(app, "dan") == []
+    assert "Spam" in text(as_(app, "sam").get("/feed/reports"))
+
+
+def test_a_report_goes_to_a_shared_club_with_another_admin_before_the_site_admins(app, people):
+    solo = make_club(app, people["dan"], "solo")
+    add_member(app, solo, people["ben"])
+    duo = make_club(app, make_runner(app, "zoe"), "duo")
+    add_member(app, duo, people["dan"])
+    add_member(app, duo, people["ben"])
+    report(as_(app, "ben"), f"/feed/items/{log_run(app, 'dan')}/report", "Spam")
+    (filed,) = reports(app)
+    assert filed.club_id == duo
+    assert (told(app, "zoe"), told(app, "sam")) == (["Ben reported a post in Duo: Spam"], [])
+
+
+def test_a_report_on_a_site_admins_run_goes_to_the_other_site_admins(app, people):
+    make_runner(app, "sue", is_site_admin=True)
+    submit(as_(app, "ana"), "/u/sam/follow", page="/dashboard")
+    report(as_(app, "ana"), f"/feed/items/{log_run(app, 'sam')}/report", "Spam")
+    assert told(app, "sue") == ["Ana reported a post: Spam"]
+    assert told(app, "sam") == []
+
+
+def test_the_reported_runner_never_learns_who_reported_them(app, people):
+    adam = socketio.test_client(app, flask_test_client=as_(app, "adam"))
+    adam.get_received()
+    item = log_run(app, "adam")
+    report(as_(app, "ben"), f"/feed/items/{item}/report", "Not a real run")
+    assert [e for e in adam.get_received() if e["name"] == "notification:new"] == []
+    page = text(as_(app, "adam").get("/feed/clubs/riverside/reports"))
+    assert "Not a real run" not in page
+    assert "Ben" not in page
+    assert "Not a real run" in text(as_(app, "olivia").get("/feed/clubs/riverside/reports"))
+
+
+@pytest.mark.parametrize("action", ["hide", "dismiss"])
+def test_an_admin_cannot_decide_a_report_on_their_own_post(app, people, action):
+    report(as_(app, "ben"), f"/feed/items/{log_run(app, 'adam')}/report", "Spam")
+    (filed,) = reports(app)
+    response = submit(as_(app, "adam"), f"/feed/reports/{filed.id}/{action}", page="/dashboard")
+    assert response.status_code == 403
+    assert "your own" in text(response)
+    with app.app_context(), pytest.raises(moderation.OwnCase):
+        getattr(moderation, action)(runner("adam"), filed.id, now=utcnow())
+    assert [r.status for r in reports(app)] == ["open"]
+
+
+def test_the_database_refuses_a_decision_by_the_reported_runner(app, people):
+    report(as_(app, "ben"), f"/feed/items/{log_run(app, 'adam')}/report", "Spam")
+    with app.app_context():
+        filed = db.session.scalar(select(Report))
+        filed.status, filed.decided_at = "dismissed", utcnow()
+        filed.decided_by_id = people["adam"].id
+        with pytest.raises(IntegrityError):
+            db.session.commit()
+
+
 def test_a_report_where_no_club_is_shared_goes_to_the_site_admins(app, people):
     item = log_run(app, "dan")
     submit(as_(app, "ana"), "/u/dan/follow", page="/dashboard")
