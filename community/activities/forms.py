@@ -22,6 +22,10 @@ def _duration(form: BaseForm, field: StringField) -> None:
         raise ValidationError("Enter the time as h:mm:ss, for example 0:45:30.")
 
 
+# In the runner's units, km or mi.
+DISTANCE_RANGE = NumberRange(min=0.01, max=1000, message="Enter a distance from 0.01 to 1,000.")
+
+
 class RunForm(BaseForm):
     """A run entered by hand; distance in the runner's units, elevation in m or ft."""
 
@@ -30,10 +34,7 @@ class RunForm(BaseForm):
     distance = DecimalField(
         "Distance",
         places=2,
-        validators=[
-            DataRequired(message="Enter the distance."),
-            NumberRange(min=0.01, max=1000, message="Enter a distance from 0.01 to 1,000."),
-        ],
+        validators=[DataRequired(message="Enter the distance."), DISTANCE_RANGE],
     )
     duration = StringField("Time (h:mm:ss)", validators=[DataRequired(), _duration])
     elevation_gain = DecimalField(
@@ -60,14 +61,7 @@ class RunEditForm(RunForm):
 
     date = DateField("Date", validators=[Optional()])
     time = TimeField("Start time", validators=[Optional()])
-    distance = DecimalField(
-        "Distance",
-        places=2,
-        validators=[
-            Optional(),
-            NumberRange(min=0.01, max=1000, message="Enter a distance from 0.01 to 1,000."),
-        ],
-    )
+    distance = DecimalField("Distance", places=2, validators=[Optional(), DISTANCE_RANGE])
     duration = StringField("Time (h:mm:ss)", validators=[Optional()])
 
 

@@ -44,6 +44,11 @@ def a_run(app, people, club_id, **kwargs) -> int:
         return run.id
 
 
+def first_group(app, run_id) -> int:
+    with app.app_context():
+        return db.session.get(GroupRun, run_id).pace_groups[0].id
+
+
 def rsvp(client, run_id, status="going", group=None):
     data = {"status": status}
     if group is not None:
@@ -139,8 +144,7 @@ def test_non_members_of_a_private_club_never_see_its_runs(app, people, club_id):
 
 def test_only_admins_change_capacity(app, people, club_id):
     run_id = a_run(app, people, club_id, capacity=1)
-    with app.app_context():
-        group_id = db.session.get(GroupRun, run_id).pace_groups[0].id
+    group_id = first_group(app, run_id)
     response = submit(
         as_(app, "ana"),
         f"/group-runs/{run_id}/groups/{group_id}/capacity",
@@ -310,8 +314,7 @@ def test_the_upcoming_page_has_a_plain_title_and_one_calendar_section(app, peopl
 @pytest.mark.parametrize("places", [str(2**70), str(2**31), "10001", "-1", "²", "1e3", "abc"])
 def test_a_capacity_no_run_has_is_refused_and_changes_nothing(app, people, club_id, places):
     run_id = a_run(app, people, club_id, capacity=3)
-    with app.app_context():
-        group_id = db.session.get(GroupRun, run_id).pace_groups[0].id
+    group_id = first_group(app, run_id)
     response = submit(
         as_(app, "olivia"),
         f"/group-runs/{run_id}/groups/{group_id}/capacity",
@@ -327,8 +330,7 @@ def test_a_capacity_no_run_has_is_refused_and_changes_nothing(app, people, club_
 
 def test_an_admin_sets_and_clears_a_capacity(app, people, club_id):
     run_id = a_run(app, people, club_id, capacity=3)
-    with app.app_context():
-        group_id = db.session.get(GroupRun, run_id).pace_groups[0].id
+    group_id = first_group(app, run_id)
     olivia = as_(app, "olivia")
     url = f"/group-runs/{run_id}/groups/{group_id}/capacity"
     submit(olivia, url, {"capacity": "10000"}, page="/dashboard")
