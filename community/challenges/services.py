@@ -9,15 +9,15 @@ from sqlalchemy.exc import IntegrityError
 
 from community.accounts.models import User
 from community.activities.analysis import BEST_EFFORT_DISTANCES
-from community.challenges import board_cache
 from community.challenges.counting import standing_of
 from community.challenges.models import Challenge, ChallengeEntry, ChallengeKind, MonthlySeries
 from community.challenges.tally import (
     announce,
     announce_gone,
     freeze_if_due,
-    remove_entry,
+    remove_entries,
     save_standing,
+    set_hidden_in,
 )
 from community.clubs.models import Club
 from community.clubs.services import can_see_content, membership_of
@@ -214,26 +214,30 @@ def join(user: User, challenge: Challenge, *, now: datetime) -> ChallengeEntry:
 
 
 def leave(user: User, challenge: Challenge, *, now: datetime) -> None:
-    """Leave before the end; the runner's runs stay theirs, and a rejoin counts them again."""
+    """Leave before the end; the runner's runs stay theirs, and a rejoin counts them again.
+
+    Leaving twice (two tabs at once) is harmless: the entry is looked for again under the
+    challenge's lock, and only the request that removes it counts the runner out.
+    """
     if challenge.has_ended(now):
         raise ChallengeError("The challenge is over: its final standings stay as they are.")
-    entry = entry_of(challenge.id, user.id)
-    if entry is not None:
-        remove_entry(entry, challenge, now=now)
+    if entry_of(challenge.id, user.id) is not None:
+        remove_entries(user.id, [challenge], now=now)
 
 
 def set_hidden(user: User, challenge: Challenge, hidden: bool) -> ChallengeEntry:
+    """Hide from the public board, or show again; the total counts either way."""
     entry = entry_of(challenge.id, user.id)
     if entry is None:
         raise ChallengeError("Join the challenge first.")
-    if entry.hidden != hidden:
-        board_cache.changed([challenge.id])  # the challenge row first, then the entry
-        entry.hidden = hidden
-        db.session.flush()
+    if entry.hidden == hidden:
+        return entry
+    # Decided again under the challenge's lock: of two tabs at once, one moves the entry.
+    for moved in set_hidden_in(user.id, [challenge], hidden):
         if hidden:
-            announce_gone(entry, challenge)
+            announce_gone(moved, challenge)
         else:
-            announce(entry, challenge, now=utcnow())
+            announce(moved, challenge, now=utcnow())
     return entry
 
 

@@ -192,21 +192,46 @@ def announce_gone(entry: ChallengeEntry, challenge: Challenge) -> None:
     )
 
 
-def remove_entry(entry: ChallengeEntry, challenge: Challenge, *, now: datetime) -> None:
-    """Take an entrant out; a club goal is settled again without their share."""
-    lock_challenges([challenge], now)
-    announce_gone(entry, challenge)
-    # The challenge row first (as joining does), then the entry and its score bucket.
+def remove_entries(user_id: int, challenges: list[Challenge], *, now: datetime) -> int:
+    """Take a runner out of these challenges; club goals are settled again without them.
+
+    The challenge rows are locked first, then the runner's entries are read again under
+    lock: of several requests removing the same entry at once (a leave from many tabs, a
+    club left meanwhile), the first deletes it and counts it out, the others find nothing.
+    Only rows this transaction deleted move `entrants`. Returns how many it removed.
+    """
+    if not challenges:
+        return 0
+    lock_challenges(challenges, now)
+    entries = _locked_entries(user_id, challenges)
+    if not entries:
+        return 0
     db.session.execute(
         update(Challenge)
-        .where(Challenge.id == challenge.id)
+        .where(Challenge.id.in_([entry.challenge_id for entry in entries]))
         .values(entrants=Challenge.entrants - 1)
         .execution_options(synchronize_session=False)
     )
-    db.session.delete(entry)
+    for entry in entries:
+        announce_gone(entry, entry.challenge)
+        db.session.delete(entry)
     db.session.flush()
-    if challenge.is_cooperative:
-        _settle_club_goal(challenge, now)
+    for entry in entries:
+        if entry.challenge.is_cooperative:
+            _settle_club_goal(entry.challenge, now)
+    return len(entries)
+
+
+def entered_challenges(user_id: int, *conditions: object) -> list[Challenge]:
+    """The challenges the runner has an entry in (read without locks), in id order."""
+    return list(
+        db.session.scalars(
+            select(Challenge)
+            .join(ChallengeEntry, ChallengeEntry.challenge_id == Challenge.id)
+            .where(ChallengeEntry.user_id == user_id, *conditions)
+            .order_by(Challenge.id)
+        )
+    )
 
 
 def _affected_challenges(change: RunChange, now: datetime) -> list[Challenge]:
@@ -255,6 +280,9 @@ def _locked_entries(user_id: int, challenges: list[Challenge]) -> list[Challenge
             # challenge after challenge, the one order every transaction takes them in.
             .order_by(ChallengeEntry.challenge_id)
             .with_for_update(of=ChallengeEntry)
+            # As committed now that they are locked, not as this session read them before:
+            # the score buckets move from these values.
+            .execution_options(populate_existing=True)
         )
     )
 
@@ -369,17 +397,30 @@ def rebuild(challenge: Challenge, *, now: datetime) -> int:
     return changed
 
 
-def hide_everywhere(user_id: int, hidden: bool, *, now: datetime) -> None:
-    """Apply the runner's leaderboard privacy to every challenge still running."""
-    entries = db.session.scalars(
-        select(ChallengeEntry)
-        .join(Challenge, Challenge.id == ChallengeEntry.challenge_id)
-        .where(ChallengeEntry.user_id == user_id, Challenge.ends_at > now)
-    ).all()
-    board_cache.changed(entry.challenge_id for entry in entries if entry.hidden != hidden)
-    for entry in entries:
+def set_hidden_in(user_id: int, challenges: list[Challenge], hidden: bool) -> list[ChallengeEntry]:
+    """Hide the runner's entries in these challenges from the public boards, or show them.
+
+    Challenge rows first, then the entries read again under lock, so that of two tabs
+    hiding at once the second finds the entry hidden already: a score bucket moves once.
+    Returns the entries this transaction moved.
+    """
+    if not challenges:
+        return []
+    board_cache.changed(challenge.id for challenge in challenges)
+    moved = [entry for entry in _locked_entries(user_id, challenges) if entry.hidden != hidden]
+    for entry in moved:
         entry.hidden = hidden
     db.session.flush()
+    return moved
+
+
+def hide_everywhere(user_id: int, hidden: bool, *, now: datetime) -> None:
+    """Apply the runner's leaderboard privacy to every challenge still running."""
+    set_hidden_in(
+        user_id,
+        entered_challenges(user_id, Challenge.ends_at > now, ChallengeEntry.hidden != hidden),
+        hidden,
+    )
 
 
 def on_privacy_changed(sender: object, user_id: int, leaderboard_hidden: bool) -> None:
@@ -390,31 +431,17 @@ def on_membership_ended(sender: object, club_id: int, user_id: int) -> None:
     """A runner who leaves a club leaves its running challenges, and their rooms at once."""
     now = utcnow()
     running = db.session.scalars(
-        select(Challenge)
-        .where(Challenge.club_id == club_id, Challenge.ends_at > now)
-        .order_by(Challenge.id)
-    ).all()
-    for challenge in running:
-        leave_room_after_commit(user_id, challenge_room(challenge.id))
-        entry = db.session.scalar(
-            select(ChallengeEntry).where(
-                ChallengeEntry.challenge_id == challenge.id, ChallengeEntry.user_id == user_id
-            )
-        )
-        if entry is not None:
-            remove_entry(entry, challenge, now=now)
+        select(Challenge.id).where(Challenge.club_id == club_id, Challenge.ends_at > now)
+    )
+    for challenge_id in running:
+        leave_room_after_commit(user_id, challenge_room(challenge_id))
+    entered = entered_challenges(user_id, Challenge.club_id == club_id, Challenge.ends_at > now)
+    remove_entries(user_id, entered, now=now)
 
 
 def on_account_deleting(sender: object, user_id: int) -> None:
     """A deleted runner leaves every board (their entries go with the account)."""
-    now = utcnow()
-    entries = db.session.scalars(
-        select(ChallengeEntry)
-        .where(ChallengeEntry.user_id == user_id)
-        .order_by(ChallengeEntry.challenge_id)
-    ).all()
-    for entry in entries:
-        remove_entry(entry, entry.challenge, now=now)
+    remove_entries(user_id, entered_challenges(user_id), now=utcnow())
 
 
 def subscribe() -> None:
