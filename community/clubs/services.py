@@ -208,22 +208,24 @@ def request_to_join(user: User, club: Club, *, message: str = "") -> JoinRequest
         raise ClubError("This club is public: join it directly.")
     if membership_of(club.id, user.id) is not None:
         raise ClubError("You are already a member of this club.")
-    request = db.session.scalar(
-        select(JoinRequest).where(JoinRequest.club_id == club.id, JoinRequest.user_id == user.id)
-    )
-    if request is None:
-        request = JoinRequest(club_id=club.id, user_id=user.id)
-        db.session.add(request)
-    request.status = RequestStatus.PENDING.value
-    request.message = message.strip()[:300]
-    request.created_at = utcnow()
-    request.decided_at = None
-    request.decided_by_id = None
+    request = join_request_of(club.id, user.id) or JoinRequest(club_id=club.id, user_id=user.id)
     try:
+        # A new request goes in inside the savepoint, so that losing the race below leaves
+        # nothing of it in the session.
         with db.session.begin_nested():
+            db.session.add(request)
+            request.status = RequestStatus.PENDING.value
+            request.message = message.strip()[:300]
+            request.created_at = utcnow()
+            request.decided_at = None
+            request.decided_by_id = None
             db.session.flush()
-    except IntegrityError as error:
-        raise ClubError("Your request is already waiting for the club's admins.") from error
+    except IntegrityError:
+        # Another tab asked at the same moment: that request is the one waiting.
+        found = pending_request(club.id, user.id)
+        if found is None:
+            raise
+        return found
     emit_after_commit(
         "club:request_added",
         {"club_id": club.id, "username": user.username},
@@ -351,13 +353,24 @@ def _lose_access(club: Club, user: User) -> None:
     )
 
 
+def _end(membership: Membership) -> bool:
+    """Delete the membership; whether this transaction did (another request, a second tab
+    or another admin, may have a moment ago: then nothing that follows a leave may happen
+    twice, the challenges left, the log, the feed)."""
+    deleted = db.session.execute(
+        delete(Membership).where(Membership.id == membership.id).returning(Membership.id)
+    ).scalar()
+    return deleted is not None
+
+
 def leave(user: User, club: Club) -> None:
     membership = membership_of(club.id, user.id)
     if membership is None:
         raise ClubError("You are not a member of this club.")
     if membership.is_owner:
         raise ClubError("Hand ownership to another member before you leave.")
-    db.session.delete(membership)
+    if not _end(membership):
+        raise ClubError("You are not a member of this club.")
     _lose_access(club, user)
     _record(club, MembershipEventKind.LEFT, user)
     db.session.flush()
@@ -376,7 +389,8 @@ def remove_member(actor: User, club: Club, user_id: int) -> None:
     if target.role == Role.ADMIN.value and not actor_membership.is_owner:
         raise NotAllowed("Only the owner can remove an admin.")
     user = target.user
-    db.session.delete(target)
+    if not _end(target):
+        raise ClubError("That runner is not a member.")
     _lose_access(club, user)
     _record(club, MembershipEventKind.REMOVED, user, actor)
     db.session.flush()
