@@ -1,7 +1,7 @@
 """RSVPs: places, waitlists and promotion. Functions flush; the caller commits.
 
-Capacity is enforced by the database: every RSVP change first locks its pace groups' rows
-(`SELECT ... FOR UPDATE` on PostgreSQL; SQLite's `BEGIN IMMEDIATE` already serialises
+Capacity is enforced by the database: every RSVP change first locks its run's pace group
+rows (`SELECT ... FOR UPDATE` on PostgreSQL; SQLite's `BEGIN IMMEDIATE` already serialises
 writers), takes a place with a conditional `UPDATE ... WHERE taken < capacity`, and a check
 constraint refuses `taken > capacity` whatever happens.
 """
@@ -151,8 +151,10 @@ def rsvp(
         if target is None:
             raise GroupRunError("Choose a pace group.", field="pace_group")
     row = _rsvp_row(run, user, now)
-    held_group_id = row.pace_group_id
-    locked = _lock({gid for gid in (held_group_id, target.id if target else None) if gid})
+    # Every group of the run, not just the one the row names as read here: another tab of
+    # the same runner may move it to any of them before these locks are ours (and the place
+    # it held there would then never be given back).
+    locked = _lock({group.id for group in run.pace_groups})
     db.session.refresh(row)  # as it is now that its groups are locked
     old_group = locked.get(row.pace_group_id) if row.pace_group_id else None
     staying = (
