@@ -11,8 +11,10 @@ from datetime import datetime
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 
+from community.accounts.events import account_deleting
 from community.accounts.models import User
 from community.clubs.services import can_see_content, membership_of
+from community.db_types import utcnow
 from community.extensions import db
 from community.group_runs import events
 from community.group_runs.models import GroupRun, PaceGroup, Rsvp, RsvpStatus
@@ -208,3 +210,39 @@ def set_capacity(actor: User, run: GroupRun, group_id: int, capacity: int | None
 
 def announce_roster_change(run: GroupRun) -> None:
     emit_after_commit("run:roster_changed", {"run_id": run.id}, room=run_room(run.id))
+
+
+def give_back_places(user_id: int, *, now: datetime) -> None:
+    """Give back every place a runner holds (their account goes, and their RSVPs with it):
+    the first runner waiting for an upcoming run moves up, and no run counts a place
+    nobody holds."""
+    run_ids = db.session.scalars(
+        select(Rsvp.run_id)
+        .where(Rsvp.user_id == user_id, Rsvp.holds_place.is_(True))
+        .order_by(Rsvp.run_id)
+    ).all()
+    for run_id in run_ids:
+        run = db.session.get_one(GroupRun, run_id)
+        locked = _lock({group.id for group in run.pace_groups})
+        row = db.session.scalar(
+            select(Rsvp)
+            .where(Rsvp.run_id == run_id, Rsvp.user_id == user_id)
+            .execution_options(populate_existing=True)
+        )
+        if row is None or not row.holds_place or row.pace_group_id is None:
+            continue  # given back meanwhile
+        group = locked[row.pace_group_id]
+        _release_place(group)
+        row.status, row.pace_group_id, row.holds_place = RsvpStatus.NOT_GOING.value, None, False
+        db.session.flush()
+        if not run.is_cancelled and now < run.starts_at:
+            promote_waiting(run, group)
+        announce_roster_change(run)
+
+
+def on_account_deleting(sender: object, user_id: int) -> None:
+    give_back_places(user_id, now=utcnow())
+
+
+def subscribe() -> None:
+    account_deleting.connect(on_account_deleting)
