@@ -174,13 +174,12 @@ def delete_club(actor: User, club: Club, *, confirm_slug: str) -> None:
     db.session.expunge(club)
 
 
-def _add_member(
-    club: Club, user: User, kind: MembershipEventKind, actor: User | None
-) -> Membership:
-    """Insert the membership; a concurrent duplicate is caught by the unique constraint."""
+def _new_member(club: Club, user: User) -> tuple[Membership, bool]:
+    """The runner's membership, and whether this transaction made it: a concurrent
+    duplicate (a second tab) is caught by the unique constraint and finds the first."""
     existing = membership_of(club.id, user.id)
     if existing is not None:
-        return existing
+        return existing, False
     try:
         with db.session.begin_nested():
             membership = Membership(club_id=club.id, user_id=user.id, role=Role.MEMBER.value)
@@ -189,9 +188,22 @@ def _add_member(
         found = membership_of(club.id, user.id)
         if found is None:
             raise
-        return found
+        return found, False
+    return membership, True
+
+
+def _welcome(club: Club, user: User, kind: MembershipEventKind, actor: User | None) -> None:
     _record(club, kind, user, actor)
     events.membership_started.send(None, club_id=club.id, user_id=user.id)
+
+
+def _add_member(
+    club: Club, user: User, kind: MembershipEventKind, actor: User | None
+) -> Membership:
+    """Make the runner a member once, however many requests ask at the same moment."""
+    membership, made = _new_member(club, user)
+    if made:
+        _welcome(club, user, kind, actor)
     return membership
 
 
@@ -307,17 +319,9 @@ def invite_by_token(token: str) -> ClubInvite | None:
     return db.session.scalar(select(ClubInvite).where(ClubInvite.token == token))
 
 
-def join_by_invite(user: User, token: str, *, now: datetime) -> Membership:
-    """Join through an invite link, using one of its uses (members use none)."""
-    invite = invite_by_token(token)
-    if invite is None:
-        raise ClubError("This invite link is not valid.")
-    club = invite.club
-    existing = membership_of(club.id, user.id)
-    if existing is not None:
-        return existing
-    # Count the use only while the link is still good, in one statement: no race can
-    # take more uses than it allows.
+def _spend_use(invite: ClubInvite, now: datetime) -> bool:
+    """Count one use while the link is still good, in one statement: no race can take
+    more uses than it allows. Returns whether it was still good."""
     used = db.session.execute(
         update(ClubInvite)
         .where(
@@ -329,9 +333,25 @@ def join_by_invite(user: User, token: str, *, now: datetime) -> Membership:
         .values(uses=ClubInvite.uses + 1)
         .execution_options(synchronize_session=False)
     )
-    if used.rowcount != 1:
-        raise ClubError("This invite link has expired or been revoked. Ask for a new one.")
-    membership = _add_member(club, user, MembershipEventKind.JOINED, None)
+    return used.rowcount == 1
+
+
+def join_by_invite(user: User, token: str, *, now: datetime) -> Membership:
+    """Join through an invite link, using one of its uses (members use none)."""
+    invite = invite_by_token(token)
+    if invite is None:
+        raise ClubError("This invite link is not valid.")
+    club = invite.club
+    # The membership first: only the request that makes it spends a use (members spend
+    # none, and neither does a second tab of the same runner, which finds the first's).
+    with db.session.begin_nested():
+        membership, made = _new_member(club, user)
+        if made and not _spend_use(invite, now):
+            # Raised inside the savepoint: the membership just made goes with it.
+            raise ClubError("This invite link has expired or been revoked. Ask for a new one.")
+    if not made:
+        return membership
+    _welcome(club, user, MembershipEventKind.JOINED, None)
     db.session.execute(
         update(JoinRequest)
         .where(

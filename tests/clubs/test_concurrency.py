@@ -10,7 +10,7 @@ from community.accounts.models import User
 from community.challenges import services as challenges
 from community.challenges.models import Challenge, ChallengeEntry
 from community.clubs import services
-from community.clubs.models import Club, Membership, MembershipEvent
+from community.clubs.models import Club, ClubInvite, Membership, MembershipEvent
 from community.db_types import utcnow
 from community.extensions import db
 from tests.challenges.conftest import club_challenge
@@ -211,3 +211,26 @@ def test_admins_removing_a_member_from_ten_tabs_at_once_remove_them_once(app):
     assert members(app, club_id) == 2
     assert history(app, club_id) == {"joined": 1, "removed": 1}
     assert_entrants_counted(app, challenge_id, 0)
+
+
+def test_an_invite_accepted_from_ten_tabs_at_once_spends_one_use(app):
+    owner, ben = make_runner(app, "olivia"), make_runner(app, "ben")
+    club_id = make_club(app, owner, slug="secret", visibility="private")
+    with app.app_context():
+        invite = services.create_invite(
+            db.session.get(User, owner.id), db.session.get(Club, club_id), max_uses=3
+        )
+        db.session.commit()
+        invite_id, token = invite.id, invite.token
+
+    def accepts() -> int:
+        return services.join_by_invite(db.session.get(User, ben.id), token, now=utcnow()).id
+
+    joined, errors = each_at_once(app, [accepts] * 10)
+
+    assert errors == []
+    assert len(set(joined)) == 1
+    assert members(app, club_id) == 2
+    assert history(app, club_id) == {"joined": 1}
+    with app.app_context():
+        assert db.session.get(ClubInvite, invite_id).uses == 1
