@@ -9,11 +9,13 @@ from sqlalchemy.exc import IntegrityError
 
 from community.accounts.models import User
 from community.activities.analysis import BEST_EFFORT_DISTANCES
+from community.challenges import board_cache
 from community.challenges.counting import standing_of
 from community.challenges.models import Challenge, ChallengeEntry, ChallengeKind, MonthlySeries
 from community.challenges.tally import (
     announce,
     announce_gone,
+    board_key,
     freeze_if_due,
     remove_entries,
     save_standing,
@@ -192,23 +194,30 @@ def join(user: User, challenge: Challenge, *, now: datetime) -> ChallengeEntry:
         # A second click or tab may get here at the same time: the unique key decides.
         # The challenge row is locked first, as leaving and rebuilding do.
         with db.session.begin_nested():
-            db.session.execute(
-                update(Challenge)
-                .where(Challenge.id == challenge.id)
-                .values(entrants=Challenge.entrants + 1, board_version=Challenge.board_version + 1)
-                .execution_options(synchronize_session=False)
+            board_cache.remember(
+                db.session.execute(
+                    update(Challenge)
+                    .where(Challenge.id == challenge.id)
+                    .values(
+                        entrants=Challenge.entrants + 1, board_version=Challenge.board_version + 1
+                    )
+                    .returning(Challenge.id, Challenge.board_version)
+                    .execution_options(synchronize_session=False)
+                )
             )
             db.session.add(entry)
             db.session.flush()
     except IntegrityError:
+        db.session.expire(challenge, ["board_version"])  # remembered, then rolled back
         found = entry_of(challenge.id, user.id)
         if found is None:
             raise
         return found
     entry.challenge = challenge
-    if not save_standing(entry, challenge, standing_of(challenge, user.id, now), now=now):
+    standing = standing_of(challenge, user.id, now)
+    if not save_standing(entry, challenge, standing, now=now, entering=True):
         # Nothing counted yet: open boards still get the new row.
-        announce(entry, challenge, now=now)
+        announce(entry, challenge, now=now, was=None)
     db.session.flush()
     return entry
 
@@ -235,9 +244,9 @@ def set_hidden(user: User, challenge: Challenge, hidden: bool) -> ChallengeEntry
     # Decided again under the challenge's lock: of two tabs at once, one moves the entry.
     for moved in set_hidden_in(user.id, [challenge], hidden):
         if hidden:
-            announce_gone(moved, challenge)
+            announce_gone(moved, challenge, was=board_key(moved, hidden=False))
         else:
-            announce(moved, challenge, now=utcnow())
+            announce(moved, challenge, now=utcnow(), was=None)
     return entry
 
 

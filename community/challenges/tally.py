@@ -50,8 +50,24 @@ def _rounded(value: float | None) -> float | None:
     return None if value is None else round(value, SCORE_DECIMALS)
 
 
-def standing_payload(entry: ChallengeEntry, challenge: Challenge) -> dict[str, Any]:
-    """The one shape a board row travels in: just the entrant that changed."""
+def board_key(entry: ChallengeEntry, *, hidden: bool | None = None) -> dict[str, float] | None:
+    """Where the entry stands on the public board (its score, and when it reached it), or
+    None when it is not on it: hidden (`hidden` overrides its flag), or nothing counted."""
+    if (entry.hidden if hidden is None else hidden) or entry.score is None:
+        return None
+    return {"score": entry.score, "reached_at": entry.reached_at.timestamp()}
+
+
+def standing_payload(
+    entry: ChallengeEntry, challenge: Challenge, *, was: dict[str, float] | None
+) -> dict[str, Any]:
+    """The one shape a board row travels in: just the entrant that changed.
+
+    With what an open board needs to place it by the server's rule (queries.py): the score,
+    when it was reached, the entry id; whether it is hidden; where it stood on the board
+    before (`was`, None when it was not on it); and the board's version after the change,
+    so that a board read later ignores it.
+    """
     return {
         "challenge_id": challenge.id,
         "entry_id": entry.id,
@@ -61,7 +77,10 @@ def standing_payload(entry: ChallengeEntry, challenge: Challenge) -> dict[str, A
         "total": entry.total,
         "score": entry.score,
         "reached_at": entry.reached_at.timestamp(),
+        "hidden": entry.hidden,
         "completed": entry.completed_at is not None,
+        "was": was,
+        "version": challenge.board_version,
     }
 
 
@@ -153,10 +172,19 @@ def freeze_if_due(challenge: Challenge, now: datetime) -> None:
 
 
 def save_standing(
-    entry: ChallengeEntry, challenge: Challenge, standing: Standing, *, now: datetime
+    entry: ChallengeEntry,
+    challenge: Challenge,
+    standing: Standing,
+    *,
+    now: datetime,
+    entering: bool = False,
 ) -> bool:
-    """Store a standing, settle completion, and push the change. Returns whether it moved."""
+    """Store a standing, settle completion, and push the change. Returns whether it moved.
+
+    `entering`: the entry was made in this transaction, so no board held it before.
+    """
     freeze_if_due(challenge, now)
+    was = None if entering else board_key(entry)
     score = _rounded(standing.score)
     changed = (
         (entry.score, entry.reached_at) != (score, standing.reached_at)
@@ -168,12 +196,14 @@ def save_standing(
     # No flush here: a run that moves three entries flushes them once (three UPDATEs sent
     # together, and their score buckets in one statement).
     if changed:
-        announce(entry, challenge, now=now)
+        announce(entry, challenge, now=now, was=was)
     return changed
 
 
-def announce(entry: ChallengeEntry, challenge: Challenge, *, now: datetime) -> None:
-    payload = standing_payload(entry, challenge)
+def announce(
+    entry: ChallengeEntry, challenge: Challenge, *, now: datetime, was: dict[str, float] | None
+) -> None:
+    payload = standing_payload(entry, challenge, was=was)
     if challenge.is_cooperative:
         payload["club_total"] = _settle_club_goal(challenge, now)
     # The runner's own pages always hear; the board only while the runner is on it and
@@ -183,11 +213,22 @@ def announce(entry: ChallengeEntry, challenge: Challenge, *, now: datetime) -> N
         emit_after_commit("challenge:standing", payload, room=challenge_room(challenge.id))
 
 
-def announce_gone(entry: ChallengeEntry, challenge: Challenge) -> None:
-    """The entrant left the board (left the challenge, or hid): open boards drop the row."""
+def announce_gone(
+    entry: ChallengeEntry, challenge: Challenge, *, was: dict[str, float] | None
+) -> None:
+    """The entrant left the board (left the challenge, or hid): open boards drop the row.
+
+    `was` is where it stood on the board (None: it was not on it), `version` as for a
+    standing (standing_payload)."""
     emit_after_commit(
         "challenge:gone",
-        {"challenge_id": challenge.id, "entry_id": entry.id},
+        {
+            "challenge_id": challenge.id,
+            "entry_id": entry.id,
+            "user_id": entry.user_id,
+            "was": was,
+            "version": challenge.board_version,
+        },
         room=challenge_room(challenge.id),
     )
 
@@ -213,7 +254,7 @@ def remove_entries(user_id: int, challenges: list[Challenge], *, now: datetime) 
         .execution_options(synchronize_session=False)
     )
     for entry in entries:
-        announce_gone(entry, entry.challenge)
+        announce_gone(entry, entry.challenge, was=board_key(entry))
         db.session.delete(entry)
     db.session.flush()
     for entry in entries:
