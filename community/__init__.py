@@ -148,9 +148,11 @@ def _register_subscribers() -> None:
     from community.feed import subscribers as feed
     from community.follows import services as follows
     from community.group_runs import attendance
+    from community.group_runs import services as group_runs
     from community.notifications import subscribers as notifications
 
     attendance.subscribe()
+    group_runs.subscribe()
     tally.subscribe()
     histogram.subscribe()
     follows.subscribe()

@@ -145,11 +145,17 @@ def add_member(app: Flask, club_id: int, user: User, role: str = "member") -> No
 def at_once(app: Flask, job: Callable[[], T], times: int) -> tuple[list[T], list[Exception]]:
     """Run `job` in `times` threads released together, each in its own app context and
     transaction (committed, or rolled back on an error); returns results and errors."""
-    barrier = threading.Barrier(times)
+    return each_at_once(app, [job] * times)
+
+
+def each_at_once(app: Flask, jobs: list[Callable[[], T]]) -> tuple[list[T], list[Exception]]:
+    """Run each job in its own thread, released together, each in its own app context and
+    transaction (committed, or rolled back on an error); returns results and errors."""
+    barrier = threading.Barrier(len(jobs))
     results: list[T] = []
     errors: list[Exception] = []
 
-    def run() -> None:
+    def run(job: Callable[[], T]) -> None:
         with app.app_context():
             try:
                 barrier.wait()
@@ -161,7 +167,7 @@ def at_once(app: Flask, job: Callable[[], T], times: int) -> tuple[list[T], list
             finally:
                 db.session.remove()
 
-    threads = [threading.Thread(target=run) for _ in range(times)]
+    threads = [threading.Thread(target=run, args=(job,)) for job in jobs]
     for thread in threads:
         thread.start()
     for thread in threads:

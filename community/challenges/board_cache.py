@@ -15,7 +15,8 @@ themselves).
 from collections.abc import Callable, Iterable
 
 from markupsafe import Markup
-from sqlalchemy import select, update
+from sqlalchemy import inspect, select, update
+from sqlalchemy.orm.attributes import set_committed_value
 
 from community.challenges.models import Challenge
 from community.extensions import cache, db
@@ -35,12 +36,28 @@ def changed(challenge_ids: Iterable[int]) -> None:
     in_order = (
         select(Challenge.id).where(Challenge.id.in_(ids)).order_by(Challenge.id).with_for_update()
     )
-    db.session.execute(
-        update(Challenge)
-        .where(Challenge.id.in_(in_order.scalar_subquery()))
-        .values(board_version=Challenge.board_version + 1)
-        .execution_options(synchronize_session=False)
+    remember(
+        db.session.execute(
+            update(Challenge)
+            .where(Challenge.id.in_(in_order.scalar_subquery()))
+            .values(board_version=Challenge.board_version + 1)
+            .returning(Challenge.id, Challenge.board_version)
+            .execution_options(synchronize_session=False)
+        )
     )
+
+
+def remember(versions: Iterable[tuple[int, int]]) -> None:
+    """Give this session's challenges the versions just written (the UPDATE went past the
+    ORM): the live events of the change carry them, and an open board ignores an event
+    its rows were read after."""
+    mapper = inspect(Challenge)
+    for challenge_id, version in versions:
+        challenge = db.session.identity_map.get(
+            mapper.identity_key_from_primary_key((challenge_id,))
+        )
+        if challenge is not None:
+            set_committed_value(challenge, "board_version", version)
 
 
 def rows(challenge: Challenge, variant: str, render: Callable[[], str]) -> str:

@@ -168,6 +168,7 @@ def show(challenge_id: int) -> str:
         "challenge": challenge,
         "board_table": board_table,
         "page": page,
+        "per_page": queries.PER_PAGE,
         "mine": mine,
         "scope": scope,
         "now": now,
@@ -185,7 +186,8 @@ def show(challenge_id: int) -> str:
             challenge, viewer or 0, counted_runs(challenge, viewer or 0)
         )
     if request.args.get("fragment") == "board":
-        return render_template("challenges/_board.html", **context)
+        # An open page reading the board again: its rows and the viewer's own standing.
+        return render_template("challenges/_live.html", **context)
     return render_template("challenges/show.html", **context)
 
 

@@ -15,9 +15,11 @@ from community.challenges.models import Challenge, ChallengeEntry, ChallengeKind
 from community.challenges.tally import (
     announce,
     announce_gone,
+    board_key,
     freeze_if_due,
-    remove_entry,
+    remove_entries,
     save_standing,
+    set_hidden_in,
 )
 from community.clubs.models import Club
 from community.clubs.services import can_see_content, membership_of
@@ -192,48 +194,59 @@ def join(user: User, challenge: Challenge, *, now: datetime) -> ChallengeEntry:
         # A second click or tab may get here at the same time: the unique key decides.
         # The challenge row is locked first, as leaving and rebuilding do.
         with db.session.begin_nested():
-            db.session.execute(
-                update(Challenge)
-                .where(Challenge.id == challenge.id)
-                .values(entrants=Challenge.entrants + 1, board_version=Challenge.board_version + 1)
-                .execution_options(synchronize_session=False)
+            board_cache.remember(
+                db.session.execute(
+                    update(Challenge)
+                    .where(Challenge.id == challenge.id)
+                    .values(
+                        entrants=Challenge.entrants + 1, board_version=Challenge.board_version + 1
+                    )
+                    .returning(Challenge.id, Challenge.board_version)
+                    .execution_options(synchronize_session=False)
+                )
             )
             db.session.add(entry)
             db.session.flush()
     except IntegrityError:
+        db.session.expire(challenge, ["board_version"])  # remembered, then rolled back
         found = entry_of(challenge.id, user.id)
         if found is None:
             raise
         return found
     entry.challenge = challenge
-    if not save_standing(entry, challenge, standing_of(challenge, user.id, now), now=now):
+    standing = standing_of(challenge, user.id, now)
+    if not save_standing(entry, challenge, standing, now=now, entering=True):
         # Nothing counted yet: open boards still get the new row.
-        announce(entry, challenge, now=now)
+        announce(entry, challenge, now=now, was=None)
     db.session.flush()
     return entry
 
 
 def leave(user: User, challenge: Challenge, *, now: datetime) -> None:
-    """Leave before the end; the runner's runs stay theirs, and a rejoin counts them again."""
+    """Leave before the end; the runner's runs stay theirs, and a rejoin counts them again.
+
+    Leaving twice (two tabs at once) is harmless: the entry is looked for again under the
+    challenge's lock, and only the request that removes it counts the runner out.
+    """
     if challenge.has_ended(now):
         raise ChallengeError("The challenge is over: its final standings stay as they are.")
-    entry = entry_of(challenge.id, user.id)
-    if entry is not None:
-        remove_entry(entry, challenge, now=now)
+    if entry_of(challenge.id, user.id) is not None:
+        remove_entries(user.id, [challenge], now=now)
 
 
 def set_hidden(user: User, challenge: Challenge, hidden: bool) -> ChallengeEntry:
+    """Hide from the public board, or show again; the total counts either way."""
     entry = entry_of(challenge.id, user.id)
     if entry is None:
         raise ChallengeError("Join the challenge first.")
-    if entry.hidden != hidden:
-        board_cache.changed([challenge.id])  # the challenge row first, then the entry
-        entry.hidden = hidden
-        db.session.flush()
+    if entry.hidden == hidden:
+        return entry
+    # Decided again under the challenge's lock: of two tabs at once, one moves the entry.
+    for moved in set_hidden_in(user.id, [challenge], hidden):
         if hidden:
-            announce_gone(entry, challenge)
+            announce_gone(moved, challenge, was=board_key(moved, hidden=False))
         else:
-            announce(entry, challenge, now=utcnow())
+            announce(moved, challenge, now=utcnow(), was=None)
     return entry
 
 

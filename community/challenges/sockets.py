@@ -25,7 +25,9 @@ def on_watch(data: Any) -> dict[str, Any]:
     except (KeyError, ValueError):
         # The page was left before this event was handled: the socket is already gone.
         return {"ok": False, "error": "Disconnected."}
-    return {"ok": True}
+    # The board's version now: a page whose rows are older (a change landed between its
+    # reading and this join) reads them again.
+    return {"ok": True, "version": challenge.board_version}
 
 
 def register(socketio: SocketIO) -> None:

@@ -50,8 +50,24 @@ def _rounded(value: float | None) -> float | None:
     return None if value is None else round(value, SCORE_DECIMALS)
 
 
-def standing_payload(entry: ChallengeEntry, challenge: Challenge) -> dict[str, Any]:
-    """The one shape a board row travels in: just the entrant that changed."""
+def board_key(entry: ChallengeEntry, *, hidden: bool | None = None) -> dict[str, float] | None:
+    """Where the entry stands on the public board (its score, and when it reached it), or
+    None when it is not on it: hidden (`hidden` overrides its flag), or nothing counted."""
+    if (entry.hidden if hidden is None else hidden) or entry.score is None:
+        return None
+    return {"score": entry.score, "reached_at": entry.reached_at.timestamp()}
+
+
+def standing_payload(
+    entry: ChallengeEntry, challenge: Challenge, *, was: dict[str, float] | None
+) -> dict[str, Any]:
+    """The one shape a board row travels in: just the entrant that changed.
+
+    With what an open board needs to place it by the server's rule (queries.py): the score,
+    when it was reached, the entry id; whether it is hidden; where it stood on the board
+    before (`was`, None when it was not on it); and the board's version after the change,
+    so that a board read later ignores it.
+    """
     return {
         "challenge_id": challenge.id,
         "entry_id": entry.id,
@@ -61,7 +77,10 @@ def standing_payload(entry: ChallengeEntry, challenge: Challenge) -> dict[str, A
         "total": entry.total,
         "score": entry.score,
         "reached_at": entry.reached_at.timestamp(),
+        "hidden": entry.hidden,
         "completed": entry.completed_at is not None,
+        "was": was,
+        "version": challenge.board_version,
     }
 
 
@@ -153,10 +172,19 @@ def freeze_if_due(challenge: Challenge, now: datetime) -> None:
 
 
 def save_standing(
-    entry: ChallengeEntry, challenge: Challenge, standing: Standing, *, now: datetime
+    entry: ChallengeEntry,
+    challenge: Challenge,
+    standing: Standing,
+    *,
+    now: datetime,
+    entering: bool = False,
 ) -> bool:
-    """Store a standing, settle completion, and push the change. Returns whether it moved."""
+    """Store a standing, settle completion, and push the change. Returns whether it moved.
+
+    `entering`: the entry was made in this transaction, so no board held it before.
+    """
     freeze_if_due(challenge, now)
+    was = None if entering else board_key(entry)
     score = _rounded(standing.score)
     changed = (
         (entry.score, entry.reached_at) != (score, standing.reached_at)
@@ -168,12 +196,14 @@ def save_standing(
     # No flush here: a run that moves three entries flushes them once (three UPDATEs sent
     # together, and their score buckets in one statement).
     if changed:
-        announce(entry, challenge, now=now)
+        announce(entry, challenge, now=now, was=was)
     return changed
 
 
-def announce(entry: ChallengeEntry, challenge: Challenge, *, now: datetime) -> None:
-    payload = standing_payload(entry, challenge)
+def announce(
+    entry: ChallengeEntry, challenge: Challenge, *, now: datetime, was: dict[str, float] | None
+) -> None:
+    payload = standing_payload(entry, challenge, was=was)
     if challenge.is_cooperative:
         payload["club_total"] = _settle_club_goal(challenge, now)
     # The runner's own pages always hear; the board only while the runner is on it and
@@ -183,30 +213,66 @@ def announce(entry: ChallengeEntry, challenge: Challenge, *, now: datetime) -> N
         emit_after_commit("challenge:standing", payload, room=challenge_room(challenge.id))
 
 
-def announce_gone(entry: ChallengeEntry, challenge: Challenge) -> None:
-    """The entrant left the board (left the challenge, or hid): open boards drop the row."""
+def announce_gone(
+    entry: ChallengeEntry, challenge: Challenge, *, was: dict[str, float] | None
+) -> None:
+    """The entrant left the board (left the challenge, or hid): open boards drop the row.
+
+    `was` is where it stood on the board (None: it was not on it), `version` as for a
+    standing (standing_payload)."""
     emit_after_commit(
         "challenge:gone",
-        {"challenge_id": challenge.id, "entry_id": entry.id},
+        {
+            "challenge_id": challenge.id,
+            "entry_id": entry.id,
+            "user_id": entry.user_id,
+            "was": was,
+            "version": challenge.board_version,
+        },
         room=challenge_room(challenge.id),
     )
 
 
-def remove_entry(entry: ChallengeEntry, challenge: Challenge, *, now: datetime) -> None:
-    """Take an entrant out; a club goal is settled again without their share."""
-    lock_challenges([challenge], now)
-    announce_gone(entry, challenge)
-    # The challenge row first (as joining does), then the entry and its score bucket.
+def remove_entries(user_id: int, challenges: list[Challenge], *, now: datetime) -> int:
+    """Take a runner out of these challenges; club goals are settled again without them.
+
+    The challenge rows are locked first, then the runner's entries are read again under
+    lock: of several requests removing the same entry at once (a leave from many tabs, a
+    club left meanwhile), the first deletes it and counts it out, the others find nothing.
+    Only rows this transaction deleted move `entrants`. Returns how many it removed.
+    """
+    if not challenges:
+        return 0
+    lock_challenges(challenges, now)
+    entries = _locked_entries(user_id, challenges)
+    if not entries:
+        return 0
     db.session.execute(
         update(Challenge)
-        .where(Challenge.id == challenge.id)
+        .where(Challenge.id.in_([entry.challenge_id for entry in entries]))
         .values(entrants=Challenge.entrants - 1)
         .execution_options(synchronize_session=False)
     )
-    db.session.delete(entry)
+    for entry in entries:
+        announce_gone(entry, entry.challenge, was=board_key(entry))
+        db.session.delete(entry)
     db.session.flush()
-    if challenge.is_cooperative:
-        _settle_club_goal(challenge, now)
+    for entry in entries:
+        if entry.challenge.is_cooperative:
+            _settle_club_goal(entry.challenge, now)
+    return len(entries)
+
+
+def entered_challenges(user_id: int, *conditions: object) -> list[Challenge]:
+    """The challenges the runner has an entry in (read without locks), in id order."""
+    return list(
+        db.session.scalars(
+            select(Challenge)
+            .join(ChallengeEntry, ChallengeEntry.challenge_id == Challenge.id)
+            .where(ChallengeEntry.user_id == user_id, *conditions)
+            .order_by(Challenge.id)
+        )
+    )
 
 
 def _affected_challenges(change: RunChange, now: datetime) -> list[Challenge]:
@@ -255,6 +321,9 @@ def _locked_entries(user_id: int, challenges: list[Challenge]) -> list[Challenge
             # challenge after challenge, the one order every transaction takes them in.
             .order_by(ChallengeEntry.challenge_id)
             .with_for_update(of=ChallengeEntry)
+            # As committed now that they are locked, not as this session read them before:
+            # the score buckets move from these values.
+            .execution_options(populate_existing=True)
         )
     )
 
@@ -369,17 +438,30 @@ def rebuild(challenge: Challenge, *, now: datetime) -> int:
     return changed
 
 
-def hide_everywhere(user_id: int, hidden: bool, *, now: datetime) -> None:
-    """Apply the runner's leaderboard privacy to every challenge still running."""
-    entries = db.session.scalars(
-        select(ChallengeEntry)
-        .join(Challenge, Challenge.id == ChallengeEntry.challenge_id)
-        .where(ChallengeEntry.user_id == user_id, Challenge.ends_at > now)
-    ).all()
-    board_cache.changed(entry.challenge_id for entry in entries if entry.hidden != hidden)
-    for entry in entries:
+def set_hidden_in(user_id: int, challenges: list[Challenge], hidden: bool) -> list[ChallengeEntry]:
+    """Hide the runner's entries in these challenges from the public boards, or show them.
+
+    Challenge rows first, then the entries read again under lock, so that of two tabs
+    hiding at once the second finds the entry hidden already: a score bucket moves once.
+    Returns the entries this transaction moved.
+    """
+    if not challenges:
+        return []
+    board_cache.changed(challenge.id for challenge in challenges)
+    moved = [entry for entry in _locked_entries(user_id, challenges) if entry.hidden != hidden]
+    for entry in moved:
         entry.hidden = hidden
     db.session.flush()
+    return moved
+
+
+def hide_everywhere(user_id: int, hidden: bool, *, now: datetime) -> None:
+    """Apply the runner's leaderboard privacy to every challenge still running."""
+    set_hidden_in(
+        user_id,
+        entered_challenges(user_id, Challenge.ends_at > now, ChallengeEntry.hidden != hidden),
+        hidden,
+    )
 
 
 def on_privacy_changed(sender: object, user_id: int, leaderboard_hidden: bool) -> None:
@@ -390,31 +472,17 @@ def on_membership_ended(sender: object, club_id: int, user_id: int) -> None:
     """A runner who leaves a club leaves its running challenges, and their rooms at once."""
     now = utcnow()
     running = db.session.scalars(
-        select(Challenge)
-        .where(Challenge.club_id == club_id, Challenge.ends_at > now)
-        .order_by(Challenge.id)
-    ).all()
-    for challenge in running:
-        leave_room_after_commit(user_id, challenge_room(challenge.id))
-        entry = db.session.scalar(
-            select(ChallengeEntry).where(
-                ChallengeEntry.challenge_id == challenge.id, ChallengeEntry.user_id == user_id
-            )
-        )
-        if entry is not None:
-            remove_entry(entry, challenge, now=now)
+        select(Challenge.id).where(Challenge.club_id == club_id, Challenge.ends_at > now)
+    )
+    for challenge_id in running:
+        leave_room_after_commit(user_id, challenge_room(challenge_id))
+    entered = entered_challenges(user_id, Challenge.club_id == club_id, Challenge.ends_at > now)
+    remove_entries(user_id, entered, now=now)
 
 
 def on_account_deleting(sender: object, user_id: int) -> None:
     """A deleted runner leaves every board (their entries go with the account)."""
-    now = utcnow()
-    entries = db.session.scalars(
-        select(ChallengeEntry)
-        .where(ChallengeEntry.user_id == user_id)
-        .order_by(ChallengeEntry.challenge_id)
-    ).all()
-    for entry in entries:
-        remove_entry(entry, entry.challenge, now=now)
+    remove_entries(user_id, entered_challenges(user_id), now=utcnow())
 
 
 def subscribe() -> None:

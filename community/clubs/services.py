@@ -174,13 +174,12 @@ def delete_club(actor: User, club: Club, *, confirm_slug: str) -> None:
     db.session.expunge(club)
 
 
-def _add_member(
-    club: Club, user: User, kind: MembershipEventKind, actor: User | None
-) -> Membership:
-    """Insert the membership; a concurrent duplicate is caught by the unique constraint."""
+def _new_member(club: Club, user: User) -> tuple[Membership, bool]:
+    """The runner's membership, and whether this transaction made it: a concurrent
+    duplicate (a second tab) is caught by the unique constraint and finds the first."""
     existing = membership_of(club.id, user.id)
     if existing is not None:
-        return existing
+        return existing, False
     try:
         with db.session.begin_nested():
             membership = Membership(club_id=club.id, user_id=user.id, role=Role.MEMBER.value)
@@ -189,9 +188,22 @@ def _add_member(
         found = membership_of(club.id, user.id)
         if found is None:
             raise
-        return found
+        return found, False
+    return membership, True
+
+
+def _welcome(club: Club, user: User, kind: MembershipEventKind, actor: User | None) -> None:
     _record(club, kind, user, actor)
     events.membership_started.send(None, club_id=club.id, user_id=user.id)
+
+
+def _add_member(
+    club: Club, user: User, kind: MembershipEventKind, actor: User | None
+) -> Membership:
+    """Make the runner a member once, however many requests ask at the same moment."""
+    membership, made = _new_member(club, user)
+    if made:
+        _welcome(club, user, kind, actor)
     return membership
 
 
@@ -208,22 +220,24 @@ def request_to_join(user: User, club: Club, *, message: str = "") -> JoinRequest
         raise ClubError("This club is public: join it directly.")
     if membership_of(club.id, user.id) is not None:
         raise ClubError("You are already a member of this club.")
-    request = db.session.scalar(
-        select(JoinRequest).where(JoinRequest.club_id == club.id, JoinRequest.user_id == user.id)
-    )
-    if request is None:
-        request = JoinRequest(club_id=club.id, user_id=user.id)
-        db.session.add(request)
-    request.status = RequestStatus.PENDING.value
-    request.message = message.strip()[:300]
-    request.created_at = utcnow()
-    request.decided_at = None
-    request.decided_by_id = None
+    request = join_request_of(club.id, user.id) or JoinRequest(club_id=club.id, user_id=user.id)
     try:
+        # A new request goes in inside the savepoint, so that losing the race below leaves
+        # nothing of it in the session.
         with db.session.begin_nested():
+            db.session.add(request)
+            request.status = RequestStatus.PENDING.value
+            request.message = message.strip()[:300]
+            request.created_at = utcnow()
+            request.decided_at = None
+            request.decided_by_id = None
             db.session.flush()
-    except IntegrityError as error:
-        raise ClubError("Your request is already waiting for the club's admins.") from error
+    except IntegrityError:
+        # Another tab asked at the same moment: that request is the one waiting.
+        found = pending_request(club.id, user.id)
+        if found is None:
+            raise
+        return found
     emit_after_commit(
         "club:request_added",
         {"club_id": club.id, "username": user.username},
@@ -305,17 +319,9 @@ def invite_by_token(token: str) -> ClubInvite | None:
     return db.session.scalar(select(ClubInvite).where(ClubInvite.token == token))
 
 
-def join_by_invite(user: User, token: str, *, now: datetime) -> Membership:
-    """Join through an invite link, using one of its uses (members use none)."""
-    invite = invite_by_token(token)
-    if invite is None:
-        raise ClubError("This invite link is not valid.")
-    club = invite.club
-    existing = membership_of(club.id, user.id)
-    if existing is not None:
-        return existing
-    # Count the use only while the link is still good, in one statement: no race can
-    # take more uses than it allows.
+def _spend_use(invite: ClubInvite, now: datetime) -> bool:
+    """Count one use while the link is still good, in one statement: no race can take
+    more uses than it allows. Returns whether it was still good."""
     used = db.session.execute(
         update(ClubInvite)
         .where(
@@ -327,9 +333,25 @@ def join_by_invite(user: User, token: str, *, now: datetime) -> Membership:
         .values(uses=ClubInvite.uses + 1)
         .execution_options(synchronize_session=False)
     )
-    if used.rowcount != 1:
-        raise ClubError("This invite link has expired or been revoked. Ask for a new one.")
-    membership = _add_member(club, user, MembershipEventKind.JOINED, None)
+    return used.rowcount == 1
+
+
+def join_by_invite(user: User, token: str, *, now: datetime) -> Membership:
+    """Join through an invite link, using one of its uses (members use none)."""
+    invite = invite_by_token(token)
+    if invite is None:
+        raise ClubError("This invite link is not valid.")
+    club = invite.club
+    # The membership first: only the request that makes it spends a use (members spend
+    # none, and neither does a second tab of the same runner, which finds the first's).
+    with db.session.begin_nested():
+        membership, made = _new_member(club, user)
+        if made and not _spend_use(invite, now):
+            # Raised inside the savepoint: the membership just made goes with it.
+            raise ClubError("This invite link has expired or been revoked. Ask for a new one.")
+    if not made:
+        return membership
+    _welcome(club, user, MembershipEventKind.JOINED, None)
     db.session.execute(
         update(JoinRequest)
         .where(
@@ -351,13 +373,24 @@ def _lose_access(club: Club, user: User) -> None:
     )
 
 
+def _end(membership: Membership) -> bool:
+    """Delete the membership; whether this transaction did (another request, a second tab
+    or another admin, may have a moment ago: then nothing that follows a leave may happen
+    twice, the challenges left, the log, the feed)."""
+    deleted = db.session.execute(
+        delete(Membership).where(Membership.id == membership.id).returning(Membership.id)
+    ).scalar()
+    return deleted is not None
+
+
 def leave(user: User, club: Club) -> None:
     membership = membership_of(club.id, user.id)
     if membership is None:
         raise ClubError("You are not a member of this club.")
     if membership.is_owner:
         raise ClubError("Hand ownership to another member before you leave.")
-    db.session.delete(membership)
+    if not _end(membership):
+        raise ClubError("You are not a member of this club.")
     _lose_access(club, user)
     _record(club, MembershipEventKind.LEFT, user)
     db.session.flush()
@@ -376,7 +409,8 @@ def remove_member(actor: User, club: Club, user_id: int) -> None:
     if target.role == Role.ADMIN.value and not actor_membership.is_owner:
         raise NotAllowed("Only the owner can remove an admin.")
     user = target.user
-    db.session.delete(target)
+    if not _end(target):
+        raise ClubError("That runner is not a member.")
     _lose_access(club, user)
     _record(club, MembershipEventKind.REMOVED, user, actor)
     db.session.flush()

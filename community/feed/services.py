@@ -32,6 +32,7 @@ def give_kudos(giver: User, item_id: int, *, now: datetime) -> bool:
     item = visible_item(item_id, giver.id)
     if item.actor_id == giver.id:
         raise FeedError("That one is yours: cheer somebody else's.")
+    _lock_kudos_of(item.id)
     dialect = db.session.get_bind().dialect.name
     build = postgresql.insert if dialect == "postgresql" else sqlite.insert
     # RETURNING tells whether a row went in: with ON CONFLICT DO NOTHING, rowcount is -1
@@ -51,6 +52,7 @@ def give_kudos(giver: User, item_id: int, *, now: datetime) -> bool:
 
 def take_back_kudos(giver: User, item_id: int) -> None:
     item = visible_item(item_id, giver.id)
+    _lock_kudos_of(item.id)
     taken = db.session.execute(
         delete(Kudos)
         .where(Kudos.item_id == item.id, Kudos.giver_id == giver.id)
@@ -58,6 +60,16 @@ def take_back_kudos(giver: User, item_id: int) -> None:
     ).scalar()
     if taken is not None:
         _tell_kudos(item)
+
+
+def _lock_kudos_of(item_id: int) -> None:
+    """Kudos on one item change one at a time, so that the count each change tells open
+    pages includes every change committed before it (two runners cheering at once each
+    counted without the other: both told 1, and open pages kept 1 of 2). FOR NO KEY UPDATE:
+    comments and kudos still reference the item meanwhile."""
+    db.session.execute(
+        select(FeedItem.id).where(FeedItem.id == item_id).with_for_update(key_share=True)
+    )
 
 
 def _tell_kudos(item: FeedItem) -> None:

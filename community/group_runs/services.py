@@ -1,7 +1,7 @@
 """RSVPs: places, waitlists and promotion. Functions flush; the caller commits.
 
-Capacity is enforced by the database: every RSVP change first locks its pace groups' rows
-(`SELECT ... FOR UPDATE` on PostgreSQL; SQLite's `BEGIN IMMEDIATE` already serialises
+Capacity is enforced by the database: every RSVP change first locks its run's pace group
+rows (`SELECT ... FOR UPDATE` on PostgreSQL; SQLite's `BEGIN IMMEDIATE` already serialises
 writers), takes a place with a conditional `UPDATE ... WHERE taken < capacity`, and a check
 constraint refuses `taken > capacity` whatever happens.
 
@@ -16,8 +16,10 @@ from datetime import datetime
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 
+from community.accounts.events import account_deleting
 from community.accounts.models import User
 from community.clubs.services import can_see_content, membership_of
+from community.db_types import utcnow
 from community.extensions import db
 from community.group_runs import events
 from community.group_runs.models import ARRIVAL_ORDER, GroupRun, PaceGroup, Rsvp, RsvpStatus
@@ -162,8 +164,10 @@ def rsvp(
         if target is None:
             raise GroupRunError("Choose a pace group.", field="pace_group")
     row = _rsvp_row(run, user, now)
-    held_group_id = row.pace_group_id
-    locked = _lock({gid for gid in (held_group_id, target.id if target else None) if gid})
+    # Every group of the run, not just the one the row names as read here: another tab of
+    # the same runner may move it to any of them before these locks are ours (and the place
+    # it held there would then never be given back).
+    locked = _lock({group.id for group in run.pace_groups})
     db.session.refresh(row)  # as it is now that its groups are locked
     old_group = locked.get(row.pace_group_id) if row.pace_group_id else None
     staying = (
@@ -217,3 +221,40 @@ def set_capacity(actor: User, run: GroupRun, group_id: int, capacity: int | None
 
 def announce_roster_change(run: GroupRun) -> None:
     emit_after_commit("run:roster_changed", {"run_id": run.id}, room=run_room(run.id))
+
+
+def give_back_places(user_id: int, *, now: datetime) -> None:
+    """Give back every place a runner holds (their account goes, and their RSVPs with it):
+    the first runner waiting for an upcoming run moves up, and no run counts a place
+    nobody holds."""
+    run_ids = db.session.scalars(
+        select(Rsvp.run_id)
+        .where(Rsvp.user_id == user_id, Rsvp.holds_place.is_(True))
+        .order_by(Rsvp.run_id)
+    ).all()
+    for run_id in run_ids:
+        run = db.session.get_one(GroupRun, run_id)
+        locked = _lock({group.id for group in run.pace_groups})
+        row = db.session.scalar(
+            select(Rsvp)
+            .where(Rsvp.run_id == run_id, Rsvp.user_id == user_id)
+            .execution_options(populate_existing=True)
+        )
+        if row is None or not row.holds_place or row.pace_group_id is None:
+            continue  # given back meanwhile
+        group = locked[row.pace_group_id]
+        _release_place(group)
+        row.status, row.holds_place = RsvpStatus.NOT_GOING.value, False
+        row.pace_group_id, row.ticket = None, None
+        db.session.flush()
+        if not run.is_cancelled and now < run.starts_at:
+            promote_waiting(run, group)
+        announce_roster_change(run)
+
+
+def on_account_deleting(sender: object, user_id: int) -> None:
+    give_back_places(user_id, now=utcnow())
+
+
+def subscribe() -> None:
+    account_deleting.connect(on_account_deleting)

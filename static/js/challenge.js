@@ -1,16 +1,19 @@
-// Challenge page: watch the challenge's room and move the one row that changed.
-// The server sends only the entrant whose total changed; the board re-sorts and re-ranks
-// itself (competition ranks: 1, 2, 2, 4). After a reconnect it re-reads the board.
+// Challenge page: watch the challenge's room and keep the board and "You" as the server
+// would draw them. The server sends only the entrant that changed (with where it stood
+// before and the board's version); board.js places it by the server's rule where this
+// page's rows are enough to know, and the page reads the board again where they are not
+// (at most once a second), after a reconnect, and when it was read before a change.
 (function () {
   "use strict";
   const root = document.querySelector("[data-challenge-live]");
-  if (!root || !window.Runhive || !window.Runhive.live) return;
+  if (!root || !window.Runhive || !window.Runhive.live || !window.Runhive.board) return;
   const live = window.Runhive.live;
+  const rule = window.Runhive.board;
   const challengeId = Number(root.dataset.challengeId);
   const kind = root.dataset.kind;
   const units = root.dataset.units;
   const me = Number(root.dataset.me);
-  const PER_PAGE = 50;
+  const REREAD_MS = 1000;
 
   function duration(seconds) {
     const total = Math.round(seconds);
@@ -32,56 +35,43 @@
     return n + (n === 1 ? " run" : " runs");
   }
 
-  function watch() {
-    live.socket.emit("challenge:watch", { challenge_id: challengeId }, function (answer) {
-      root.dataset.watching = answer && answer.ok ? "true" : "false";
-    });
+  function key(element) {
+    return {
+      id: Number(element.dataset.entryId),
+      score: Number(element.dataset.score),
+      reached: Number(element.dataset.reached),
+    };
   }
 
-  function before(a, b) {
-    const sa = Number(a.dataset.score), sb = Number(b.dataset.score);
-    if (sa !== sb) return sb - sa;
-    const ra = Number(a.dataset.reached), rb = Number(b.dataset.reached);
-    if (ra !== rb) return ra - rb;
-    return Number(a.dataset.entryId) - Number(b.dataset.entryId);
-  }
-
-  function rerank(body) {
-    const board = document.getElementById("board");
-    const offset = Number(board.dataset.offset || 0);
-    const rows = Array.from(body.querySelectorAll("tr[data-entry-id]")).sort(before);
-    rows.forEach(function (row, index) {
-      body.appendChild(row);
-      const previous = rows[index - 1];
-      const cell = row.querySelector("[data-rank]");
-      if (previous && previous.dataset.score === row.dataset.score) {
-        cell.textContent = previous.querySelector("[data-rank]").textContent;
-      } else if (index > 0 || offset === 0) {
-        cell.textContent = String(offset + index + 1);
-      }
-      if (row.dataset.userId && Number(row.dataset.userId) === me) {
-        const mine = document.querySelector("[data-my-rank]");
-        if (mine) mine.textContent = cell.textContent;
-      }
-    });
-    // The first page keeps its length: whoever dropped off is on the next page now.
-    if (offset === 0) rows.slice(PER_PAGE).forEach(function (row) { row.remove(); });
-    around(rows.slice(0, offset === 0 ? PER_PAGE : rows.length));
-  }
-
-  // "Around you", rebuilt from the board when the runner's own row is on this page.
-  function around(rows) {
-    const list = document.querySelector("[data-around]");
-    const at = rows.findIndex(function (row) { return Number(row.dataset.userId) === me; });
-    if (!list || at < 0) return;
-    list.replaceChildren();
-    rows.slice(Math.max(0, at - 2), at + 3).forEach(function (row) {
-      const item = document.createElement("li");
-      item.textContent = row.querySelector("[data-rank]").textContent + ". " +
-        row.cells[1].querySelector("a").textContent + " · " + row.querySelector("[data-total]").textContent;
-      if (row === rows[at]) item.setAttribute("aria-current", "true");
-      list.appendChild(item);
-    });
+  // What the page shows, in board.js's terms.
+  function read() {
+    const section = document.getElementById("board");
+    const body = section.querySelector("[data-board-rows]");
+    const rows = body ? Array.from(body.querySelectorAll("tr[data-entry-id]")).map(function (tr) {
+      return Object.assign(key(tr), {
+        user: Number(tr.dataset.userId),
+        rank: Number(tr.querySelector("[data-rank]").textContent),
+      });
+    }) : [];
+    const panel = document.getElementById("my-standing");
+    const mine = panel && kind !== "club_goal" ? {
+      id: Number(panel.dataset.entryId),
+      hidden: panel.dataset.hidden === "true",
+      rank: Number(panel.querySelector("[data-my-rank]").textContent) || null,
+      around: Array.from(panel.querySelectorAll("[data-around] li")).map(function (li) {
+        return Object.assign(key(li), { rank: Number(li.dataset.rank) });
+      }),
+    } : null;
+    return {
+      rows: rows,
+      offset: Number(section.dataset.offset || 0),
+      perPage: Number(section.dataset.perPage),
+      hasNext: Boolean(body) && body.dataset.hasNext === "true",
+      scope: section.dataset.scope,
+      version: Number(section.dataset.version),
+      mine: mine,
+      body: body,
+    };
   }
 
   function newRow(data) {
@@ -99,70 +89,153 @@
     total.dataset.total = "";
     row.append(rank, who, total);
     row.dataset.entryId = String(data.entry_id);
+    if (data.user_id === me) {
+      row.className = "me";
+      row.setAttribute("aria-current", "true");
+    }
     return row;
   }
 
-  function apply(data) {
+  // The changed entrant's own cells: total and "Done", as the server writes them.
+  function fill(tr, data) {
+    tr.querySelector("[data-total]").textContent = format(data.total);
+    const who = tr.cells[1];
+    let badge = who.querySelector(".badge");
+    if (data.completed && !badge) {
+      badge = document.createElement("span");
+      badge.className = "badge pb";
+      badge.textContent = "Done";
+      who.append(" ", badge);
+    } else if (!data.completed && badge) {
+      badge.remove();
+    }
+  }
+
+  function draw(body, rows, hasNext, data) {
+    const shown = {};
+    body.querySelectorAll("tr[data-entry-id]").forEach(function (tr) { shown[tr.dataset.entryId] = tr; });
+    rows.forEach(function (row) {
+      let tr = shown[row.id];
+      delete shown[row.id];
+      if (!tr) tr = newRow(data); // only the entrant that changed can be new here
+      if (row.id === data.entry_id && data.total !== undefined) fill(tr, data);
+      tr.dataset.userId = String(row.user);
+      tr.dataset.score = String(row.score);
+      tr.dataset.reached = String(row.reached);
+      tr.querySelector("[data-rank]").textContent = String(row.rank);
+      body.appendChild(tr);
+    });
+    Object.keys(shown).forEach(function (id) { shown[id].remove(); });
+    body.dataset.hasNext = hasNext ? "true" : "false";
+  }
+
+  // "You": the rank, and the rows around, read off the board's rows on this page.
+  function drawMine(mine) {
+    const rank = document.querySelector("[data-my-rank]");
+    if (rank) rank.textContent = mine.rank ? String(mine.rank) : "—";
+    const list = document.querySelector("[data-around]");
+    if (!list) { refreshSoon(); return; }
+    list.replaceChildren.apply(list, mine.around.map(function (row) {
+      const tr = document.querySelector('#board tr[data-entry-id="' + row.id + '"]');
+      const item = document.createElement("li");
+      item.dataset.entryId = String(row.id);
+      item.dataset.score = String(row.score);
+      item.dataset.reached = String(row.reached);
+      item.dataset.rank = String(row.rank);
+      item.textContent = row.rank + ". " + tr.cells[1].querySelector("a").textContent + " · " +
+        tr.querySelector("[data-total]").textContent;
+      if (row.id === mine.id) item.setAttribute("aria-current", "true");
+      return item;
+    }));
+  }
+
+  function place(data) {
+    if (kind === "club_goal" || document.querySelector("[data-board-frozen]")) return;
+    const now = read();
+    const result = rule.apply(now, rule.change(data), me);
+    if (result.rows !== now.rows) {
+      // An empty board has no table to draw into: the server draws the first row.
+      if (!now.body) { refreshSoon(); return; }
+      draw(now.body, result.rows, result.hasNext, data);
+    }
+    if (result.mine && result.mine !== now.mine) drawMine(result.mine);
+    if (result.refresh) refreshSoon();
+  }
+
+  // Events heard while the board is being read again: drawn again on the board read.
+  let reading = null;
+  // The newest version heard for each entrant: an older event arriving late is dropped.
+  const newest = {};
+
+  function heard(data) {
     if (data.challenge_id !== challengeId) return;
-    if (data.user_id === me) {
-      const mine = document.querySelector("[data-my-total]");
-      if (mine) mine.textContent = format(data.total);
+    if (newest[data.entry_id] > data.version) return;
+    newest[data.entry_id] = data.version;
+    if (reading) reading.push(data);
+    show(data);
+  }
+
+  function show(data) {
+    // The page was read after this change: it shows it already.
+    if (data.version <= Number(document.getElementById("board").dataset.version)) return;
+    if (data.user_id === me && data.total !== undefined) {
+      const total = document.querySelector("[data-my-total]");
+      if (total) total.textContent = format(data.total);
     }
     if (data.club_total !== undefined) {
       const together = document.querySelector('[data-live-field="club-total"]');
       if (together) together.textContent = format(data.club_total);
     }
-    // A frozen board stays as it stood; only the runner's own total moves.
-    if (document.querySelector("[data-board-frozen]")) return;
-    const body = document.querySelector("[data-board-rows]");
-    if (!body) { if (document.querySelector("[data-board-empty]")) refresh(); return; }
-    let row = body.querySelector('tr[data-entry-id="' + data.entry_id + '"]');
-    if (!row) {
-      if (data.score === null) return;
-      // Only the server knows who is in a filtered board (my clubs, people I follow).
-      if (document.getElementById("board").dataset.scope !== "all") { refreshSoon(); return; }
-      row = newRow(data);
-      body.appendChild(row);
-    }
-    row.dataset.userId = String(data.user_id);
-    row.dataset.score = String(data.score);
-    row.dataset.reached = String(data.reached_at);
-    row.querySelector("[data-total]").textContent = format(data.total);
-    rerank(body);
+    place(data);
   }
 
-  // At most one re-read a second, however many entrants change meanwhile.
-  let pending = null;
+  let timer = null;
+  let lastRead = 0;
   function refreshSoon() {
-    if (pending) return;
-    pending = setTimeout(function () { pending = null; refresh(); }, 1000);
+    if (timer) return;
+    timer = setTimeout(function () { timer = null; refresh(); }, Math.max(0, lastRead + REREAD_MS - Date.now()));
   }
 
-  // Re-read the board from the server (after a gap, or when it was empty).
+  // Read the board and "You" again from the server, then replay what was heard meanwhile
+  // (board.js skips what the new rows already show).
   function refresh() {
+    if (reading) { refreshSoon(); return; }
+    reading = [];
+    lastRead = Date.now();
     const url = new URL(window.location.href);
     url.searchParams.set("fragment", "board");
     fetch(url, { credentials: "same-origin" })
       .then(function (response) { return response.ok ? response.text() : null; })
       .then(function (html) {
         if (!html) return;
-        const fresh = new DOMParser().parseFromString(html, "text/html").getElementById("board");
-        const now = document.getElementById("board");
-        if (fresh && now) now.replaceWith(fresh);
+        const fresh = new DOMParser().parseFromString(html, "text/html");
+        const board = document.getElementById("board"), nextBoard = fresh.getElementById("board");
+        if (board && nextBoard) board.replaceWith(nextBoard);
+        // "You" comes and goes with joining and leaving (in another tab, say).
+        const mine = document.getElementById("my-standing"), nextMine = fresh.getElementById("my-standing");
+        if (mine && nextMine) mine.replaceWith(nextMine);
+        else if (mine) mine.remove();
+        else if (nextMine) document.querySelector("[data-mine-slot]").prepend(nextMine);
+      })
+      .catch(function () { /* best effort: the next event or reconnect reads it again */ })
+      .finally(function () {
+        const meanwhile = reading;
+        reading = null;
+        meanwhile.forEach(show);
       });
   }
 
-  function gone(data) {
-    if (data.challenge_id !== challengeId) return;
-    const body = document.querySelector("[data-board-rows]");
-    const row = body && body.querySelector('tr[data-entry-id="' + data.entry_id + '"]');
-    if (!row) return;
-    row.remove();
-    rerank(body);
+  function watch() {
+    live.socket.emit("challenge:watch", { challenge_id: challengeId }, function (answer) {
+      root.dataset.watching = answer && answer.ok ? "true" : "false";
+      // A change landed between reading this page and joining the room: read it again.
+      const board = document.getElementById("board");
+      if (answer && answer.ok && board && answer.version > Number(board.dataset.version)) refresh();
+    });
   }
 
-  live.on("challenge:standing", apply);
-  live.on("challenge:gone", gone);
+  live.on("challenge:standing", heard);
+  live.on("challenge:gone", heard);
   live.onConnect(watch);
   live.onReconnect(refresh);
 })();

@@ -296,3 +296,108 @@ def test_runners_moving_up_and_down_several_boards_at_once_keep_every_histogram(
     with app.app_context():
         for board_id in board_ids:
             assert histogram.buckets_of(board_id) == histogram.from_entries(board_id)
+
+
+def leave_job(user_id: int, challenge_id: int) -> Callable[[], None]:
+    def job() -> None:
+        user = db.session.get(User, user_id)
+        services.leave(user, db.session.get(Challenge, challenge_id), now=NOW)
+
+    return job
+
+
+def hide_job(user_id: int, challenge_id: int, hidden: bool) -> Callable[[], int]:
+    def job() -> int:
+        user = db.session.get(User, user_id)
+        return services.set_hidden(user, db.session.get(Challenge, challenge_id), hidden).id
+
+    return job
+
+
+def assert_counts_match_the_entries(app: Flask, challenge_id: int, entered: int) -> None:
+    """The stored entrant count and score buckets, against a recount of the entries."""
+    with app.app_context():
+        assert len(entries_of(challenge_id)) == entered
+        assert db.session.get(Challenge, challenge_id).entrants == entered
+        assert histogram.buckets_of(challenge_id) == histogram.from_entries(challenge_id)
+
+
+def runners_in_march(
+    app: Flask, runners: int, *, boards: int = 1, entered: bool = True
+) -> tuple[list[int], list[int]]:
+    """`boards` site challenges in March and `runners` runners with a March run each, in
+    every board when `entered`; returns the runners' ids and the boards' ids."""
+    with app.app_context():
+        host = runner("host", is_site_admin=True)
+        marches = [challenge(host, title=f"March {n}") for n in range(boards)]
+        people = [runner(f"runner{n}") for n in range(runners)]
+        for number, person in enumerate(people):
+            log(person, MARCH_3, km=5 + number % 3)
+            for march in marches if entered else []:
+                services.join(person, march, now=NOW)
+        db.session.commit()
+        return [person.id for person in people], [march.id for march in marches]
+
+
+def test_one_runner_joining_then_leaving_from_twenty_tabs_at_once_is_counted_once(app):
+    (ana_id,), (march_id,) = runners_in_march(app, 1, entered=False)
+
+    joined, errors = at_once(app, [join_job(ana_id, march_id)] * 20)
+    assert errors == []
+    assert len(set(joined)) == 1
+    assert_counts_match_the_entries(app, march_id, 1)
+
+    left, errors = at_once(app, [leave_job(ana_id, march_id)] * 20)
+    assert errors == []
+    assert len(left) == 20
+    assert_counts_match_the_entries(app, march_id, 0)
+
+
+def test_thirty_tabs_leaving_at_once_never_take_the_count_below_the_entries(app):
+    (ana_id, *_), (march_id,) = runners_in_march(app, 3)
+
+    _, errors = at_once(app, [leave_job(ana_id, march_id)] * 30)
+
+    assert errors == []
+    assert_counts_match_the_entries(app, march_id, 2)
+
+
+def test_many_runners_joining_then_leaving_at_once_are_each_counted_once(app):
+    ids, (march_id,) = runners_in_march(app, 20, entered=False)
+
+    _, errors = at_once(app, [job for uid in ids for job in [join_job(uid, march_id)] * 2])
+    assert errors == []
+    assert_counts_match_the_entries(app, march_id, 20)
+
+    _, errors = at_once(app, [job for uid in ids for job in [leave_job(uid, march_id)] * 2])
+    assert errors == []
+    assert_counts_match_the_entries(app, march_id, 0)
+
+
+def test_hiding_then_showing_from_twenty_tabs_at_once_moves_the_score_buckets_once(app):
+    (ana_id, *_), (march_id,) = runners_in_march(app, 3)
+
+    _, errors = at_once(app, [hide_job(ana_id, march_id, True)] * 20)
+    assert errors == []
+    assert_counts_match_the_entries(app, march_id, 3)
+    with app.app_context():
+        assert histogram.ahead(march_id, 0.0) == 2
+
+    _, errors = at_once(app, [hide_job(ana_id, march_id, False)] * 20)
+    assert errors == []
+    assert_counts_match_the_entries(app, march_id, 3)
+    with app.app_context():
+        assert histogram.ahead(march_id, 0.0) == 3
+
+
+def test_hiding_from_every_board_from_ten_tabs_at_once_moves_each_board_once(app):
+    (ana_id, _), board_ids = runners_in_march(app, 2, boards=2)
+
+    def settings_saved(hidden: bool) -> Callable[[], None]:
+        return lambda: tally.hide_everywhere(ana_id, hidden, now=NOW)
+
+    for hidden in (True, False):
+        _, errors = at_once(app, [settings_saved(hidden)] * 10)
+        assert errors == []
+        for board_id in board_ids:
+            assert_counts_match_the_entries(app, board_id, 2)

@@ -9,7 +9,7 @@ from community.accounts.models import User
 from community.challenges.models import Challenge, ChallengeEntry
 from community.extensions import db, socketio
 from tests.challenges.conftest import ZONE, act, entries, hide_from_every_board, log_km
-from tests.helpers import add_member, as_, submit, text
+from tests.helpers import add_member, as_, html, submit, text
 
 
 def test_a_private_clubs_challenge_is_not_found_for_non_members(app, runners, secret):
@@ -242,7 +242,7 @@ def test_watchers_hear_only_the_entrant_that_changed(app, runners, secret):
     act(mia, f"/challenges/{secret}/join")
     adam_socket, answer = watch(app, as_(app, "adam"), secret)
     ben_socket, _ = watch(app, as_(app, "ben"), secret)
-    assert answer == {"ok": True}
+    assert answer["ok"] is True
     log_km(app, "mia", 7)
     standings = [e for e in adam_socket.get_received() if e["name"] == "challenge:standing"]
     assert len(standings) == 1
@@ -289,6 +289,72 @@ def test_hiding_or_leaving_takes_the_row_off_open_boards(app, runners, secret):
     act(mia, f"/challenges/{secret}/leave")
     names = [e["name"] for e in adam_socket.get_received()]
     assert names == ["challenge:gone", "challenge:standing", "challenge:gone"]
+
+
+def sent(socket, name: str = "challenge:standing") -> list[dict]:
+    return [e["args"][0] for e in socket.get_received() if e["name"] == name]
+
+
+def board_version(app, challenge_id: int) -> int:
+    with app.app_context():
+        return db.session.get(Challenge, challenge_id).board_version
+
+
+def test_a_standing_tells_open_boards_where_the_row_stood_and_the_boards_version(
+    app, runners, secret
+):
+    adam_socket, answer = watch(app, as_(app, "adam"), secret)
+    assert answer == {"ok": True, "version": board_version(app, secret)}
+    act(as_(app, "mia"), f"/challenges/{secret}/join")
+    (joined,) = sent(adam_socket)
+    log_km(app, "mia", 7)
+
+    (ran,) = sent(adam_socket)
+    # Joining, Mia was on no board; her run moved her from 0 m, reached when she joined.
+    assert (joined["score"], joined["was"], joined["hidden"]) == (0.0, None, False)
+    assert ran["was"] == {"score": 0.0, "reached_at": joined["reached_at"]}
+    assert ran["score"] == 7000.0
+    # Each change moves the board's version; a page read after it shows that version.
+    assert answer["version"] < joined["version"] < ran["version"] == board_version(app, secret)
+    page = as_(app, "adam").get(f"/challenges/{secret}?fragment=board")
+    assert f'data-version="{ran["version"]}"' in html(page)
+
+
+def test_hiding_showing_and_leaving_tell_open_boards_where_the_row_stood(app, runners, secret):
+    mia = as_(app, "mia")
+    act(mia, f"/challenges/{secret}/join")
+    log_km(app, "mia", 7)
+    adam_socket, _ = watch(app, as_(app, "adam"), secret)
+    act(mia, f"/challenges/{secret}/visibility", {"hidden": "1"})
+    act(mia, f"/challenges/{secret}/visibility", {"hidden": "0"})
+    act(mia, f"/challenges/{secret}/leave")
+
+    events = [(e["name"], e["args"][0]) for e in adam_socket.get_received()]
+    (_, hid), (_, shown), (_, left) = events
+    where = {"score": 7000.0, "reached_at": shown["reached_at"]}
+    assert (hid["was"], hid["user_id"]) == (where, runners["mia"].id)
+    assert (shown["was"], shown["score"]) == (None, 7000.0)  # hidden, she was on no board
+    assert left["was"] == where
+    assert hid["version"] < shown["version"] < left["version"]
+
+
+def test_a_hidden_runners_own_pages_hear_their_standing_marked_hidden(app, runners, secret):
+    mia = as_(app, "mia")
+    act(mia, f"/challenges/{secret}/join")
+    act(mia, f"/challenges/{secret}/visibility", {"hidden": "1"})
+    mia_socket, _ = watch(app, mia, secret)
+    log_km(app, "mia", 7)
+    # Her own room only: her open board must not draw her row.
+    assert [(p["total"], p["hidden"], p["was"]) for p in sent(mia_socket)] == [(7000.0, True, None)]
+
+
+def test_the_board_read_again_by_an_open_page_brings_the_viewers_own_standing(app, runners, secret):
+    mia = as_(app, "mia")
+    act(mia, f"/challenges/{secret}/join")
+    log_km(app, "mia", 7)
+    fragment = mia.get(f"/challenges/{secret}?fragment=board")
+    assert 'id="my-standing"' in html(fragment) and 'id="board"' in html(fragment)
+    assert "Your rank 1" in text(fragment)
 
 
 def test_the_club_room_cheers_when_a_member_completes_its_challenge(app, runners, open_club):

@@ -11,6 +11,7 @@ from sqlalchemy import func, select
 
 from community.accounts.models import User
 from community.activities import services as runs
+from community.challenges import queries
 from community.challenges import services as challenges
 from community.challenges.models import Challenge
 from community.clubs.models import Club
@@ -36,7 +37,14 @@ def long_date(day: date) -> str:
 
 def club_with(app: Flask, owner: str, *members: str) -> tuple[dict[str, User], int]:
     """A club in Berlin; its runners (all in Berlin) by username, and the club's id."""
-    names = {"olga": "Olga Berg", "ana": "Ana Lima", "ben": "Ben Okafor"}
+    names = {
+        "olga": "Olga Berg",
+        "ana": "Ana Lima",
+        "ben": "Ben Okafor",
+        "cleo": "Cleo Park",
+        "dev": "Dev Rao",
+        "emma": "Emma Stone",
+    }
     people = {
         username: make_runner(app, username, display_name=names[username], timezone=ZONE)
         for username in (owner, *members)
@@ -59,11 +67,19 @@ def log_run(app: Flask, user: User, km: float) -> None:
 
 
 def ana_and_ben_in_a_challenge(
-    app: Flask, *, ana_km: float, ben_km: float = 0, joined: tuple[str, ...] = ("ana", "ben")
+    app: Flask,
+    *,
+    ana_km: float,
+    ben_km: float = 0,
+    joined: tuple[str, ...] = ("ana", "ben"),
+    others: dict[str, float] | None = None,
 ) -> tuple[dict[str, User], str]:
     """Ana's club runs a distance challenge this week, with Ben as a member; those `joined`
-    are in it, and each has run what is given. Returns the runners and the challenge's path."""
-    people, club_id = club_with(app, "ana", "ben")
+    are in it, and each has run what is given. `others` are more members, all in it, with
+    the distance each ran after Ana. Returns the runners and the challenge's path."""
+    others = others or {}
+    people, club_id = club_with(app, "ana", "ben", *others)
+    joined = (*joined, *others)
     with app.app_context():
         now = datetime.now(UTC)
         spec = challenges.ChallengeSpec(
@@ -81,6 +97,8 @@ def ana_and_ben_in_a_challenge(
         db.session.commit()
         challenge_id = challenge.id
     log_run(app, people["ana"], ana_km)
+    for username, km in others.items():
+        log_run(app, people[username], km)
     if ben_km:
         log_run(app, people["ben"], ben_km)
     return people, f"/challenges/{challenge_id}"
@@ -172,6 +190,76 @@ def test_a_run_that_overtakes_moves_the_runner_up_on_an_open_board(app, new_page
     open_challenge_live(ben, path)
     expect(stat(ben, "Your total")).to_have_text("8.00 km")
     expect(stat(ben, "Your rank")).to_have_text("1")
+
+
+def rendered_board(page: Page, path: str) -> list[str]:
+    """The board's rows as the server renders them: the page opened afresh."""
+    page.goto(path)
+    expect(page.get_by_role("heading", name=TITLE, level=1)).to_be_visible()
+    return board(page).all_inner_texts()
+
+
+def test_a_run_that_ties_the_leaders_ranks_the_runner_with_them_on_an_open_board(app, new_page):
+    # Four runners on 10 km; Ben, on 6 km, is about to tie them.
+    _, path = ana_and_ben_in_a_challenge(
+        app, ana_km=10, ben_km=6, others={"cleo": 10, "dev": 10, "emma": 10}
+    )
+    ana, ben = new_page(), new_page()
+    log_in(ana, "ana")
+    open_challenge_live(ana, path)
+    tied = ["Ana Lima", "Cleo Park", "Dev Rao", "Emma Stone"]
+    expect(board(ana)).to_have_text(
+        [*(row(1, name, "10.00 km") for name in tied), row(5, "Ben Okafor", "6.00 km")]
+    )
+    log_in(ben, "ben")
+    open_challenge_live(ben, path)
+    expect(stat(ben, "Your rank")).to_have_text("5")
+
+    log_run_in_browser(ben.context.new_page(), distance="4", duration="0:22:00")
+
+    # Five on 10.00 km share first place; Ben got there last, so he is listed last.
+    five_tied = [*(row(1, name, "10.00 km") for name in tied), row(1, "Ben Okafor", "10.00 km")]
+    expect(board(ana)).to_have_text(five_tied)
+    expect(board(ben)).to_have_text(five_tied)
+    expect(stat(ben, "Your rank")).to_have_text("1")
+    # What the open boards show is what the server renders after a reload.
+    assert board(ana).all_inner_texts() == rendered_board(ana.context.new_page(), path)
+
+
+def leave_challenge(app: Flask, user: User, path: str) -> None:
+    with app.app_context():
+        challenge = db.session.get(Challenge, int(path.rsplit("/", 1)[1]))
+        challenges.leave(db.session.get(User, user.id), challenge, now=datetime.now(UTC))
+        db.session.commit()
+
+
+def test_an_open_first_page_follows_a_runner_leaving_it_and_another_tying_into_it(
+    app, new_page, monkeypatch
+):
+    monkeypatch.setattr(queries, "PER_PAGE", 3)
+    people, path = ana_and_ben_in_a_challenge(
+        app, ana_km=10, ben_km=6, others={"cleo": 10, "dev": 10, "emma": 8}
+    )
+    ana = new_page()
+    log_in(ana, "ana")
+    open_challenge_live(ana, path)
+    tied = [row(1, name, "10.00 km") for name in ("Ana Lima", "Cleo Park", "Dev Rao")]
+    expect(board(ana)).to_have_text(tied)
+
+    # Dev leaves: the next page's first runner moves up, which the page reads again.
+    leave_challenge(app, people["dev"], path)
+    expect(board(ana)).to_have_text([*tied[:2], row(3, "Emma Stone", "8.00 km")])
+    expect(ana.get_by_role("link", name="Lower")).to_be_visible()
+    assert board(ana).all_inner_texts() == rendered_board(ana.context.new_page(), path)
+
+    # Ben's run ties him with the leaders, ahead of Emma, who goes to the next page.
+    log_run(app, people["ben"], 4)
+    expect(board(ana)).to_have_text([*tied[:2], row(1, "Ben Okafor", "10.00 km")])
+    expect(stat(ana, "Your rank")).to_have_text("1")
+    expect(ana.locator("[data-around] li")).to_have_text(
+        ["1. Ana Lima · 10.00 km", "1. Cleo Park · 10.00 km", "1. Ben Okafor · 10.00 km"]
+    )
+    assert board(ana).all_inner_texts() == rendered_board(ana.context.new_page(), path)
 
 
 def test_a_club_admin_creates_a_challenge_and_a_member_who_joins_appears_live(app, new_page):

@@ -50,7 +50,8 @@ def crowd(app, club_id: int, size: int) -> list[int]:
         return list(ids)
 
 
-def scheduled(app, club_id: int, capacity: int) -> int:
+def scheduled(app, club_id: int, capacity: int | None, *groups: int | None) -> int:
+    """A run tomorrow: one group of `capacity` places, or pace groups of these capacities."""
     with app.app_context():
         club = db.session.get(Club, club_id)
         owner = db.session.get(
@@ -70,6 +71,10 @@ def scheduled(app, club_id: int, capacity: int) -> int:
             meeting_point="Track",
             now=NOW,
             capacity=capacity,
+            pace_groups=[
+                scheduling.PaceGroupSpec(name=f"Group {n}", capacity=places)
+                for n, places in enumerate(groups, start=1)
+            ],
         )
         db.session.commit()
         return run.id
@@ -99,13 +104,16 @@ def at_once(app, jobs: list) -> list[Exception]:
     return errors
 
 
-def rsvp_job(run_id: int, user_id: int, status: RsvpStatus, minute: float):
+def rsvp_job(
+    run_id: int, user_id: int, status: RsvpStatus, minute: float, group_id: int | None = None
+):
     def job() -> None:
         services.rsvp(
             db.session.get(User, user_id),
             db.session.get(GroupRun, run_id),
             status,
             now=NOW + timedelta(minutes=minute),
+            pace_group_id=group_id,
         )
 
     return job
@@ -232,3 +240,91 @@ def test_places_go_in_the_order_the_waitlist_shows_and_cancels_promote_its_head(
         *waiting[:5],
     }
     assert waitlist_shown(app, run_id) == waiting[5:]
+
+
+def group_ids(app, run_id: int) -> list[int]:
+    with app.app_context():
+        return list(
+            db.session.scalars(
+                select(PaceGroup.id).where(PaceGroup.run_id == run_id).order_by(PaceGroup.id)
+            )
+        )
+
+
+def assert_places_match_the_rsvps(app, run_id: int) -> dict[int, tuple[int, int]]:
+    """Each group's stored places against a recount of the RSVPs holding one; returns
+    (places taken, runners waiting) by group."""
+    with app.app_context():
+        found = {}
+        for group in db.session.scalars(select(PaceGroup).where(PaceGroup.run_id == run_id)):
+            rows = db.session.execute(
+                select(Rsvp.status, Rsvp.holds_place).where(Rsvp.pace_group_id == group.id)
+            ).all()
+            going = sum(1 for status, _ in rows if status == "going")
+            waiting = sum(1 for status, _ in rows if status == "waitlisted")
+            assert group.taken == sum(1 for _, holds in rows if holds) == going
+            assert not any(holds for status, holds in rows if status != "going")
+            assert group.capacity is None or group.taken <= group.capacity
+            assert waiting == 0 or group.taken == group.capacity  # no free place while waiting
+            found[group.id] = (group.taken, waiting)
+        assert not db.session.scalar(
+            select(func.count()).where(
+                Rsvp.run_id == run_id, Rsvp.pace_group_id.is_(None), Rsvp.holds_place
+            )
+        )
+        return found
+
+
+def test_one_runner_going_then_not_going_from_twenty_tabs_at_once_holds_one_place(app):
+    club_id = make_club(app, make_runner(app, "olivia"), slug="riverside")
+    (ben,) = crowd(app, club_id, 1)
+    run_id = scheduled(app, club_id, capacity=5)
+
+    assert at_once(app, [rsvp_job(run_id, ben, RsvpStatus.GOING, 0)] * 20) == []
+    assert roster(app, run_id) == (1, 0, 1, 5)
+    assert_places_match_the_rsvps(app, run_id)
+
+    assert at_once(app, [rsvp_job(run_id, ben, RsvpStatus.NOT_GOING, 1)] * 20) == []
+    assert roster(app, run_id) == (0, 0, 0, 5)
+    assert_places_match_the_rsvps(app, run_id)
+
+
+def test_one_runner_choosing_pace_groups_from_many_tabs_at_once_holds_one_place(app):
+    club_id = make_club(app, make_runner(app, "olivia"), slug="riverside")
+    (ben,) = crowd(app, club_id, 1)
+    run_id = scheduled(app, club_id, None, 3, 3, None)
+    groups = group_ids(app, run_id)
+    tabs = [
+        rsvp_job(run_id, ben, status, 0, group)
+        for group, status in [(g, RsvpStatus.GOING) for g in groups] + [(None, RsvpStatus.MAYBE)]
+    ]
+
+    for _ in range(3):
+        assert at_once(app, tabs * 5) == []
+        places = assert_places_match_the_rsvps(app, run_id)
+        assert sum(taken for taken, _ in places.values()) <= 1
+        assert at_once(app, [rsvp_job(run_id, ben, RsvpStatus.NOT_GOING, 1)] * 10) == []
+        assert assert_places_match_the_rsvps(app, run_id) == {g: (0, 0) for g in groups}
+
+
+def test_many_runners_going_then_cancelling_in_several_groups_at_once_keep_every_count(app):
+    club_id = make_club(app, make_runner(app, "olivia"), slug="riverside")
+    runners = crowd(app, club_id, 24)
+    run_id = scheduled(app, club_id, None, 4, 6)
+    first, second = group_ids(app, run_id)
+    choice = {uid: (first, second)[n % 2] for n, uid in enumerate(runners)}
+
+    going = [rsvp_job(run_id, uid, RsvpStatus.GOING, 0, choice[uid]) for uid in runners]
+    assert at_once(app, going * 2) == []
+    assert assert_places_match_the_rsvps(app, run_id) == {first: (4, 8), second: (6, 6)}
+
+    # Half of them switch groups while the other half cancel, each from two tabs.
+    moving, leaving = runners[::2], runners[1::2]
+    jobs = [rsvp_job(run_id, uid, RsvpStatus.GOING, 1, second) for uid in moving] + [
+        rsvp_job(run_id, uid, RsvpStatus.NOT_GOING, 1) for uid in leaving
+    ]
+    assert at_once(app, jobs * 2) == []
+    places = assert_places_match_the_rsvps(app, run_id)
+    assert places[first] == (0, 0)
+    assert places[second][0] == 6
+    assert sum(places[second]) == 12

@@ -5,12 +5,14 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlalchemy import select
 
+from community.accounts import services as accounts
 from community.accounts.models import User
 from community.clubs.models import Club
+from community.db_types import utcnow
 from community.extensions import db
 from community.group_runs import scheduling, services
 from community.group_runs.models import ARRIVAL_ORDER, GroupRun, PaceGroup, Rsvp, RsvpStatus
-from tests.helpers import add_member, make_club, make_runner
+from tests.helpers import PASSWORD, add_member, make_club, make_runner
 
 NOW = datetime(2026, 5, 4, 12, 0, tzinfo=UTC)
 GOING, MAYBE, NOT_GOING = RsvpStatus.GOING, RsvpStatus.MAYBE, RsvpStatus.NOT_GOING
@@ -206,3 +208,20 @@ def test_the_database_refuses_overbooking_whatever_the_code_does(club_id, ctx):
     with pytest.raises(Exception, match=r"(?i)constraint|check"):
         db.session.flush()
     db.session.rollback()
+
+
+def test_a_deleted_runners_places_are_given_back_and_the_first_waiting_moves_up(club_id, ctx):
+    now = utcnow()
+    upcoming = schedule(club_id, capacity=1, starts_at=now + timedelta(days=1), now=now)
+    earlier = schedule(club_id, capacity=1, starts_at=now + timedelta(hours=1), now=now)
+    for run in (upcoming, earlier):
+        services.rsvp(user("ana"), run, GOING, now=now)
+        services.rsvp(user("ben"), run, GOING, now=now + timedelta(minutes=1))
+    upcoming.cancelled_at = now  # a cancelled run promotes nobody, yet counts no ghost
+
+    accounts.delete_account(user("ana"), password=PASSWORD)
+
+    assert status_of(earlier, "ben") == "going"
+    assert earlier.pace_groups[0].taken == 1
+    assert status_of(upcoming, "ben") == "waitlisted"
+    assert upcoming.pace_groups[0].taken == 0
