@@ -93,3 +93,15 @@ def live_server(app: Flask) -> Iterator[str]:
     yield f"http://127.0.0.1:{server.server_port}"
     server.shutdown()
     thread.join(timeout=5)
+
+
+@pytest.fixture
+def counters_checked(app: Flask) -> Iterator[None]:
+    """After the spec: every stored counter still matches its rows (`flask check`)."""
+    yield
+    from community.invariants import differences
+
+    with app.app_context():
+        found = [str(difference) for difference in differences()]
+        db.session.remove()
+    assert found == []

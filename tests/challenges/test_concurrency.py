@@ -12,6 +12,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+import pytest
 from flask import Flask
 from sqlalchemy import func, select, text
 
@@ -24,6 +25,9 @@ from community.extensions import db
 from tests.challenges.builders import NOW, challenge, club, edit, log, runner
 
 MARCH_3 = datetime(2026, 3, 3, 7, 0, tzinfo=UTC)
+
+# Every spec here ends with `flask check`: the counters match their rows.
+pytestmark = pytest.mark.usefixtures("counters_checked")
 
 
 def at_once(app: Flask, jobs: list[Callable[[], Any]]) -> tuple[list[Any], list[Exception]]:

@@ -4,6 +4,7 @@ import threading
 from collections import Counter
 from collections.abc import Callable
 
+import pytest
 from sqlalchemy import func, select
 
 from community.accounts.models import User
@@ -17,6 +18,9 @@ from tests.challenges.conftest import club_challenge
 from tests.helpers import add_member, each_at_once, make_club, make_runner
 
 ROUNDS = 10
+
+# Every spec here ends with `flask check`: the counters match their rows.
+pytestmark = pytest.mark.usefixtures("counters_checked")
 
 
 def at_once(app, actions: list[Callable[[], object]]) -> list[BaseException]:

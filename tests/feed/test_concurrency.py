@@ -7,6 +7,7 @@ by side.
 
 from collections.abc import Callable
 
+import pytest
 from flask import Flask
 from sqlalchemy import func, select
 
@@ -19,6 +20,9 @@ from community.notifications.models import Notification
 from tests.challenges.builders import runner
 from tests.feed.builders import run_item
 from tests.helpers import as_, at_once, each_at_once
+
+# Every spec here ends with `flask check`: the counters match their rows.
+pytestmark = pytest.mark.usefixtures("counters_checked")
 
 
 def ana_ran(app: Flask, cheering: int) -> tuple[int, list[int]]:

@@ -7,6 +7,7 @@ by side.
 
 from collections.abc import Callable
 
+import pytest
 from flask import Flask
 from sqlalchemy import func, select
 
@@ -18,6 +19,9 @@ from community.follows.models import Follow
 from community.notifications.models import Notification
 from tests.challenges.builders import runner
 from tests.helpers import at_once, each_at_once
+
+# Every spec here ends with `flask check`: the counters match their rows.
+pytestmark = pytest.mark.usefixtures("counters_checked")
 
 
 def runners(app: Flask, *names: str, approving: bool = False) -> list[int]:

@@ -6,6 +6,7 @@ import re
 import threading
 from datetime import UTC, datetime, timedelta
 
+import pytest
 from sqlalchemy import func, insert, select
 
 from community.accounts.models import User
@@ -16,6 +17,9 @@ from community.group_runs.models import ARRIVAL_ORDER, GroupRun, PaceGroup, Rsvp
 from tests.helpers import as_, html, make_club, make_runner
 
 NOW = datetime(2026, 5, 4, 12, 0, tzinfo=UTC)
+
+# Every spec here ends with `flask check`: the counters match their rows.
+pytestmark = pytest.mark.usefixtures("counters_checked")
 
 
 def crowd(app, club_id: int, size: int) -> list[int]:
