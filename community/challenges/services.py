@@ -14,8 +14,6 @@ from community.challenges.counting import standing_of
 from community.challenges.models import Challenge, ChallengeEntry, ChallengeKind, MonthlySeries
 from community.challenges.tally import (
     announce,
-    announce_gone,
-    board_key,
     freeze_if_due,
     remove_entries,
     save_standing,
@@ -242,11 +240,7 @@ def set_hidden(user: User, challenge: Challenge, hidden: bool) -> ChallengeEntry
     if entry.hidden == hidden:
         return entry
     # Decided again under the challenge's lock: of two tabs at once, one moves the entry.
-    for moved in set_hidden_in(user.id, [challenge], hidden):
-        if hidden:
-            announce_gone(moved, challenge, was=board_key(moved, hidden=False))
-        else:
-            announce(moved, challenge, now=utcnow(), was=None)
+    set_hidden_in(user.id, [challenge], hidden, now=utcnow())
     return entry
 
 

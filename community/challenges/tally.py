@@ -438,8 +438,11 @@ def rebuild(challenge: Challenge, *, now: datetime) -> int:
     return changed
 
 
-def set_hidden_in(user_id: int, challenges: list[Challenge], hidden: bool) -> list[ChallengeEntry]:
-    """Hide the runner's entries in these challenges from the public boards, or show them.
+def set_hidden_in(
+    user_id: int, challenges: list[Challenge], hidden: bool, *, now: datetime
+) -> list[ChallengeEntry]:
+    """Hide the runner's entries in these challenges from the public boards, or show them;
+    open boards drop the row or take it back.
 
     Challenge rows first, then the entries read again under lock, so that of two tabs
     hiding at once the second finds the entry hidden already: a score bucket moves once.
@@ -452,6 +455,11 @@ def set_hidden_in(user_id: int, challenges: list[Challenge], hidden: bool) -> li
     for entry in moved:
         entry.hidden = hidden
     db.session.flush()
+    for entry in moved:
+        if hidden:
+            announce_gone(entry, entry.challenge, was=board_key(entry, hidden=False))
+        else:
+            announce(entry, entry.challenge, now=now, was=None)
     return moved
 
 
@@ -461,6 +469,7 @@ def hide_everywhere(user_id: int, hidden: bool, *, now: datetime) -> None:
         user_id,
         entered_challenges(user_id, Challenge.ends_at > now, ChallengeEntry.hidden != hidden),
         hidden,
+        now=now,
     )
 
 

@@ -338,6 +338,21 @@ def test_hiding_showing_and_leaving_tell_open_boards_where_the_row_stood(app, ru
     assert hid["version"] < shown["version"] < left["version"]
 
 
+def test_the_privacy_setting_takes_the_row_off_open_boards(app, runners, secret, open_club):
+    mia = as_(app, "mia")
+    for board in (secret, open_club):
+        act(mia, f"/challenges/{board}/join")
+    log_km(app, "mia", 7)
+    on_secret, _ = watch(app, as_(app, "adam"), secret)
+    on_open, _ = watch(app, as_(app, "olivia"), open_club)
+
+    hide_from_every_board(mia)
+
+    for socket in (on_secret, on_open):
+        ((gone, was),) = [(e["name"], e["args"][0]["was"]) for e in socket.get_received()]
+        assert (gone, was["score"]) == ("challenge:gone", 7000.0)
+
+
 def test_a_hidden_runners_own_pages_hear_their_standing_marked_hidden(app, runners, secret):
     mia = as_(app, "mia")
     act(mia, f"/challenges/{secret}/join")
