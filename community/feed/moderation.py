@@ -21,8 +21,15 @@ from community.clubs.models import Membership, Role
 from community.clubs.services import membership_of
 from community.extensions import db
 from community.feed import events, live
-from community.feed.models import Comment, FeedItem, Report, ReportStatus
-from community.feed.services import FeedError, NotAllowed, NotFound, clean_text, visible_item
+from community.feed.models import FeedItem, Report, ReportStatus
+from community.feed.services import (
+    FeedError,
+    NotAllowed,
+    NotFound,
+    clean_text,
+    visible_comment,
+    visible_item,
+)
 
 MAX_REASON = 300
 
@@ -97,10 +104,10 @@ def report_item(reporter: User, item_id: int, reason: str, *, now: datetime) -> 
 
 
 def report_comment(reporter: User, comment_id: int, reason: str, *, now: datetime) -> Report:
-    comment = db.session.get(Comment, comment_id)
-    if comment is None or comment.hidden_at is not None:
+    comment = visible_comment(comment_id, reporter.id)
+    if comment.hidden_at is not None:
         raise NotFound
-    item = visible_item(comment.item_id, reporter.id)
+    item = comment.item
     report = Report(
         reporter_id=reporter.id, comment_id=comment.id, reason=_reason(reason), created_at=now
     )
