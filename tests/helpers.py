@@ -142,6 +142,25 @@ def add_member(app: Flask, club_id: int, user: User, role: str = "member") -> No
         db.session.commit()
 
 
+def url_rules(app: Flask) -> list[tuple[str, str]]:
+    """(method, rule) of every route the app defines, static files aside, sorted."""
+    return sorted(
+        (method, rule.rule)
+        for rule in app.url_map.iter_rules()
+        if rule.endpoint != "static"
+        for method in rule.methods - {"HEAD", "OPTIONS"}
+    )
+
+
+def socket_events() -> dict[str, Callable[..., object]]:
+    """Every Socket.IO event the server handles (of the last app made), but connect and
+    disconnect, with its handler."""
+    from community.extensions import socketio
+
+    handlers = socketio.server.handlers["/"]
+    return {name: h for name, h in handlers.items() if name not in ("connect", "disconnect")}
+
+
 def at_once(app: Flask, job: Callable[[], T], times: int) -> tuple[list[T], list[Exception]]:
     """Run `job` in `times` threads released together, each in its own app context and
     transaction (committed, or rolled back on an error); returns results and errors."""

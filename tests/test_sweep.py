@@ -47,7 +47,7 @@ from community.follows.models import Follow
 from community.group_runs import calendar
 from community.group_runs.models import GroupRun, PaceGroup
 from community.invariants import differences
-from tests.helpers import csrf_token, log_in
+from tests.helpers import csrf_token, log_in, socket_events, url_rules
 from tests.servers import own_database_url
 
 HOSTILE = [
@@ -198,13 +198,7 @@ def as_demo(app: Flask, username: str):  # type: ignore[no-untyped-def]
 def _routes() -> list[tuple[str, str]]:
     """(method, rule) of every route, as the app defines them, ending ones last."""
     app = create_app(config_module.testing("sqlite://", Path("/nonexistent")))
-    found = sorted(
-        (method, rule.rule)
-        for rule in app.url_map.iter_rules()
-        if rule.endpoint != "static"
-        for method in sorted(rule.methods - {"HEAD", "OPTIONS"})
-    )
-    return sorted(found, key=lambda route: bool(ENDING.search(route[1])))
+    return sorted(url_rules(app), key=lambda route: bool(ENDING.search(route[1])))
 
 
 def _path(rule: str, values: dict[str, object]) -> str:
@@ -298,11 +292,8 @@ PAYLOADS = [None, 0, -1, 2**31, 2**64, True, 1.5, "x", "\x00", [], [1, 2], {}, {
 
 def _events(app: Flask) -> dict[str, list[str]]:
     """Every event the server handles, with the payload keys its handler's code reads."""
-    handlers = socketio.server.handlers["/"]
     events = {}
-    for name, handler in handlers.items():
-        if name in ("connect", "disconnect"):
-            continue
+    for name, handler in socket_events().items():
         target = inspect.unwrap(getattr(handler, "__wrapped__", handler))
         source = inspect.getsource(inspect.getmodule(target))
         events[name] = sorted(set(re.findall(r'data\.get\("([^"]+)"', source)))

@@ -48,11 +48,17 @@ def between(user_a: int | None, user_b: int) -> bool:
     return bool(db.session.scalar(select(exists().where(pair))))
 
 
-def has_blocked(blocker_id: int | None, blocked_id: int) -> bool:
-    if blocker_id is None:
+def has_blocked(blocker_id: int | None, blocked_id: int | None) -> bool:
+    if blocker_id is None or blocked_id is None:
         return False
     return bool(
         db.session.scalar(
             select(exists().where(Block.blocker_id == blocker_id, Block.blocked_id == blocked_id))
         )
     )
+
+
+def hidden_from(viewer_id: int | None, user_id: int) -> bool:
+    """Whether the runner `user_id` is not there for `viewer_id`: they blocked the viewer.
+    A viewer who blocked them too still finds them, to lift their own block."""
+    return has_blocked(user_id, viewer_id) and not has_blocked(viewer_id, user_id)

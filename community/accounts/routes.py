@@ -111,8 +111,10 @@ def logout() -> Response:
 
 
 def _runner(username: str) -> User:
+    """The runner of that name; someone they blocked finds no such runner, to look at,
+    follow or block."""
     user = services.user_by_username(username)
-    if user is None:
+    if user is None or blocks.hidden_from(viewer_id(), user.id):
         abort(404)
     return user
 
@@ -120,11 +122,7 @@ def _runner(username: str) -> User:
 @bp.get("/u/<username>")
 def profile(username: str) -> str:
     user = _runner(username)
-    viewer = viewer_id()
-    # Someone the runner blocked finds no such runner (and the blocker no longer sees them).
-    if blocks.between(viewer, user.id) and not blocks.has_blocked(viewer, user.id):
-        abort(404)
-    blocked = blocks.has_blocked(viewer, user.id)
+    blocked = blocks.has_blocked(viewer_id(), user.id)
     return render_template("accounts/profile.html", user=user, blocked=blocked)
 
 

@@ -18,11 +18,18 @@ from sqlalchemy.orm import aliased, selectinload
 
 from community.accounts.models import User
 from community.clubs.models import Membership, Role
-from community.clubs.services import membership_of
+from community.clubs.services import can_see_content, membership_of
 from community.extensions import db
 from community.feed import events, live
-from community.feed.models import Comment, FeedItem, Report, ReportStatus
-from community.feed.services import FeedError, NotAllowed, NotFound, clean_text, visible_item
+from community.feed.models import FeedItem, Report, ReportStatus
+from community.feed.services import (
+    FeedError,
+    NotAllowed,
+    NotFound,
+    clean_text,
+    visible_comment,
+    visible_item,
+)
 
 MAX_REASON = 300
 
@@ -97,10 +104,10 @@ def report_item(reporter: User, item_id: int, reason: str, *, now: datetime) -> 
 
 
 def report_comment(reporter: User, comment_id: int, reason: str, *, now: datetime) -> Report:
-    comment = db.session.get(Comment, comment_id)
-    if comment is None or comment.hidden_at is not None:
+    comment = visible_comment(comment_id, reporter.id)
+    if comment.hidden_at is not None:
         raise NotFound
-    item = visible_item(comment.item_id, reporter.id)
+    item = comment.item
     report = Report(
         reporter_id=reporter.id, comment_id=comment.id, reason=_reason(reason), created_at=now
     )
@@ -145,7 +152,9 @@ def open_reports(club_id: int | None, viewer_id: int) -> list[Report]:
 
 def _report_to_decide(user: User, report_id: int) -> Report:
     report = db.session.get(Report, report_id)
-    if report is None:
+    # A private club's reports are its admins' alone: to anyone who may not see the club,
+    # a site admin too, there is no such report (as its reports page is a 404 to them).
+    if report is None or (report.club is not None and not can_see_content(report.club, user.id)):
         raise NotFound
     if not can_decide(user, report.club_id):
         raise NotAllowed

@@ -7,7 +7,7 @@ from sqlalchemy import select
 
 from community.accounts.models import User
 from community.clubs.models import Club
-from community.clubs.services import membership_of
+from community.clubs.services import can_see_content, membership_of
 from community.extensions import db
 from community.feed import live, queries
 from community.feed.models import MAX_POST, FeedItem, ItemKind
@@ -40,10 +40,14 @@ def post(author: User, club: Club, body: str, *, pinned: bool, now: datetime) ->
 
 
 def _post(user: User, item_id: int) -> FeedItem:
+    """A club's post for its admins to pin or delete; to whoever may not see the club (a
+    private one's outsiders) it is no post at all."""
     item = db.session.get(FeedItem, item_id)
-    if item is None or item.kind != ItemKind.POST.value or item.club_id is None:
+    if item is None or item.kind != ItemKind.POST.value or item.club is None:
         raise NotFound
-    _require_admin(user, item.club_id)
+    if not can_see_content(item.club, user.id):
+        raise NotFound
+    _require_admin(user, item.club.id)
     return item
 
 

@@ -58,6 +58,17 @@ def _share_a_club(viewer_id: Viewer, other: ColumnElement[int]) -> ColumnElement
     )
 
 
+def blocked_with(viewer_id: Viewer, other: ColumnElement[int]) -> ColumnElement[bool]:
+    """Whether the viewer blocked `other` or was blocked by them: then neither sees what
+    the other wrote."""
+    return exists().where(
+        or_(
+            and_(Block.blocker_id == viewer_id, Block.blocked_id == other),
+            and_(Block.blocker_id == other, Block.blocked_id == viewer_id),
+        )
+    )
+
+
 def visible_to(viewer_id: Viewer | None) -> ColumnElement[bool]:
     """The condition an item meets when `viewer_id` (None: a visitor) may see it."""
     run = select(Run.visibility).where(Run.id == FeedItem.run_id).scalar_subquery()
@@ -68,12 +79,7 @@ def visible_to(viewer_id: Viewer | None) -> ColumnElement[bool]:
             or_(FeedItem.run_id.is_(None), run == "public"),
             or_(FeedItem.club_id.is_(None), club_is_public),
         )
-    blocked = exists().where(
-        or_(
-            and_(Block.blocker_id == viewer_id, Block.blocked_id == FeedItem.actor_id),
-            and_(Block.blocker_id == FeedItem.actor_id, Block.blocked_id == viewer_id),
-        )
-    )
+    blocked = blocked_with(viewer_id, FeedItem.actor_id)
     member = exists().where(Membership.club_id == FeedItem.club_id, Membership.user_id == viewer_id)
     own = FeedItem.actor_id == viewer_id
     return and_(
@@ -299,18 +305,22 @@ def clubs_run_by(user_id: int) -> list[int]:
 def comments_for(
     items: list[FeedItem], viewer_id: int | None, admin_of: set[int] | None = None
 ) -> dict[int, list[Shown]]:
-    """The comments on a page of items, oldest first, in one query (two with a viewer,
-    unless `admin_of`, the clubs the viewer runs, is known already)."""
+    """The comments on a page of items the viewer may see, oldest first, in one query (two
+    with a viewer, unless `admin_of`, the clubs the viewer runs, is known already)."""
     found: dict[int, list[Shown]] = {item.id: [] for item in items}
     if not items:
         return found
     by_id = {item.id: item for item in items}
     if admin_of is None:
         admin_of = set(clubs_run_by(viewer_id)) if viewer_id is not None else set()
-    # A hidden comment is for its author's eyes only.
+    # A hidden comment is for its author's eyes only; a block hides either runner's
+    # comments from the other.
     shown = Comment.hidden_at.is_(None)
     if viewer_id is not None:
-        shown = or_(shown, Comment.author_id == viewer_id)
+        shown = and_(
+            or_(shown, Comment.author_id == viewer_id),
+            ~blocked_with(viewer_id, Comment.author_id),
+        )
     for comment in db.session.scalars(
         select(Comment).where(Comment.item_id.in_(by_id), shown).order_by(Comment.id)
     ).unique():

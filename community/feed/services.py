@@ -6,6 +6,7 @@ from datetime import datetime
 from sqlalchemy import delete, select
 from sqlalchemy.dialects import postgresql, sqlite
 
+from community.accounts import blocks
 from community.accounts.models import USERNAME_CHARS, USERNAME_PATTERN, User
 from community.extensions import db
 from community.feed import events, live, queries
@@ -122,7 +123,10 @@ def add_comment(author: User, item_id: int, body: str, *, now: datetime) -> Comm
     names = mentioned(comment.body)
     if names:
         for user_id in db.session.scalars(select(User.id).where(User.username.in_(names))):
-            if user_id in told or not _can_see(item.id, user_id):
+            # A block keeps either runner from reaching the other, by a mention too.
+            if user_id in told or blocks.between(author.id, user_id):
+                continue
+            if not _can_see(item.id, user_id):
                 continue
             events.commented.send(None, comment_id=comment.id, user_id=user_id, mention=True)
             told.add(user_id)
@@ -134,16 +138,18 @@ def _can_see(item_id: int, user_id: int) -> bool:
     return bool(queries.visible_ids([item_id], user_id))
 
 
-def _comment(comment_id: int, viewer_id: int) -> Comment:
+def visible_comment(comment_id: int, viewer_id: int) -> Comment:
+    """The comment, if this runner may see it: on an item they may see, and by nobody
+    either of them blocked (else NotFound, as for no comment at all)."""
     comment = db.session.get(Comment, comment_id)
-    if comment is None:
+    if comment is None or blocks.between(viewer_id, comment.author_id):
         raise NotFound
     visible_item(comment.item_id, viewer_id)
     return comment
 
 
 def edit_comment(author: User, comment_id: int, body: str, *, now: datetime) -> Comment:
-    comment = _comment(comment_id, author.id)
+    comment = visible_comment(comment_id, author.id)
     if comment.author_id != author.id:
         raise NotAllowed
     comment.body = _clean(body)
@@ -160,7 +166,7 @@ def can_delete(user: User, comment: Comment) -> bool:
 
 
 def delete_comment(user: User, comment_id: int) -> None:
-    comment = _comment(comment_id, user.id)
+    comment = visible_comment(comment_id, user.id)
     if not can_delete(user, comment):
         raise NotAllowed
     db.session.delete(comment)

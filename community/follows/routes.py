@@ -2,6 +2,7 @@ from flask import Blueprint, abort, render_template, url_for
 from flask_login import current_user, login_required
 from werkzeug.wrappers import Response
 
+from community.accounts import blocks
 from community.accounts.models import User
 from community.accounts.services import user_by_username
 from community.actions import one_click
@@ -14,7 +15,8 @@ bp = Blueprint("follows", __name__)
 
 def _runner(username: str) -> User:
     user = user_by_username(username)
-    if user is None:
+    # Someone the runner blocked finds no such runner (accounts' profile rule).
+    if user is None or blocks.hidden_from(viewer_id(), user.id):
         abort(404)
     return user
 

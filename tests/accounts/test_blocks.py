@@ -13,6 +13,7 @@ from community.db_types import utcnow
 from community.extensions import db
 from community.follows import queries as follow_queries
 from community.follows import services as follows
+from community.follows.models import Follow
 from tests.challenges.builders import runner
 from tests.helpers import as_, make_runner, submit
 
@@ -104,3 +105,27 @@ def test_blocking_needs_a_login_and_the_forms_token(app):
     assert as_(app, "ana").post("/u/ben/block").status_code == 400
     with app.app_context():
         assert db.session.scalar(select(func.count(Block.id))) == 0
+
+
+def test_a_blocked_runner_finds_no_one_to_follow_block_or_unblock(app):
+    ana, ben = make_runner(app, "ana"), make_runner(app, "ben")
+    submit(as_(app, "ana"), "/u/ben/block", page="/dashboard")
+    as_ben = as_(app, "ben")
+    for action in ("follow", "unfollow", "block", "unblock"):
+        assert submit(as_ben, f"/u/ana/{action}", page="/dashboard").status_code == 404, action
+    with app.app_context():
+        pairs = db.session.execute(select(Block.blocker_id, Block.blocked_id)).all()
+        assert [tuple(pair) for pair in pairs] == [(ana.id, ben.id)]
+        assert db.session.scalar(select(func.count(Follow.id))) == 0
+
+
+def test_runners_who_blocked_each_other_each_find_the_other_to_lift_their_block(app):
+    ana, ben = make_runner(app, "ana"), make_runner(app, "ben")
+    submit(as_(app, "ana"), "/u/ben/block", page="/dashboard")
+    with app.app_context():
+        db.session.add(Block(blocker_id=ben.id, blocked_id=ana.id))
+        db.session.commit()
+    as_ben = as_(app, "ben")
+    assert as_ben.get("/u/ana").status_code == 200
+    submit(as_ben, "/u/ana/unblock", page="/dashboard")
+    assert as_ben.get("/u/ana").status_code == 404  # ana's own block stays

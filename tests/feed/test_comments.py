@@ -8,13 +8,14 @@ from hypothesis import strategies as st
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
+from community.accounts import blocks
 from community.accounts.forms import USERNAME_RULE
 from community.accounts.models import User
 from community.clubs import services as clubs
 from community.db_types import utcnow
 from community.extensions import db
 from community.feed import services
-from community.feed.models import Comment, FeedItem
+from community.feed.models import Comment, FeedItem, Report
 from community.notifications.models import Notification
 from tests.challenges.builders import club, runner
 from tests.feed.builders import run_item
@@ -231,3 +232,51 @@ def test_the_delete_button_shows_only_to_those_who_may_delete(app):
     assert delete in as_(app, "ben").get("/u/ana").get_data(as_text=True)  # the author
     assert delete in as_(app, "ana").get("/u/ana").get_data(as_text=True)  # the runner
     assert delete not in as_(app, "cleo").get("/u/ana").get_data(as_text=True)
+
+
+def test_a_block_hides_either_runners_comments_from_the_other_who_cannot_touch_them(app):
+    for name in ("ana", "ben", "cleo"):
+        make_runner(app, name)
+    with app.app_context():
+        cleo, ana, ben = (runner_named(n) for n in ("cleo", "ana", "ben"))
+        item = run_item(cleo)
+        by_ana = services.add_comment(ana, item, "ANA-SAYS well run", now=utcnow()).id
+        by_ben = services.add_comment(ben, item, "BEN-SAYS well run", now=utcnow()).id
+        db.session.commit()
+    submit(as_(app, "ana"), "/u/ben/block", page="/dashboard")
+    ana, ben = as_(app, "ana"), as_(app, "ben")
+
+    def shown(client):
+        page = client.get("/u/cleo").get_data(as_text=True)
+        return [said for said in ("ANA-SAYS", "BEN-SAYS") if said in page]
+
+    assert (shown(ana), shown(ben), shown(as_(app, "cleo"))) == (
+        ["ANA-SAYS"],
+        ["BEN-SAYS"],
+        ["ANA-SAYS", "BEN-SAYS"],
+    )
+    for client, other in ((ben, by_ana), (ana, by_ben)):
+        for action, data in (
+            ("edit", {"body": "Mine"}),
+            ("delete", {}),
+            ("report", {"reason": "x"}),
+        ):
+            response = submit(client, f"/feed/comments/{other}/{action}", data, page="/u/cleo")
+            assert response.status_code == 404, (action, other)
+    with app.app_context():
+        assert db.session.scalars(select(Comment.body).order_by(Comment.id)).all() == [
+            "ANA-SAYS well run",
+            "BEN-SAYS well run",
+        ]
+        assert db.session.scalar(select(func.count(Report.id))) == 0
+
+
+def test_a_runner_mentioned_by_someone_blocked_with_them_is_not_told(people):
+    ana, ben = people["ana"], people["ben"]
+    blocks.block(ana, ben, now=utcnow())
+    services.add_comment(ben, run_item(people["cleo"]), "Race you, @ana", now=utcnow())
+    assert told(ana) == []
+
+
+def runner_named(username: str) -> User:
+    return db.session.scalar(select(User).where(User.username == username))

@@ -234,6 +234,22 @@ def test_only_the_clubs_admins_pin_or_delete_its_posts(app, club_id):
         assert items(ItemKind.POST) == []
 
 
+def test_a_private_clubs_post_is_no_post_to_those_outside_it_site_admins_too(app, club_id):
+    sam = make_runner(app, "sam", is_site_admin=True)
+    hideout = make_club(app, make_runner(app, "olga"), "hideout", visibility="private")
+    with app.app_context():
+        club = db.session.get(Club, hideout)
+        post_id = posts.post(user("olga"), club, "Secret", pinned=True, now=utcnow()).id
+        db.session.commit()
+    for name in ("dan", sam.username):
+        client = as_(app, name)
+        for action in ("pin", "unpin", "delete"):
+            response = submit(client, f"/feed/items/{post_id}/{action}", page="/dashboard")
+            assert response.status_code == 404, (name, action)
+    with app.app_context():
+        assert [(post.id, post.pinned) for post in items(ItemKind.POST)] == [(post_id, True)]
+
+
 def test_only_posts_are_pinned(club_id, ctx):
     runs.log_run(
         user("ana"),

@@ -7,9 +7,10 @@ from sqlalchemy.exc import IntegrityError
 
 from community.accounts.models import User
 from community.activities import services as runs
+from community.clubs.models import Club
 from community.db_types import utcnow
 from community.extensions import db, socketio
-from community.feed import moderation, queries, services
+from community.feed import moderation, posts, queries, services
 from community.feed.models import Comment, FeedItem, Report
 from community.notifications.models import Notification
 from tests.feed.builders import log_run
@@ -238,6 +239,27 @@ def test_only_site_admins_open_the_sites_reports(app, people):
 def test_a_private_clubs_reports_are_404_to_outsiders(app, people):
     make_club(app, people["olivia"], "secret", visibility="private")
     assert as_(app, "dan").get("/feed/clubs/secret/reports").status_code == 404
+
+
+def test_a_private_clubs_report_is_no_report_to_outsiders_and_site_admins(app, people):
+    secret = make_club(app, people["olivia"], "secret", visibility="private")
+    for name in ("ana", "ben"):
+        add_member(app, secret, people[name])
+    with app.app_context():
+        club = db.session.get(Club, secret)
+        post = posts.post(runner("olivia"), club, "Kit swap", pinned=False, now=utcnow()).id
+        db.session.commit()
+    comment = comment_by(app, "ana", post, "Buy my shoes")
+    report(as_(app, "ben"), f"/feed/comments/{comment}/report", "Spam")
+    (filed,) = reports(app)
+    assert filed.club_id == secret
+    for name in ("dan", "sam"):
+        for action in ("hide", "dismiss"):
+            response = submit(
+                as_(app, name), f"/feed/reports/{filed.id}/{action}", page="/dashboard"
+            )
+            assert response.status_code == 404, (name, action)
+    assert [r.status for r in reports(app)] == ["open"]
 
 
 def test_hiding_takes_an_item_out_of_every_feed_but_its_runners(app, people):
