@@ -88,16 +88,15 @@ def client(app: Flask) -> FlaskClient:
 def live_server(app: Flask) -> Iterator[str]:
     """The app served over real HTTP and WebSocket on a free local port.
 
-    Afterwards nothing of it runs on: its sockets are closed from the server's side, so
-    their request threads end, and Socket.IO's background task (one per app, which checks
-    its sockets every ping timeout) is stopped. Left running, each live server's task
-    outlived its test for good, holding that app and its sockets."""
+    Afterwards Socket.IO's background task (one per app, which checks its sockets every
+    ping timeout) is stopped: left running, each live server's task outlived its test for
+    good, holding that app and its sockets. (Not engine.io's disconnect() of every socket:
+    it waits for each socket's queue to drain, forever for a page already closed.)"""
     sockets = app.wsgi_app.engineio_app  # this app's Socket.IO server (Flask-SocketIO's)
     server = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     yield f"http://127.0.0.1:{server.server_port}"
-    sockets.eio.disconnect()
     server.shutdown()
     thread.join(timeout=5)
     sockets.shutdown()
