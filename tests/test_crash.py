@@ -9,6 +9,7 @@ import subprocess
 import sys
 import threading
 import time
+from contextlib import closing
 from pathlib import Path
 
 import requests
@@ -139,7 +140,7 @@ def test_a_server_killed_mid_burst_leaves_every_counter_true(tmp_path: Path):
         assert checked.returncode == 0, checked.stdout + checked.stderr
         if database_url.startswith("sqlite"):
             path = database_url.removeprefix("sqlite:///")
-            with sqlite3.connect(path) as connection:
+            with closing(sqlite3.connect(path)) as connection:
                 assert connection.execute("PRAGMA integrity_check").fetchone() == ("ok",)
         server = start(env, log)
         wait_until_serving(url, server, log)
