@@ -8,15 +8,17 @@ it wrote, so threads and live servers see committed data like in production.
 import os
 import sqlite3
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import closing
 from pathlib import Path
+from typing import Any
 
 import flask_migrate
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import text
-from werkzeug.serving import make_server
+from werkzeug.serving import WSGIRequestHandler, make_server
 
 from community import config as settings
 from community import create_app
@@ -47,8 +49,10 @@ def migrated_database(tmp_path_factory: pytest.TempPathFactory) -> str:
 
 
 def _fresh_sqlite_copy(template: str, target: Path) -> None:
-    # The backup API copies a consistent snapshot, WAL included.
-    with sqlite3.connect(template) as source, sqlite3.connect(target) as copy:
+    # The backup API copies a consistent snapshot, WAL included. closing(): a connection's
+    # own `with` ends a transaction but leaves the connection open (a ResourceWarning, so
+    # an error here, on Python 3.13+ when it is collected).
+    with closing(sqlite3.connect(template)) as source, closing(sqlite3.connect(target)) as copy:
         source.backup(copy)
 
 
@@ -84,15 +88,60 @@ def client(app: Flask) -> FlaskClient:
     return app.test_client()
 
 
+_RESPONSE = "tests.response"  # where the live server keeps each request's response
+WSGIApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
+
+
+class LiveServerHandler(WSGIRequestHandler):
+    """werkzeug's request handler, which closes the response when the client went away.
+
+    werkzeug's run_wsgi closes the response in a `finally`, after reading what is left of
+    the request; on a connection the browser has reset (a context closed while a script
+    still loaded) that read raises, and close() is skipped. A static file's handle then
+    stayed open until collected, a ResourceWarning that filterwarnings = error made an
+    error in whichever test was running by then."""
+
+    def connection_dropped(
+        self, error: BaseException, environ: dict[str, Any] | None = None
+    ) -> None:
+        response = (environ or {}).pop(_RESPONSE, None)
+        if hasattr(response, "close"):
+            response.close()
+
+    @staticmethod
+    def keeping_responses(app: WSGIApp) -> WSGIApp:
+        """`app`, with each response kept in its environ for connection_dropped."""
+
+        def serve(environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
+            response = app(environ, start_response)
+            environ[_RESPONSE] = response
+            return response
+
+        return serve
+
+
 @pytest.fixture
 def live_server(app: Flask) -> Iterator[str]:
-    """The app served over real HTTP and WebSocket on a free local port."""
-    server = make_server("127.0.0.1", 0, app, threaded=True)
+    """The app served over real HTTP and WebSocket on a free local port.
+
+    Afterwards Socket.IO's background task (one per app, which checks its sockets every
+    ping timeout) is stopped: left running, each live server's task outlived its test for
+    good, holding that app and its sockets. (Not engine.io's disconnect() of every socket:
+    it waits for each socket's queue to drain, forever for a page already closed.)"""
+    sockets = app.wsgi_app.engineio_app  # this app's Socket.IO server (Flask-SocketIO's)
+    server = make_server(
+        "127.0.0.1",
+        0,
+        LiveServerHandler.keeping_responses(app),
+        threaded=True,
+        request_handler=LiveServerHandler,
+    )
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     yield f"http://127.0.0.1:{server.server_port}"
     server.shutdown()
     thread.join(timeout=5)
+    sockets.shutdown()
 
 
 @pytest.fixture

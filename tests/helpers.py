@@ -58,6 +58,17 @@ def empty_postgres_database(url: str) -> None:
         engine.dispose()
 
 
+def drop_postgres_database(url: str) -> None:
+    """Drop the database at `url`, closing whatever connections it still has."""
+    target = make_url(url)
+    server = create_engine(target.set(database="postgres"), isolation_level="AUTOCOMMIT")
+    try:
+        with server.connect() as connection:
+            connection.execute(sql(f'DROP DATABASE IF EXISTS "{target.database}" WITH (FORCE)'))
+    finally:
+        server.dispose()
+
+
 def make_runner(
     app: Flask, username: str = "ana", *, password: str = PASSWORD, **fields: str
 ) -> User:

@@ -17,6 +17,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import pytest
 import requests
@@ -66,23 +67,67 @@ def server_env(
     return env
 
 
+# Bounds for a process's work, not expectations of speed: measured at a load average of 6
+# on 2 cores, importing the app took 11 s (2.6 s of CPU) and seed-demo 22 s (6.4 s of CPU);
+# with other suites running, a load of 15 made seed-demo overrun the 60 s it was given.
+COMMAND_TIMEOUT = 300
+START_TIMEOUT = 120
+
+
 def flask(env: dict[str, str], *args: str) -> str:
     """`flask --app app ARGS…` in its own process; returns what it printed."""
     command = [sys.executable, "-m", "flask", "--app", "app", *args]
     done = subprocess.run(  # noqa: S603
-        command, cwd=ROOT, env=env, capture_output=True, text=True, timeout=60, check=False
+        command,
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=COMMAND_TIMEOUT,
+        check=False,
     )
     if done.returncode != 0:
         pytest.fail(f"`flask {' '.join(args)}` exited with {done.returncode}:\n{done.stderr}")
     return done.stdout
 
 
-def wait_until_serving(url: str, process: subprocess.Popen, log: Path, timeout: float = 20) -> None:
-    """Poll /login until it answers; waiting on the process doubles as the pause between polls."""
+class PortTaken(Exception):
+    """The free port picked for a server was taken by another program before it bound it."""
+
+
+def listening(pid: int, port: int) -> bool:
+    """Whether process `pid` holds the socket listening on `port` (Linux's /proc). A port
+    found free is not reserved: until our server binds it, another program may (another
+    suite's live server on this machine), and would then answer in its place."""
+    try:
+        fds = os.listdir(f"/proc/{pid}/fd")
+    except OSError:  # the process is gone
+        return False
+    held = set()
+    for fd in fds:
+        try:
+            held.add(os.readlink(f"/proc/{pid}/fd/{fd}"))
+        except OSError:  # closed meanwhile
+            continue
+    for line in Path("/proc/net/tcp").read_text().splitlines()[1:]:
+        fields = line.split()
+        local, state, inode = fields[1], fields[3], fields[9]
+        if state == "0A" and int(local.rsplit(":", 1)[1], 16) == port:  # 0A: LISTEN
+            return f"socket:[{inode}]" in held
+    return False
+
+
+def wait_until_serving(
+    url: str, process: subprocess.Popen, log: Path, timeout: float = START_TIMEOUT
+) -> None:
+    """Poll /login until this process answers it; waiting on the process doubles as the pause
+    between polls. PortTaken if it exited because its port was in use."""
+    port = urlsplit(url).port
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         try:
-            if requests.get(f"{url}/login", timeout=1).status_code == 200:
+            answered = requests.get(f"{url}/login", timeout=1).status_code == 200
+            if answered and listening(process.pid, port):
                 return
         except requests.ConnectionError:
             pass
@@ -90,7 +135,10 @@ def wait_until_serving(url: str, process: subprocess.Popen, log: Path, timeout: 
             process.wait(timeout=0.1)
         except subprocess.TimeoutExpired:
             continue
-        pytest.fail(f"the server exited with {process.returncode}:\n{log.read_text()}")
+        output = log.read_text()
+        if "Address already in use" in output:
+            raise PortTaken(url)
+        pytest.fail(f"the server exited with {process.returncode}:\n{output}")
     pytest.fail(f"the server did not answer within {timeout} s:\n{log.read_text()}")
 
 
@@ -123,9 +171,19 @@ def serving(*servers: tuple[dict[str, str], Path]) -> Iterator[list[str]]:
     try:
         for env, log in servers:
             processes.append(start(env, log))
-        urls = [f"http://{env['HOST']}:{env['PORT']}" for env, _log in servers]
-        for url, process, (_env, log) in zip(urls, processes, servers, strict=True):
-            wait_until_serving(url, process, log)
+        urls = []
+        for n, (env, log) in enumerate(servers):
+            for _attempt in range(3):
+                url = f"http://{env['HOST']}:{env['PORT']}"
+                try:
+                    wait_until_serving(url, processes[n], log)
+                    break
+                except PortTaken:  # since it was found free: try another
+                    env["PORT"] = str(free_port())
+                    processes[n] = start(env, log)
+            else:
+                pytest.fail(f"no free port stayed free for the server:\n{log.read_text()}")
+            urls.append(url)
         yield urls
     finally:
         for process in processes:

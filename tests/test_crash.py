@@ -9,6 +9,7 @@ import subprocess
 import sys
 import threading
 import time
+from contextlib import closing
 from pathlib import Path
 
 import requests
@@ -57,8 +58,15 @@ def demo_targets(database_url: str) -> tuple[int, int, int, int]:
     return run_id, group_id, challenge_id, item_id
 
 
-def writes(server: str, username: str, targets: tuple[int, ...], stop: threading.Event) -> int:
-    """One runner's writes, round and round, until stopped or the server is gone."""
+def writes(
+    server: str,
+    username: str,
+    targets: tuple[int, ...],
+    stop: threading.Event,
+    rounds: threading.Semaphore,
+) -> int:
+    """One runner's writes, round and round, until stopped or the server is gone; `rounds`
+    is released after each round."""
     run_id, group_id, challenge_id, item_id = targets
     done = 0
     try:
@@ -75,6 +83,7 @@ def writes(server: str, username: str, targets: tuple[int, ...], stop: threading
                 action = "leave" if turn % 2 == 0 else "join"
                 submit(http, server, f"/challenges/{challenge_id}/{action}")
                 done += 1
+                rounds.release()
     except (requests.RequestException, AssertionError):
         pass  # the server was killed under this runner's feet
     return done
@@ -105,14 +114,22 @@ def test_a_server_killed_mid_burst_leaves_every_counter_true(tmp_path: Path):
     try:
         wait_until_serving(url, server, log)
         stop = threading.Event()
+        rounds = threading.Semaphore(0)
         counts: list[int] = []
         threads = [
-            threading.Thread(target=lambda u=u: counts.append(writes(url, u, targets, stop)))
+            threading.Thread(
+                target=lambda u=u: counts.append(writes(url, u, targets, stop, rounds))
+            )
             for u in RUNNERS
         ]
         for thread in threads:
             thread.start()
-        time.sleep(4)  # the burst is under way: every runner is mid-request
+        # The burst is under way once the runners have finished as many rounds as there are
+        # runners. Counted, not slept for: on a busy machine a fixed 4 s can end before any
+        # round has (four log-ins with the real password hash come first).
+        deadline = time.monotonic() + 60
+        for _ in RUNNERS:
+            assert rounds.acquire(timeout=max(deadline - time.monotonic(), 0)), "no burst"
         server.send_signal(signal.SIGKILL)
         server.wait(timeout=10)
         stop.set()
@@ -123,7 +140,7 @@ def test_a_server_killed_mid_burst_leaves_every_counter_true(tmp_path: Path):
         assert checked.returncode == 0, checked.stdout + checked.stderr
         if database_url.startswith("sqlite"):
             path = database_url.removeprefix("sqlite:///")
-            with sqlite3.connect(path) as connection:
+            with closing(sqlite3.connect(path)) as connection:
                 assert connection.execute("PRAGMA integrity_check").fetchone() == ("ok",)
         server = start(env, log)
         wait_until_serving(url, server, log)

@@ -11,6 +11,7 @@ same process serves again, with no restart.
 
 import contextlib
 import os
+import secrets
 import shutil
 import socket
 import subprocess
@@ -24,7 +25,7 @@ import redis
 from sqlalchemy import create_engine, make_url, text
 
 from community.config import normalise_database_url
-from tests.helpers import empty_postgres_database, require
+from tests.helpers import drop_postgres_database, empty_postgres_database, require
 from tests.servers import (
     Socket,
     connect,
@@ -208,7 +209,9 @@ def test_with_postgresql_out_of_reach_requests_fail_fast_and_recover_without_a_r
 ):
     base = os.environ.get("TEST_DATABASE_URL") or "postgresql://postgres@127.0.0.1:5432/runhive"
     real = make_url(normalise_database_url(base))
-    real = real.set(database=f"{real.database}_unreachable")
+    # A database of this run's own: on SQLite runs the base name is the same for every
+    # checkout, and a suite running beside this one would drop its schema mid-test.
+    real = real.set(database=f"{real.database}_unreachable_{secrets.token_hex(4)}")
     empty_postgres_database(real.render_as_string(hide_password=False))
     relay = Relay((real.host or "127.0.0.1", real.port or 5432))
     relay.open()
@@ -231,6 +234,9 @@ def test_with_postgresql_out_of_reach_requests_fail_fast_and_recover_without_a_r
     finally:
         relay.close()
         engine = create_engine(real)
-        with engine.connect() as connection:
-            assert connection.execute(text("SELECT 1")).scalar() == 1
-        engine.dispose()
+        try:
+            with engine.connect() as connection:
+                assert connection.execute(text("SELECT 1")).scalar() == 1
+        finally:
+            engine.dispose()
+            drop_postgres_database(real.render_as_string(hide_password=False))

@@ -129,12 +129,15 @@ def test_a_private_clubs_news_is_for_its_members(people):
 def entered_in_a_1_km_club_challenge(ana):
     """Ana's club, with a challenge of 1 km she has entered: her next run completes it."""
     riverside = club(ana)
+    # Open since yesterday: the run starts 30 minutes ago, which is yesterday (UTC) until
+    # 00:30, before a window opened today.
+    today = utcnow().date()
     one_km = challenge(
         ana,
         riverside,
         goal=1000.0,
-        starts_on=utcnow().date(),
-        ends_on=utcnow().date() + timedelta(days=5),
+        starts_on=today - timedelta(days=1),
+        ends_on=today + timedelta(days=5),
     )
     challenges.join(ana, one_km, now=utcnow())
     return riverside
