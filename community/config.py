@@ -113,6 +113,8 @@ def testing(database_url: str, instance_path: Path) -> dict[str, Any]:
         "REDIS_URL": None,
         "SOCKETIO_CHANNEL": "runhive-test",
         "RATELIMIT_STORAGE_URI": "memory://",
+        # Said every time: Flask-Limiter keeps the last app's choice on its one object.
+        "RATELIMIT_ENABLED": True,
         "ARGON2_TIME_COST": 1,
         "ARGON2_MEMORY_COST": 8,
         "ARGON2_PARALLELISM": 1,
