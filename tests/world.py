@@ -41,7 +41,7 @@ from community.group_runs import attendance, calendar, scheduling
 from community.group_runs import services as group_runs
 from community.group_runs.models import RsvpStatus
 from tests.challenges.builders import challenge as new_challenge
-from tests.helpers import PASSWORD
+from tests.challenges.builders import runner
 
 ROLES = ("anonymous", "outsider", "member", "admin", "owner", "blocked", "site_admin")
 # Who plays each role (anonymous is nobody).
@@ -85,19 +85,6 @@ SECRETS: dict[str, tuple[str, frozenset[str]]] = {
 }
 
 
-def _runner(username: str, **fields: object) -> User:
-    user = accounts.register_user(
-        username=username,
-        email=f"{username}@example.com",
-        display_name=username.title(),
-        password=PASSWORD,
-    )
-    for name, value in fields.items():
-        setattr(user, name, value)
-    db.session.flush()
-    return user
-
-
 def _run(user: User, title: str, visibility: str, hours_ago: float) -> int:
     now = utcnow()
     details = runs.RunDetails(
@@ -121,8 +108,8 @@ def build() -> dict[str, Any]:
     paths, forms and payloads are filled from."""
     now = utcnow()
     names = ("olga", "adam", "mia", "blake", "rex", "jo", "otto", "fay")
-    people = {name: _runner(name) for name in names}
-    people["sam"] = _runner("sam", is_site_admin=True)
+    people = {name: runner(name) for name in names}
+    people["sam"] = runner("sam", is_site_admin=True)
     olga, adam, mia, blake, rex = (people[n] for n in ("olga", "adam", "mia", "blake", "rex"))
     mia.approves_followers = True
 
