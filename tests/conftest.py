@@ -17,13 +17,12 @@ import flask_migrate
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
-from sqlalchemy import text
 from werkzeug.serving import WSGIRequestHandler, make_server
 
 from community import config as settings
 from community import create_app
 from community.extensions import db
-from tests.helpers import empty_postgres_database
+from tests.helpers import empty_postgres_database, release_database
 
 POSTGRES_URL = os.environ.get("TEST_DATABASE_URL")
 
@@ -66,13 +65,7 @@ def app(migrated_database: str, tmp_path: Path) -> Iterator[Flask]:
         url = f"sqlite:///{target}"
     app = create_app(settings.testing(url, tmp_path))
     yield app
-    with app.app_context():
-        db.session.remove()
-        if POSTGRES_URL:
-            tables = ", ".join(t.name for t in db.metadata.sorted_tables)
-            with db.engine.begin() as connection:
-                connection.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
-        db.engine.dispose()
+    release_database(app)
 
 
 @pytest.fixture

@@ -20,14 +20,14 @@ from urllib.parse import urlencode, urlsplit
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
-from sqlalchemy import Connection, Engine, event, text
+from sqlalchemy import Connection, Engine, event
 
 from community import config as settings
 from community import create_app
 from community.extensions import cache, db, socketio
 from tests import access_matrix, world
 from tests.access_matrix import ROWS, Row, path_of, resolved
-from tests.helpers import csrf_token, log_in, socket_events, url_rules
+from tests.helpers import csrf_token, log_in, release_database, socket_events, url_rules
 
 POSTGRES_URL = os.environ.get("TEST_DATABASE_URL")
 
@@ -143,13 +143,7 @@ def site(migrated_database: str, tmp_path_factory: pytest.TempPathFactory) -> It
         _copy_sqlite(database, template)
     site.writes.look()
     yield site
-    with app.app_context():
-        db.session.remove()
-        if POSTGRES_URL:
-            tables = ", ".join(t.name for t in db.metadata.sorted_tables)
-            with db.engine.begin() as connection:
-                connection.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
-        db.engine.dispose()
+    release_database(app)
 
 
 # --- one cell ----------------------------------------------------------------------------
