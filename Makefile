@@ -22,8 +22,11 @@ run: install
 	@test -f instance/.demo-loaded || ($(FLASK) seed-demo && touch instance/.demo-loaded)
 	$(BIN)/python app.py
 
+# One worker per core (at most 4: each PostgreSQL worker holds up to 15 connections of 100).
+PYTEST_WORKERS ?= -n auto --maxprocesses 4 --dist worksteal
+
 test: install
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	$(BIN)/python -m pytest $(PYTEST_WORKERS) $(PYTEST_ARGS)
 
 lint: install
 	$(BIN)/ruff check .

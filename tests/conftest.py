@@ -17,6 +17,7 @@ import flask_migrate
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
+from sqlalchemy import make_url
 from werkzeug.serving import WSGIRequestHandler, make_server
 
 from community import config as settings
@@ -24,6 +25,19 @@ from community import create_app
 from community.extensions import db
 from tests.helpers import empty_postgres_database, release_database
 
+
+def _own_database_per_worker() -> None:
+    """Under pytest-xdist each worker builds and truncates a PostgreSQL database of its own
+    (`<name>_gw0`, ...): set before any test module reads TEST_DATABASE_URL. SQLite files and
+    Redis names are already per test."""
+    worker, url = os.environ.get("PYTEST_XDIST_WORKER"), os.environ.get("TEST_DATABASE_URL")
+    if worker and url:
+        name = make_url(settings.normalise_database_url(url))
+        name = name.set(database=f"{name.database}_{worker}")
+        os.environ["TEST_DATABASE_URL"] = name.render_as_string(hide_password=False)
+
+
+_own_database_per_worker()
 POSTGRES_URL = os.environ.get("TEST_DATABASE_URL")
 
 
