@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 FLASK := $(BIN)/flask --app app
 
-.PHONY: run test lint format audit install clean
+.PHONY: run test lint format audit install clean screenshots
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -35,6 +35,10 @@ lint: install
 # Known vulnerabilities in the installed dependencies (PyPI's advisory data, through pip-audit).
 audit: install
 	$(BIN)/pip-audit --vulnerability-service pypi --skip-editable --progress-spinner off
+
+# The main pages of the demo at 1280x800 and 390x844, into screenshots/ (not committed).
+screenshots: install
+	$(BIN)/python -m tests.screenshots screenshots
 
 format: install
 	$(BIN)/ruff format .

@@ -29,9 +29,7 @@ if __name__ == "__main__":
     gc.collect()
     gc.freeze()
     gc.set_threshold(20_000, 10, 10)
-    socketio.run(
-        app,
-        host=os.environ.get("HOST", "127.0.0.1"),
-        port=int(os.environ.get("PORT", "5000")),
-        allow_unsafe_werkzeug=True,
-    )
+    host, port = os.environ.get("HOST", "127.0.0.1"), int(os.environ.get("PORT", "5000"))
+    # gevent's server announces nothing: say where to open it.
+    print(f"Runhive is serving on http://{host}:{port} (Ctrl+C to stop)", flush=True)  # noqa: T201
+    socketio.run(app, host=host, port=port, allow_unsafe_werkzeug=True)

@@ -2,6 +2,7 @@
 
 import threading
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 import requests
@@ -11,10 +12,20 @@ from tests.servers import connect, csrf_token, demo_server, logged_in, new_clien
 
 
 @pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+def folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Where the server keeps its database and writes its output (server.log)."""
+    return tmp_path_factory.mktemp("server")
+
+
+@pytest.fixture(scope="module")
+def server(folder: Path) -> Iterator[str]:
     """`python app.py` on a free port, with a freshly migrated and seeded SQLite database."""
-    with demo_server(tmp_path_factory.mktemp("server")) as url:
+    with demo_server(folder) as url:
         yield url
+
+
+def test_the_server_says_where_to_open_it_when_it_starts(server, folder):
+    assert f"Runhive is serving on {server}" in (folder / "server.log").read_text()
 
 
 @pytest.fixture

@@ -3,10 +3,10 @@
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlalchemy import select
-from sqlalchemy.orm import selectinload
+from sqlalchemy import func, select
+from sqlalchemy.orm import aliased, selectinload
 
-from community.clubs.models import Membership
+from community.clubs.models import Club, Membership
 from community.extensions import db
 from community.group_runs.models import ARRIVAL_ORDER, GroupRun, PaceGroup, Rsvp, RsvpStatus
 
@@ -34,6 +34,64 @@ def upcoming_for_member(user_id: int, now: datetime, limit: int = 50) -> list[Gr
             .limit(limit)
         )
     )
+
+
+@dataclass(frozen=True)
+class NextRun:
+    """A group run the runner is going to or waiting for, as their dashboard lists it."""
+
+    run_id: int
+    title: str
+    club_name: str
+    club_timezone: str
+    starts_at: datetime
+    meeting_point: str
+    pace_group: str
+    status: str  # going or waitlisted
+    waitlist_place: int | None  # 1 = next in line; None when going
+
+
+def next_runs_of(user_id: int, now: datetime, limit: int = 3) -> list[NextRun]:
+    """The runner's next group runs where they hold a place or wait for one, soonest
+    first, with their place in the queue (arrival order, as the waitlist shows it)."""
+    ahead = aliased(Rsvp)
+    place = (
+        select(func.count(ahead.id) + 1)
+        .where(
+            ahead.pace_group_id == Rsvp.pace_group_id,
+            ahead.status == RsvpStatus.WAITLISTED.value,
+            ahead.ticket < Rsvp.ticket,
+        )
+        .scalar_subquery()
+    )
+    rows = db.session.execute(
+        select(
+            GroupRun.id,
+            GroupRun.title,
+            Club.name,
+            Club.timezone,
+            GroupRun.starts_at,
+            GroupRun.meeting_point,
+            PaceGroup.name,
+            Rsvp.status,
+            place,
+        )
+        .join(Rsvp, Rsvp.run_id == GroupRun.id)
+        .join(PaceGroup, PaceGroup.id == Rsvp.pace_group_id)
+        .join(Club, Club.id == GroupRun.club_id)
+        .where(
+            Rsvp.user_id == user_id,
+            Rsvp.status.in_([RsvpStatus.GOING.value, RsvpStatus.WAITLISTED.value]),
+            GroupRun.starts_at > now,
+            GroupRun.cancelled_at.is_(None),
+        )
+        .order_by(GroupRun.starts_at, GroupRun.id)
+        .limit(limit)
+    ).all()
+    return [
+        NextRun(*row[:8], waitlist_place=row[8] if row.status == RsvpStatus.WAITLISTED else None)
+        for row in rows
+    ]
 
 
 @dataclass

@@ -2,7 +2,9 @@ from flask import Blueprint, redirect, render_template, url_for
 from flask_login import current_user, login_required
 from werkzeug.wrappers import Response
 
-from community.clubs.queries import my_clubs
+from community.db_types import utcnow
+from community.home.queries import dashboard as dashboard_of
+from community.security import current_runner
 
 bp = Blueprint("home", __name__)
 
@@ -17,4 +19,4 @@ def index() -> Response | str:
 @bp.get("/dashboard")
 @login_required
 def dashboard() -> str:
-    return render_template("home/dashboard.html", memberships=my_clubs(current_user.id))
+    return render_template("home/dashboard.html", home=dashboard_of(current_runner(), utcnow()))

@@ -73,6 +73,11 @@
   function setUnread(count) {
     document.querySelectorAll('[data-live-field="unread"]').forEach(function (el) {
       el.textContent = String(count);
+      el.toggleAttribute("data-zero", !count);
+    });
+    // The bell's name is what a screen reader says: it must follow the count.
+    document.querySelectorAll("[data-live-unread-label]").forEach(function (el) {
+      el.setAttribute("aria-label", "Notifications, " + count + " unread");
     });
   }
   on("notification:new", function (data) { setUnread(data.unread); });

@@ -27,6 +27,12 @@ def log_in(page: Page, login: str, password: str = PASSWORD) -> None:
     expect(page.get_by_role("heading", name=re.compile("Hello"))).to_be_visible()
 
 
+def log_out(page: Page) -> None:
+    """Log out from the account menu in the header."""
+    page.locator(".account-menu > summary").click()
+    page.get_by_role("button", name="Log out").click()
+
+
 def open_log_a_run(page: Page) -> None:
     page.get_by_role("navigation", name="Main").get_by_role("link", name="My runs").click()
     page.get_by_role("link", name="Log a run").click()

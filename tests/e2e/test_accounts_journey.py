@@ -5,7 +5,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from tests.e2e.pages import log_in
+from tests.e2e.pages import log_in, log_out
 from tests.helpers import make_runner
 
 pytestmark = pytest.mark.browser
@@ -22,7 +22,7 @@ def test_register_log_out_log_in_and_see_the_dashboard(new_page):
     page.get_by_role("button", name="Create account").click()
     expect(page.get_by_role("heading", name="Hello, Chloé Martin")).to_be_visible()
 
-    page.get_by_role("button", name="Log out").click()
+    log_out(page)
     expect(page.get_by_text("You have logged out on every device.")).to_be_visible()
 
     log_in(page, "chloe@example.com", "one km at a time")
@@ -62,7 +62,7 @@ def test_logging_out_on_one_device_tells_the_other_at_once(app, new_page):
     expect(laptop.locator("body[data-live-connected='true']")).to_be_attached()
     log_in(phone, "ana")
 
-    phone.get_by_role("button", name="Log out").click()
+    log_out(phone)
 
     expect(laptop.get_by_text("You have been logged out.")).to_be_visible()
     laptop.reload()

@@ -1,0 +1,168 @@
+"""The dashboard, the runner's home: this week against last week, the week streak, the next
+group runs with the place in the queue, and the first steps for a newcomer."""
+
+from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import pytest
+from sqlalchemy import select
+
+from community.accounts.models import User
+from community.activities.models import Run
+from community.activities.progress import week_starts
+from community.clubs.models import Club
+from community.db_types import utcnow
+from community.extensions import db
+from community.group_runs import scheduling
+from community.group_runs import services as group_runs
+from community.group_runs.models import RsvpStatus
+from community.group_runs.scheduling import PaceGroupSpec
+from community.home.queries import dashboard
+from tests.helpers import add_member, as_, make_club, make_runner, text
+
+NOW = datetime(2026, 4, 1, 10, 0, tzinfo=UTC)  # a Wednesday; Monday 30 March began the week
+
+
+def runner(name: str) -> User:
+    return db.session.scalar(select(User).where(User.username == name))
+
+
+def add_run(user: User, start: datetime, km: float, minutes: float) -> None:
+    db.session.add(
+        Run(
+            user_id=user.id,
+            title="run",
+            start_time=start,
+            distance_m=km * 1000,
+            duration_s=minutes * 60,
+        )
+    )
+    db.session.flush()
+
+
+@pytest.fixture
+def ana(app):
+    return make_runner(app, "ana", timezone="Europe/Berlin")
+
+
+def test_this_week_is_counted_from_monday_in_the_runners_zone_against_last_week(ctx, ana):
+    ana = runner("ana")
+    add_run(ana, datetime(2026, 3, 29, 22, 30, tzinfo=UTC), km=10, minutes=55)  # Mon 00:30 CEST
+    add_run(ana, datetime(2026, 3, 31, 6, 0, tzinfo=UTC), km=5, minutes=25)
+    add_run(ana, datetime(2026, 3, 29, 21, 30, tzinfo=UTC), km=12, minutes=60)  # Sun 23:30
+    add_run(ana, datetime(2026, 3, 25, 6, 0, tzinfo=UTC), km=6, minutes=30)
+
+    home = dashboard(ana, NOW)
+
+    assert (home.week.distance_m, home.week.duration_s, home.week.runs) == (15_000, 4800, 2)
+    assert (home.week.last_distance_m, home.week.last_runs) == (18_000, 2)
+    assert home.week.ahead_of_last_m == -3_000
+    assert home.streak_weeks == 2
+
+
+def test_a_runner_with_runs_sees_them_this_week_not_log_your_first_run(app, ana):
+    with app.app_context():
+        now = utcnow()
+        monday = week_starts(now, ZoneInfo("Europe/Berlin"), 1)[0]  # not last week's, at 00:10
+        add_run(runner("ana"), max(now - timedelta(minutes=30), monday), km=8.4, minutes=44)
+        db.session.commit()
+
+    page = text(as_(app, "ana").get("/dashboard"))
+
+    assert "Log your first run" not in page
+    assert "This week 8.40 km 1 run · 44:00" in page
+
+
+def test_a_new_runner_sees_the_three_first_steps_each_one_click_away(app, ana):
+    response = as_(app, "ana").get("/dashboard")
+    page = text(response)
+
+    assert "Log your first run" in page
+    assert "Join a club" in page
+    assert "RSVP to a group run" in page
+    assert "Enter this month's challenge" in page
+    body = response.get_data(as_text=True)
+    for target in ('href="/clubs/"', 'href="/group-runs/"', 'href="/challenges/"'):
+        assert target in body
+
+
+def test_a_step_taken_is_ticked_off_and_the_steps_go_once_all_are_done(app, ana):
+    ben = make_runner(app, "ben")
+    club = make_club(app, ben, "riverside")
+    add_member(app, club, ana)
+
+    page = text(as_(app, "ana").get("/dashboard"))
+
+    assert "Done: You joined a club." in page
+    assert "RSVP to a group run" in page
+
+
+def test_the_next_group_runs_show_going_and_the_place_in_the_waitlist(app, ana):
+    ben, cleo = make_runner(app, "ben"), make_runner(app, "cleo")
+    club_id = make_club(app, ben, "riverside", timezone="Europe/London")
+    add_member(app, club_id, ana)
+    add_member(app, club_id, cleo)
+    with app.app_context():
+        now = utcnow()
+        club = db.session.get(Club, club_id)
+        full = scheduling.schedule_run(
+            runner("ben"),
+            club,
+            title="Track session",
+            starts_at=now + timedelta(days=2),
+            meeting_point="The track",
+            now=now,
+            pace_groups=[PaceGroupSpec("Fast", 1)],
+        )
+        social = scheduling.schedule_run(
+            runner("ben"),
+            club,
+            title="Sunday social",
+            starts_at=now + timedelta(days=4),
+            meeting_point="The bandstand",
+            now=now,
+        )
+        db.session.flush()
+        group = full.pace_groups[0].id
+        group_runs.rsvp(runner("cleo"), full, RsvpStatus.GOING, now=now, pace_group_id=group)
+        group_runs.rsvp(runner("ana"), full, RsvpStatus.GOING, now=now, pace_group_id=group)
+        group_runs.rsvp(
+            runner("ana"), social, RsvpStatus.GOING, now=now, pace_group_id=social.pace_groups[0].id
+        )
+        db.session.commit()
+
+    page = text(as_(app, "ana").get("/dashboard"))
+
+    assert "Track session Riverside" in page
+    assert "Waitlisted · number 1 in the queue" in page
+    assert "Sunday social Riverside" in page
+    assert page.index("Track session") < page.index("Sunday social")
+    assert "(Europe/Berlin time)" in page  # the club runs on London time
+
+
+def test_a_cancelled_run_and_one_already_run_are_not_next(app, ana):
+    ben = make_runner(app, "ben")
+    club_id = make_club(app, ben, "riverside")
+    add_member(app, club_id, ana)
+    with app.app_context():
+        club, then = db.session.get(Club, club_id), NOW - timedelta(days=7)
+        runs = [
+            scheduling.schedule_run(
+                runner("ben"),
+                club,
+                title=title,
+                starts_at=NOW + timedelta(days=days),
+                meeting_point="The track",
+                now=then,
+            )
+            for title, days in (("Yesterday's", -1), ("Called off", 2))
+        ]
+        db.session.flush()
+        for run in runs:
+            group_runs.rsvp(
+                runner("ana"), run, RsvpStatus.GOING, now=then, pace_group_id=run.pace_groups[0].id
+            )
+        scheduling.cancel_run(runner("ben"), runs[1], now=then)
+        db.session.flush()
+
+        assert dashboard(runner("ana"), NOW).next_runs == []
