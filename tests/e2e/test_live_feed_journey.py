@@ -39,6 +39,8 @@ def test_a_run_kudos_and_a_comment_reach_the_other_runner_live(club_mates, new_p
     expect(item(ben, "Tempo by the river")).to_contain_text("Ben Okafor gave kudos")
     expect(item(ana, "Tempo by the river")).to_contain_text("Ben Okafor gave kudos")
     expect(ana.locator("[data-live-field='unread']").first).to_have_text("1")
+    # The bell's name says the new count to a screen reader too.
+    expect(ana.get_by_role("link", name="Notifications, 1 unread")).to_be_attached()
 
     # Ben comments (markup stays text); Ana sees it under her run, live.
     watching(ben)
