@@ -6,7 +6,15 @@ from flask_login import current_user, login_required
 from werkzeug.wrappers import Response
 
 from community.accounts.models import User
-from community.activities import analysis, imports, progress, queries, records, services
+from community.activities import (
+    analysis,
+    imports,
+    profile,
+    progress,
+    queries,
+    records,
+    services,
+)
 from community.activities.forms import RunEditForm, RunForm, UploadForm
 from community.activities.models import Run
 from community.activities.route_svg import track_polyline
@@ -178,13 +186,14 @@ def progress_page() -> str:
 def show(run_id: int) -> str:
     run = _run(run_id)
     points = queries.track_points(run.id) if run.has_track else None
+    units = current_user.units if current_user.is_authenticated else "km"
     run_splits: list[analysis.Split] = []
     if points:
         start = points[0].time
         run_splits = analysis.splits(
             [p.distance for p in points],
             [(p.time - start).total_seconds() for p in points],
-            unit_length(current_user.units if current_user.is_authenticated else "km"),
+            unit_length(units),
             [p.elevation for p in points],
         )
     return render_template(
@@ -192,6 +201,7 @@ def show(run_id: int) -> str:
         run=run,
         route=track_polyline(points) if points else None,
         splits=run_splits,
+        profile=profile.run_profile(points, units) if points else [],
         efforts=queries.efforts_of(run.id),
         suspect=records.suspect_notice(run.suspect_reason) if run.suspect_reason else None,
     )

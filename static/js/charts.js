@@ -109,7 +109,8 @@
           incrs: categories ? [1, 2, 3, 4, 6, 12, 24] : undefined,
           values: function (u, splits) {
             return splits.map(function (v) {
-              return categories ? ((spec.xTicks || spec.xLabels)[v] || "") : formatTick(v, spec);
+              if (categories) return (spec.xTicks || spec.xLabels)[v] || "";
+              return v.toLocaleString("en-GB", { maximumFractionDigits: 2 });
             });
           },
         },

@@ -119,6 +119,7 @@ def test_an_uploaded_gpx_shows_its_route_splits_and_personal_bests(app, new_page
     expect(page.get_by_role("heading", name="1 of 1 file imported")).to_be_visible()
     row = page.get_by_role("row").filter(has_text="morning.gpx")
     assert page.evaluate("window.stillTheSamePage") is True  # upload.js swapped #main in
+    errors = console_errors(page)
     row.get_by_role("link", name="Imported.").click()
 
     expect(page).to_have_url(re.compile(r"/runs/\d+$"))
@@ -139,12 +140,28 @@ def test_an_uploaded_gpx_shows_its_route_splits_and_personal_bests(app, new_page
     for split in splits.locator("tbody tr").all():
         expect(split).to_contain_text("5:00 /km")
 
+    profile = page.get_by_role("region", name="Profile")
+    for caption in ("Pace", "Elevation"):
+        chart = profile.get_by_role("figure", name=caption, exact=True)
+        expect(chart.get_by_role("img", name=caption, exact=True).locator("canvas")).to_have_count(
+            1
+        )
+        expect(chart.locator(".u-axis")).to_have_count(2)
+    pace = profile.get_by_role("figure", name="Pace", exact=True)
+    pace.get_by_text("Show as a table").click()
+    expect(pace.locator("details tbody tr")).to_have_count(201)  # every 20 m
+    expect(pace.locator("details tbody tr").nth(100)).to_have_text(
+        re.compile(r"2\.00 km\s*5:00 /km")
+    )
+    expect(profile.get_by_role("figure", name="Heart rate")).to_have_count(0)  # none in the file
+
     efforts = page.get_by_role("region", name="Best efforts")
     for label, time in (("400 m", "2:00"), ("1 km", "5:00"), ("1 mile", "8:03")):
         effort = efforts.get_by_role("row", name=re.compile(f"^{label} "))
         expect(effort).to_contain_text(time)
         expect(effort).to_contain_text("Personal best")
     expect(efforts.get_by_role("row", name=re.compile("^5 km"))).to_have_count(0)
+    assert errors == []
 
 
 def test_a_zip_imports_its_good_tracks_and_names_the_broken_one(app, new_page, tmp_path):
