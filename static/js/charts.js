@@ -69,7 +69,7 @@
         stroke: REFERENCE,
         width: 2,
         dash: [6, 4],
-        points: { show: true, size: 5, stroke: REFERENCE, fill: REFERENCE },
+        points: { show: spec.x.length <= 16, size: 5, stroke: REFERENCE, fill: REFERENCE },
       });
     }
     const line = Object.assign(common, {
