@@ -80,7 +80,7 @@ def _sensor(points: Sequence[TrackPoint], field: str) -> tuple[list[float], list
 
 def run_profile(points: Sequence[TrackPoint], units: str) -> list[Chart]:
     """The run's charts over distance in the viewer's units: pace and elevation, heart rate
-    and cadence when the file had them. None for a track without distance."""
+    and cadence when the file had them. None (an empty list) for a track without distance."""
     total = points[-1].distance if points else 0.0
     if total < MIN_DISTANCE_M:
         return []
