@@ -589,6 +589,18 @@ SECTIONS: dict[str, list[Row]] = {
             "ok ok ok ok ok ok ok",
             challenge_id="site_challenge",
         ),
+        page(
+            "/challenges/<int:challenge_id>/standings",
+            "the private club's challenge's standings over time (JSON)",
+            "404 404 ok ok ok ok 404",
+            challenge_id="challenge",
+        ),
+        page(
+            "/challenges/<int:challenge_id>/standings",
+            "the site's monthly challenge's standings over time (JSON)",
+            "ok ok ok ok ok ok ok",
+            challenge_id="site_challenge",
+        ),
         action(
             "/challenges/<int:challenge_id>/join",
             "the private club's challenge (mia is in)",

@@ -3,6 +3,7 @@
 import math
 import random
 from datetime import datetime, timedelta
+from xml.etree import ElementTree
 
 import gpxpy.gpx
 
@@ -20,15 +21,21 @@ HOMES = {
 }
 
 
+TRACKPOINT_EXTENSION = "http://www.garmin.com/xmlschemas/TrackPointExtension/v1"
+
+
 def loop_gpx(
     start: datetime, centre: tuple[float, float], km: float, pace_s: float, rng: random.Random
 ) -> bytes:
-    """A loop around `centre` of about `km`, one point every 5 s, at about `pace_s` per km."""
+    """A loop around `centre` of about `km`, a point about every 5 s, at about `pace_s` per
+    km: faster and slower stretches, a heart rate that drifts up, and a cadence, as a
+    watch writes them (Garmin's TrackPointExtension)."""
     radius = km * 1000 / (2 * math.pi)
     seconds = km * pace_s
     steps = int(seconds / 5)
     segment = gpxpy.gpx.GPXTrackSegment()
     wobble = rng.uniform(0, math.tau)
+    elapsed = 0.0
     for step in range(steps + 1):
         angle = math.tau * step / steps
         r = radius * (1 + 0.15 * math.sin(3 * angle + wobble))
@@ -36,15 +43,23 @@ def loop_gpx(
         lat = centre[0] + math.degrees(north / EARTH_RADIUS_M)
         lon = centre[1] + math.degrees(east / (EARTH_RADIUS_M * math.cos(math.radians(centre[0]))))
         elevation = 30 + 12 * math.sin(2 * angle + wobble)
-        segment.points.append(
-            gpxpy.gpx.GPXTrackPoint(
-                lat, lon, elevation=elevation, time=start + timedelta(seconds=5 * step)
-            )
+        point = gpxpy.gpx.GPXTrackPoint(
+            lat, lon, elevation=elevation, time=start + timedelta(seconds=round(elapsed))
         )
+        effort = math.sin(5 * angle + wobble)
+        sensors = ElementTree.Element(f"{{{TRACKPOINT_EXTENSION}}}TrackPointExtension")
+        heart_rate = 128 + 22 * step / steps + 6 * effort + rng.uniform(-2, 2)
+        ElementTree.SubElement(sensors, f"{{{TRACKPOINT_EXTENSION}}}hr").text = f"{heart_rate:.0f}"
+        cadence = 84 + 2 * effort + rng.uniform(-1, 1)  # strides (one foot) a minute
+        ElementTree.SubElement(sensors, f"{{{TRACKPOINT_EXTENSION}}}cad").text = f"{cadence:.0f}"
+        point.extensions.append(sensors)
+        segment.points.append(point)
+        elapsed += 5 * (1 - 0.07 * effort + rng.uniform(-0.04, 0.04))
     track = gpxpy.gpx.GPXTrack()
     track.type = "running"
     track.segments.append(segment)
     gpx = gpxpy.gpx.GPX()
+    gpx.nsmap["gpxtpx"] = TRACKPOINT_EXTENSION
     gpx.tracks.append(track)
     return gpx.to_xml().encode()
 

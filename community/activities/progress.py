@@ -1,18 +1,23 @@
 """A runner's progress: totals per week and month in their own time zone, and streaks.
 
 Buckets are computed as UTC instants in Python (zoneinfo knows the daylight-saving
-changes); the database then sums every bucket in one indexed range query.
+changes); the database then sums every bucket in one indexed range query. `bucket_chart`
+turns buckets into a chart in the runner's units, with a reference line to compare with.
 """
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
+from typing import Literal
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import case, func, select
 
 from community.activities.models import Run
+from community.charts import Chart, Format, Series
 from community.db_types import epoch_seconds
 from community.extensions import db
+from community.units import from_metres
 
 
 @dataclass(frozen=True)
@@ -120,3 +125,134 @@ def week_streak(user_id: int, now: datetime, zone: ZoneInfo) -> int:
         if not counted:
             streak, counted = streak + 1, True
     return streak
+
+
+# The reference drawn over the bars until goals exist: the runner's own recent average.
+AVERAGE_WEEKS = 4
+AVERAGE_MONTHS = 3
+
+Measure = Literal["distance_m", "duration_s", "runs"]
+
+
+@dataclass(frozen=True)
+class Target:
+    """A line to compare each bucket with (in metres, seconds or runs, one per bucket):
+    the runner's recent average today, a goal once goals exist."""
+
+    label: str
+    values: list[float | None]
+
+
+def trailing_average(values: list[float], window: int) -> list[float | None]:
+    """For each value, the mean of the `window` values before it (None while fewer)."""
+    return [
+        sum(values[index - window : index]) / window if index >= window else None
+        for index in range(len(values))
+    ]
+
+
+def average_target(buckets: list[Bucket], measure: Measure, window: int, noun: str) -> Target:
+    """The trailing average over `buckets` (which start `window` buckets early)."""
+    averages = trailing_average([float(getattr(b, measure)) for b in buckets], window)
+    return Target(f"Average of the previous {window} {noun}", averages[window:])
+
+
+def bucket_chart(
+    key: str,
+    title: str,
+    buckets: list[Bucket],
+    measure: Measure,
+    *,
+    units: str,
+    label: Callable[[Bucket], str],
+    x_title: str,
+    tick: Callable[[Bucket], str] | None = None,
+    target: Target | None = None,
+) -> Chart:
+    """Bars of one measure per bucket in the runner's units, and the target as a line."""
+    unit_name = "mi" if units == "mi" else "km"
+
+    def shown(value: float | None) -> float | None:
+        if value is None:
+            return None
+        if measure == "distance_m":
+            return round(from_metres(value, units), 2)
+        return round(value, 2)
+
+    series = [
+        Series(title.split(" per ")[0], [shown(getattr(b, measure)) for b in buckets], "bars")
+    ]
+    if target is not None:
+        series.append(Series(target.label, [shown(v) for v in target.values], "reference"))
+    chart_format: Format = "duration" if measure == "duration_s" else "number"
+    unit = unit_name if measure == "distance_m" else ""
+    return Chart(
+        key=key,
+        title=title,
+        x_title=x_title,
+        x=[float(index) for index in range(len(buckets))],
+        x_labels=[label(b) for b in buckets],
+        x_ticks=[tick(b) for b in buckets] if tick else [],
+        y_title={"distance_m": unit_name, "duration_s": "Time", "runs": "Runs"}[measure],
+        series=series,
+        format=chart_format,
+        unit=unit,
+        decimals=2 if measure == "distance_m" else 0,
+    )
+
+
+WEEKS_SHOWN = 12
+MONTHS_SHOWN = 12
+
+
+def _week_label(bucket: Bucket) -> str:
+    return bucket.start.strftime("%-d %b")
+
+
+def _month_label(bucket: Bucket) -> str:
+    return bucket.start.strftime("%b %Y")
+
+
+def _month_tick(bucket: Bucket) -> str:
+    # The year only where it begins, so twelve months fit under a phone's chart.
+    return bucket.start.strftime("%b %y" if bucket.start.month == 1 else "%b")
+
+
+def progress_charts(
+    user_id: int, now: datetime, zone: ZoneInfo, units: str
+) -> tuple[list[Chart], list[Chart]]:
+    """The progress page's charts per week and per month, in two queries: distance (with
+    the runner's trailing average as its reference line), time and runs."""
+    weeks = bucket_totals(user_id, week_starts(now, zone, WEEKS_SHOWN + AVERAGE_WEEKS))
+    months = bucket_totals(user_id, month_starts(now, zone, MONTHS_SHOWN + AVERAGE_MONTHS))
+    per: list[tuple[str, list[Bucket], int, str, Callable[[Bucket], str], Callable[[Bucket], str]]]
+    per = [
+        ("week", weeks, AVERAGE_WEEKS, "weeks", _week_label, _week_label),
+        ("month", months, AVERAGE_MONTHS, "months", _month_label, _month_tick),
+    ]
+    charts: list[list[Chart]] = []
+    for period, buckets, window, noun, label, tick in per:
+        shown = buckets[window:]
+        charts.append(
+            [
+                bucket_chart(
+                    f"{period}-{measure.split('_')[0]}",
+                    f"{name} per {period}",
+                    shown,
+                    measure,
+                    units=units,
+                    label=label,
+                    tick=tick,
+                    x_title="Week of" if period == "week" else "Month",
+                    target=average_target(buckets, measure, window, noun)
+                    if measure == "distance_m"
+                    else None,
+                )
+                for measure, name in (
+                    ("distance_m", "Distance"),
+                    ("duration_s", "Time"),
+                    ("runs", "Runs"),
+                )
+            ]
+        )
+    return charts[0], charts[1]

@@ -6,7 +6,15 @@ from flask_login import current_user, login_required
 from werkzeug.wrappers import Response
 
 from community.accounts.models import User
-from community.activities import analysis, imports, progress, queries, records, services
+from community.activities import (
+    analysis,
+    imports,
+    profile,
+    progress,
+    queries,
+    records,
+    services,
+)
 from community.activities.forms import RunEditForm, RunForm, UploadForm
 from community.activities.models import Run
 from community.activities.route_svg import track_polyline
@@ -18,7 +26,6 @@ from community.realtime import emit_after_commit, user_room
 from community.security import current_runner
 from community.units import (
     FEET_PER_METRE,
-    format_distance,
     format_duration,
     from_metres,
     parse_duration,
@@ -151,31 +158,27 @@ def upload() -> tuple[str, int]:
 def progress_page() -> str:
     user = current_runner()
     now = utcnow()
-    weeks = progress.week_starts(now, user.zone, 12)
-    months = progress.month_starts(now, user.zone, 12)
+    this_week = progress.week_starts(now, user.zone, 1)[0]
+    this_month = progress.month_starts(now, user.zone, 1)[0]
     local_now = now.astimezone(user.zone)
     year_start = local_now.replace(month=1, day=1, hour=0, minute=0, second=0, microsecond=0)
     totals = progress.totals_since(
         user.id,
         {
-            "This week": weeks[-2],
-            "This month": months[-2],
+            "This week": this_week,
+            "This month": this_month,
             "This year": year_start,
             "All time": None,
         },
     )
+    week_charts, month_charts = progress.progress_charts(user.id, now, user.zone, user.units)
     return render_template(
         "activities/progress.html",
-        weeks=progress.bucket_totals(user.id, weeks),
-        months=progress.bucket_totals(user.id, months),
+        week_charts=week_charts,
+        month_charts=month_charts,
         totals=totals,
         streak=progress.week_streak(user.id, now, user.zone),
         bests=queries.personal_bests(user.id),
-        week_label=lambda bucket: bucket.start.strftime("%-d %b"),
-        month_label=lambda bucket: bucket.start.strftime("%b %Y"),
-        distance_fmt=lambda metres: format_distance(metres, user.units),
-        duration_fmt=format_duration,
-        count_fmt=str,
     )
 
 
@@ -183,13 +186,14 @@ def progress_page() -> str:
 def show(run_id: int) -> str:
     run = _run(run_id)
     points = queries.track_points(run.id) if run.has_track else None
+    units = current_user.units if current_user.is_authenticated else "km"
     run_splits: list[analysis.Split] = []
     if points:
         start = points[0].time
         run_splits = analysis.splits(
             [p.distance for p in points],
             [(p.time - start).total_seconds() for p in points],
-            unit_length(current_user.units if current_user.is_authenticated else "km"),
+            unit_length(units),
             [p.elevation for p in points],
         )
     return render_template(
@@ -197,6 +201,7 @@ def show(run_id: int) -> str:
         run=run,
         route=track_polyline(points) if points else None,
         splits=run_splits,
+        profile=profile.run_profile(points, units) if points else [],
         efforts=queries.efforts_of(run.id),
         suspect=records.suspect_notice(run.suspect_reason) if run.suspect_reason else None,
     )

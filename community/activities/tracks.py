@@ -44,19 +44,25 @@ MAX_RUNNING_SPEED_MPS = 12.5
 MAX_IMPOSSIBLE_SHARE = 0.2
 # Mean Earth radius (IUGG); the equatorial radius would make distances 0.1% too long.
 EARTH_RADIUS_M = 6_371_008.8
-# Elevations outside this range are sensor garbage, kept as unknown rather than refused.
+# Elevations outside this range are sensor garbage, kept as unknown rather than refused;
+# heart rates and cadences too (a strap losing contact reads 0 or 255).
 _ELEVATION_RANGE_M = (-1_000.0, 10_000.0)
+_HEART_RATE_RANGE = (25.0, 250.0)
+_CADENCE_RANGE_SPM = (0.0, 400.0)
 
 
 @dataclass(frozen=True, slots=True)
 class TrackPoint:
-    """One sample: `distance` is cumulative metres from the start."""
+    """One sample: `distance` is cumulative metres from the start, `heart_rate` in beats
+    and `cadence` in steps (both feet) per minute, when the file has them."""
 
     time: datetime
     lat: float | None
     lon: float | None
     elevation: float | None
     distance: float
+    heart_rate: float | None = None
+    cadence: float | None = None
 
 
 @dataclass(frozen=True)
@@ -85,6 +91,8 @@ class _Sample(NamedTuple):  # a point with a time as the file gives it, the time
     lon: float | None
     elevation: float | None
     distance: float | None
+    heart_rate: float | None = None
+    cadence: float | None = None
 
 
 # What the readers raise on damaged content. LookupError: an unknown XML encoding;
@@ -231,6 +239,8 @@ def _read_gpx(data: bytes) -> tuple[list[_Sample], str | None]:
     for point in root.iter(f"{ns}trkpt"):
         time = (point.findtext(f"{ns}time") or "").strip()
         if time:
+            extensions = point.find(f"{ns}extensions")
+            sensors = _gpx_sensors(extensions) if extensions is not None else {}
             samples.append(
                 _Sample(
                     _utc(datetime.fromisoformat(time)),
@@ -238,10 +248,18 @@ def _read_gpx(data: bytes) -> tuple[list[_Sample], str | None]:
                     _number(point.get("lon")),
                     _number(point.findtext(f"{ns}ele")),
                     None,
+                    _number(sensors.get("hr")),
+                    _steps(_number(sensors.get("cad"))),
                 )
             )
     kind = root.findtext(f"{ns}trk/{ns}type")
     return samples, _sport_name(kind.strip()) if kind else None
+
+
+def _gpx_sensors(extensions: Element) -> dict[str, str | None]:
+    # Garmin's TrackPointExtension (v1 or v2, under whatever prefix): <hr> and <cad> in
+    # it; matched by local name, as writers differ in namespaces.
+    return {_local(child.tag): child.text for child in extensions.iter()}
 
 
 # TCX is read here rather than with a TCX library: python-tcxparser (lxml, unhardened)
@@ -266,6 +284,10 @@ def _read_tcx(data: bytes) -> tuple[list[_Sample], str | None]:
                     _number(fields.get("LongitudeDegrees")),
                     _number(fields.get("AltitudeMeters")),
                     _number(fields.get("DistanceMeters")),
+                    # HeartRateBpm holds a Value; running cadence is in Garmin's
+                    # ActivityExtension (RunCadence), or in Cadence from some writers.
+                    _number(fields.get("Value")),
+                    _steps(_number(fields.get("RunCadence") or fields.get("Cadence"))),
                 )
             )
     return samples, sport
@@ -288,6 +310,9 @@ def _read_fit(data: bytes) -> tuple[list[_Sample], str | None]:
                 if not isinstance(time, datetime):
                     continue
                 elevation = _fit_number(frame, "enhanced_altitude")
+                cadence = _fit_number(frame, "cadence")
+                if cadence is not None:
+                    cadence += _fit_number(frame, "fractional_cadence") or 0.0
                 samples.append(
                     _Sample(
                         _utc(time),
@@ -295,6 +320,8 @@ def _read_fit(data: bytes) -> tuple[list[_Sample], str | None]:
                         _semicircles(_fit_number(frame, "position_long")),
                         elevation if elevation is not None else _fit_number(frame, "altitude"),
                         _fit_number(frame, "distance"),
+                        _fit_number(frame, "heart_rate"),
+                        _steps(cadence),
                     )
                 )
             elif frame.name in ("session", "sport") and sport is None:
@@ -321,6 +348,12 @@ def _fit_number(frame: fitdecode.FitDataMessage, name: str) -> float | None:
     value = frame.get_value(name, fallback=None)
     # A damaged definition can turn a number into a tuple or bytes: treat it as missing.
     return float(value) if isinstance(value, int | float) and not isinstance(value, bool) else None
+
+
+def _steps(strides: float | None) -> float | None:
+    # GPX, TCX and FIT count a runner's cadence in strides (one foot) per minute; people
+    # read steps per minute (both feet), as watches show it.
+    return strides * 2 if strides is not None else None
 
 
 def _semicircles(value: float | None) -> float | None:
@@ -352,7 +385,19 @@ def _checked(sample: _Sample) -> _Sample:
     distance = sample.distance
     if distance is not None and not (math.isfinite(distance) and distance >= 0):
         distance = None
-    return _Sample(sample.time, lat, lon, elevation, distance)
+    return _Sample(
+        sample.time,
+        lat,
+        lon,
+        elevation,
+        distance,
+        _in_range(sample.heart_rate, _HEART_RATE_RANGE),
+        _in_range(sample.cadence, _CADENCE_RANGE_SPM),
+    )
+
+
+def _in_range(value: float | None, bounds: tuple[float, float]) -> float | None:
+    return value if value is not None and bounds[0] <= value <= bounds[1] else None
 
 
 def _in_time_order(samples: list[_Sample]) -> tuple[list[_Sample], int]:
@@ -456,7 +501,7 @@ def _build_track(
     if distances[-1] > MAX_DISTANCE_M:
         raise TrackError("The track is over 1,000 km long, too long for one activity.")
     track = [
-        TrackPoint(p.time, p.lat, p.lon, p.elevation, d)
+        TrackPoint(p.time, p.lat, p.lon, p.elevation, d, p.heart_rate, p.cadence)
         for p, d in zip(points, distances, strict=True)
     ]
     return ParsedTrack(
@@ -513,21 +558,23 @@ def _elevation_gain(elevations: Iterable[float | None]) -> float:
     return gain
 
 
-# Storage: a version byte, then zlib over a point count and five columns of little-endian
-# int64 (time in ms since 1970, lat and lon in 1e-7 degrees, elevation and distance in
-# decimetres), each value stored as its difference from the previous one, which zlib packs
-# to a few bits.
-_CODEC_VERSION = 1
-_MISSING = -(2**31)  # a None in the lat, lon and elevation columns
+# Storage: a version byte, then zlib over a point count and columns of little-endian int64
+# (time in ms since 1970, lat and lon in 1e-7 degrees, elevation and distance in
+# decimetres; since version 2 also heart rate and cadence, whole), each value stored as
+# its difference from the previous one, which zlib packs to a few bits. Version 1 blobs
+# (five columns, stored before heart rate and cadence were kept) are still read.
+_CODEC_VERSION = 2
+_COLUMNS_OF_VERSION = {1: 5, 2: 7}
+_MISSING = -(2**31)  # a None in the lat, lon, elevation, heart rate and cadence columns
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
-_COLUMNS = 5
 
 
 def encode_points(points: Sequence[TrackPoint]) -> bytes:
     """Pack points into a compact blob for storage; `decode_points` reads it back.
 
     Precision: times to the millisecond, latitude and longitude to 1e-7 degrees (about
-    1 cm), elevation and distance to 0.1 m. None positions and elevations are kept.
+    1 cm), elevation and distance to 0.1 m, heart rate and cadence to a whole beat or
+    step. None positions, elevations, heart rates and cadences are kept.
     """
     columns = (
         [round((p.time - _EPOCH) / timedelta(milliseconds=1)) for p in points],
@@ -535,6 +582,8 @@ def encode_points(points: Sequence[TrackPoint]) -> bytes:
         [_scaled(p.lon, 1e7) for p in points],
         [_scaled(p.elevation, 10) for p in points],
         [round(p.distance * 10) for p in points],
+        [_scaled(p.heart_rate, 1) for p in points],
+        [_scaled(p.cadence, 1) for p in points],
     )
     deltas = [b - a for column in columns for a, b in pairwise([0, *column])]
     body = struct.pack(f"<I{len(deltas)}q", len(points), *deltas)
@@ -543,17 +592,19 @@ def encode_points(points: Sequence[TrackPoint]) -> bytes:
 
 def decode_points(blob: bytes) -> list[TrackPoint]:
     """Unpack a blob made by `encode_points`; a blob that is not one raises ValueError."""
-    if not blob or blob[0] != _CODEC_VERSION:
+    columns = _COLUMNS_OF_VERSION.get(blob[0]) if blob else None
+    if columns is None:
         raise ValueError("Not a track blob of a known version.")
     try:
         body = zlib.decompress(blob[1:])
         (count,) = struct.unpack_from("<I", body)
-        deltas = struct.unpack(f"<{_COLUMNS * count}q", body[4:])
+        deltas = struct.unpack(f"<{columns * count}q", body[4:])
     except (zlib.error, struct.error) as error:
         raise ValueError("The track blob is damaged.") from error
-    times, lats, lons, elevations, distances = (
-        accumulate(deltas[k * count : (k + 1) * count]) for k in range(_COLUMNS)
-    )
+    unpacked = [list(accumulate(deltas[k * count : (k + 1) * count])) for k in range(columns)]
+    times, lats, lons, elevations, distances = unpacked[:5]
+    absent = [_MISSING] * count
+    heart_rates, cadences = unpacked[5:] or (absent, absent)
     return [
         TrackPoint(
             time=_EPOCH + timedelta(milliseconds=ms),
@@ -561,9 +612,11 @@ def decode_points(blob: bytes) -> list[TrackPoint]:
             lon=_unscaled(lon, 1e7),
             elevation=_unscaled(elevation, 10),
             distance=distance / 10,
+            heart_rate=_unscaled(heart_rate, 1),
+            cadence=_unscaled(cadence, 1),
         )
-        for ms, lat, lon, elevation, distance in zip(
-            times, lats, lons, elevations, distances, strict=True
+        for ms, lat, lon, elevation, distance, heart_rate, cadence in zip(
+            times, lats, lons, elevations, distances, heart_rates, cadences, strict=True
         )
     ]
 

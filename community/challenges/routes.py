@@ -2,13 +2,13 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from markupsafe import Markup
 from werkzeug.wrappers import Response
 
 from community.actions import one_click
-from community.challenges import board_cache, club_boards, queries, rules, services
+from community.challenges import board_cache, club_boards, history, queries, rules, services
 from community.challenges.counting import counted_runs, safe_weeks
 from community.challenges.forms import ChallengeForm, MonthlyForm
 from community.challenges.models import Challenge, ChallengeKind
@@ -180,6 +180,7 @@ def show(challenge_id: int) -> str:
         and services.can_enter(current_runner(), challenge),
         "entrants": challenge.entrants,
         "club_total": club_total(challenge.id) if challenge.is_cooperative else None,
+        "charted": history.charted(challenge),
     }
     if mine and challenge.safe_mode:
         context["safe_weeks"] = safe_weeks(
@@ -189,6 +190,18 @@ def show(challenge_id: int) -> str:
         # An open page reading the board again: its rows and the viewer's own standing.
         return render_template("challenges/_live.html", **context)
     return render_template("challenges/show.html", **context)
+
+
+@bp.get("/<int:challenge_id>/standings")
+def standings(challenge_id: int) -> Response:
+    """The standings-over-time chart's data (charts.js fetches it): as the page, a private
+    club's challenge is for its members only."""
+    challenge = _challenge(challenge_id)
+    if not history.charted(challenge):
+        abort(404)
+    units = current_user.units if current_user.is_authenticated else "km"
+    chart = history.standings_chart(challenge, viewer_id(), units, utcnow())
+    return jsonify({**chart.as_json(), "rows": chart.rows()})
 
 
 def _board_table(

@@ -116,4 +116,82 @@ def test_progress_page_shows_charts_and_totals(app, runner_id):
     assert page.status_code == 200
     assert "Distance per week" in text(page)
     assert "7.50 km" in text(page)
-    assert "<svg" in page.get_data(as_text=True)
+    html = page.get_data(as_text=True)
+    assert html.count("data-chart-data") == 6
+    assert "uPlot.iife.min.js" in html
+
+
+# Charts.
+
+
+def bucket(start: datetime, km: float = 0.0, minutes: float = 0.0, runs: int = 0):
+    return progress.Bucket(start.astimezone(BERLIN), km * 1000, minutes * 60, runs)
+
+
+def test_the_trailing_average_is_the_mean_of_the_values_before_each():
+    assert progress.trailing_average([4.0, 8.0, 0.0, 12.0, 6.0, 10.0], 4) == [
+        None,
+        None,
+        None,
+        None,
+        6.0,  # (4 + 8 + 0 + 12) / 4
+        6.5,  # (8 + 0 + 12 + 6) / 4
+    ]
+
+
+def test_distance_chart_in_miles_with_the_previous_four_weeks_average_as_its_line():
+    mondays = [datetime(2026, 3, 2, tzinfo=BERLIN) + timedelta(weeks=k) for k in range(6)]
+    kms = [16.09344, 8.04672, 0.0, 24.14016, 32.18688, 4.02336]  # 10, 5, 0, 15, 20, 2.5 mi
+    buckets = [bucket(monday, km) for monday, km in zip(mondays, kms, strict=True)]
+
+    chart = progress.bucket_chart(
+        "week-distance",
+        "Distance per week",
+        buckets[4:],
+        "distance_m",
+        units="mi",
+        label=lambda b: b.start.strftime("%-d %b"),
+        x_title="Week of",
+        target=progress.average_target(buckets, "distance_m", 4, "weeks"),
+    )
+
+    assert [s.label for s in chart.series] == ["Distance", "Average of the previous 4 weeks"]
+    assert chart.series[0].values == [20.0, 2.5]
+    assert chart.series[1].values == [7.5, 10.0]  # (10+5+0+15)/4, (5+0+15+20)/4
+    assert chart.rows() == [("30 Mar", ["20.00 mi", "7.50 mi"]), ("6 Apr", ["2.50 mi", "10.00 mi"])]
+    assert chart.y_title == "mi"
+
+
+def test_a_chart_without_a_target_draws_only_its_bars():
+    chart = progress.bucket_chart(
+        "week-time",
+        "Time per week",
+        [bucket(datetime(2026, 3, 30, tzinfo=BERLIN), minutes=95)],
+        "duration_s",
+        units="km",
+        label=lambda b: b.start.strftime("%-d %b"),
+        x_title="Week of",
+    )
+
+    assert [s.style for s in chart.series] == ["bars"]
+    assert chart.rows() == [("30 Mar", ["1:35:00"])]
+
+
+def test_charts_put_a_run_just_before_local_midnight_in_its_own_week_and_month(ctx, runner_id):
+    # Sunday 29 March, 23:30 in Berlin (21:30 UTC): the last week of March, not the first of
+    # April's week, and March, not April.
+    add_run(runner_id, datetime(2026, 3, 29, 21, 30, tzinfo=UTC), km=10)
+    # Monday 30 March, 00:30 in Berlin (Sunday 22:30 UTC): the new week, still March.
+    add_run(runner_id, datetime(2026, 3, 29, 22, 30, tzinfo=UTC), km=4)
+
+    weeks, months = progress.progress_charts(runner_id, NOW, BERLIN, "km")
+
+    distance_per_week = dict(weeks[0].rows())
+    assert distance_per_week["23 Mar"] == ["10.00 km", "0.00 km"]
+    assert distance_per_week["30 Mar"] == ["4.00 km", "2.50 km"]  # 10 km in the 4 weeks before
+    distance_per_month = dict(months[0].rows())
+    assert distance_per_month["Mar 2026"] == ["14.00 km", "0.00 km"]
+    assert distance_per_month["Apr 2026"] == ["0.00 km", "4.67 km"]  # 14 km over 3 months
+    assert [c.title for c in weeks] == ["Distance per week", "Time per week", "Runs per week"]
+    assert len(weeks[0].x) == progress.WEEKS_SHOWN
+    assert len(months[0].x) == progress.MONTHS_SHOWN

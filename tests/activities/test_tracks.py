@@ -3,11 +3,13 @@
 import contextlib
 import io
 import re
+import struct
 import tracemalloc
 import zipfile
+import zlib
 from collections.abc import Callable
 from dataclasses import replace
-from datetime import UTC, timedelta
+from datetime import UTC, datetime, timedelta
 from itertools import pairwise
 
 import pytest
@@ -709,3 +711,99 @@ def test_points_round_trip_through_storage(points: list[TrackPoint], missing: li
         if before.elevation is not None:
             assert after.elevation == pytest.approx(before.elevation, abs=0.05 + 1e-9)
         assert after.distance == pytest.approx(before.distance, abs=0.05 + 1e-9)
+
+
+# Heart rate and cadence.
+
+GARMIN_GPX = b"""<?xml version="1.0" encoding="UTF-8"?>
+<gpx version="1.1" creator="Garmin Connect" xmlns="http://www.topografix.com/GPX/1/1"
+     xmlns:ns3="http://www.garmin.com/xmlschemas/TrackPointExtension/v2">
+  <trk><type>running</type><trkseg>
+    <trkpt lat="51.5" lon="-0.12"><ele>20.0</ele><time>2024-05-01T07:00:00Z</time>
+      <extensions><ns3:TrackPointExtension><ns3:hr>131</ns3:hr><ns3:cad>84</ns3:cad>
+      </ns3:TrackPointExtension></extensions></trkpt>
+    <trkpt lat="51.5001" lon="-0.12"><ele>20.4</ele><time>2024-05-01T07:00:05Z</time>
+      <extensions><ns3:TrackPointExtension><ns3:hr>0</ns3:hr><ns3:cad>86</ns3:cad>
+      </ns3:TrackPointExtension></extensions></trkpt>
+    <trkpt lat="51.5002" lon="-0.12"><ele>20.8</ele><time>2024-05-01T07:00:10Z</time></trkpt>
+  </trkseg></trk>
+</gpx>"""
+
+
+def test_heart_rate_and_cadence_come_from_a_garmin_gpx_in_steps_per_minute() -> None:
+    track = parse("garmin.gpx", GARMIN_GPX)
+
+    # cad counts strides (one foot): 84 strides are 168 steps a minute. A heart rate of 0 is
+    # a strap that lost contact, kept as unknown; the last point has no sensors at all.
+    assert [(p.heart_rate, p.cadence) for p in track.points] == [
+        (131.0, 168.0),
+        (None, 172.0),
+        (None, None),
+    ]
+
+
+@pytest.mark.parametrize("kind", ["fit", "tcx", "gpx"])
+def test_heart_rate_and_cadence_come_from_each_format(kind: str) -> None:
+    points = [
+        replace(point, heart_rate=150.0 + k, cadence=170.0 + 2 * k)
+        for k, point in enumerate(make_points(4))
+    ]
+
+    track = parse(f"run.{kind}", BUILDERS[kind](points))
+
+    assert [(p.heart_rate, p.cadence) for p in track.points] == [
+        (150.0, 170.0),
+        (151.0, 172.0),
+        (152.0, 174.0),
+        (153.0, 176.0),
+    ]
+
+
+def test_a_fit_cadence_adds_its_fractional_half_stride() -> None:
+    points = [replace(point, cadence=171.0) for point in make_points(3)]  # 85.5 strides
+
+    track = parse("run.fit", fit_bytes(points))
+
+    assert {p.cadence for p in track.points} == {171.0}
+
+
+def test_a_track_without_sensors_has_no_heart_rate_or_cadence() -> None:
+    track = parse("run.fit", fit_bytes(make_points(3)))
+
+    assert {(p.heart_rate, p.cadence) for p in track.points} == {(None, None)}
+
+
+def test_heart_rate_and_cadence_round_trip_through_storage() -> None:
+    points = [
+        TrackPoint(T0, 51.5, -0.12, 20.0, 0.0, 142.0, 168.0),
+        TrackPoint(T0 + timedelta(seconds=5), 51.5001, -0.12, 20.5, 14.0, None, 170.0),
+        TrackPoint(T0 + timedelta(seconds=10), 51.5002, -0.12, 21.0, 28.0, 150.0, None),
+    ]
+
+    assert decode_points(encode_points(points)) == points
+
+
+def _version_1_blob(points: list[TrackPoint]) -> bytes:
+    """A blob as tracks were stored before heart rate and cadence: five columns."""
+    columns = (
+        [round((p.time - datetime(1970, 1, 1, tzinfo=UTC)).total_seconds() * 1000) for p in points],
+        [round(p.lat * 1e7) if p.lat is not None else -(2**31) for p in points],
+        [round(p.lon * 1e7) if p.lon is not None else -(2**31) for p in points],
+        [round(p.elevation * 10) if p.elevation is not None else -(2**31) for p in points],
+        [round(p.distance * 10) for p in points],
+    )
+    deltas = [b - a for column in columns for a, b in pairwise([0, *column])]
+    return b"\x01" + zlib.compress(struct.pack(f"<I{len(deltas)}q", len(points), *deltas))
+
+
+def test_a_track_stored_before_heart_rate_was_kept_still_reads() -> None:
+    points = [
+        TrackPoint(T0, 51.5, -0.12, 20.0, 0.0),
+        TrackPoint(T0 + timedelta(seconds=5), 51.5001, -0.12, None, 14.0),
+        TrackPoint(T0 + timedelta(seconds=10), None, None, 21.0, 28.0),
+    ]
+
+    decoded = decode_points(_version_1_blob(points))
+
+    assert decoded == points
+    assert {(p.heart_rate, p.cadence) for p in decoded} == {(None, None)}

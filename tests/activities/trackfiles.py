@@ -23,6 +23,8 @@ from community.activities.tracks import TrackPoint
 T0 = datetime(2024, 5, 1, 7, 0, tzinfo=UTC)
 NOW = datetime(2024, 6, 1, tzinfo=UTC)
 TCX_NAMESPACE = "http://www.garmin.com/xmlschemas/TrainingCenterDatabase/v2"
+TPX_NAMESPACE = "http://www.garmin.com/xmlschemas/TrackPointExtension/v1"
+TCX_EXTENSION_NAMESPACE = "http://www.garmin.com/xmlschemas/ActivityExtension/v2"
 EARTH_RADIUS_M = 6_371_008.8
 _MESG = Profile["mesg_num"]
 
@@ -100,20 +102,31 @@ def with_distances(points: Sequence[TrackPoint]) -> list[TrackPoint]:
 def gpx_bytes(
     points: Sequence[TrackPoint], *, sport: str | None = None, timed: bool = True
 ) -> bytes:
+    """A GPX track; heart rate and cadence (in strides, one foot, as Garmin writes it) go
+    into Garmin's TrackPointExtension when the points have them."""
     segment = gpxpy.gpx.GPXTrackSegment()
     for point in points:
-        segment.points.append(
-            gpxpy.gpx.GPXTrackPoint(
-                latitude=point.lat,
-                longitude=point.lon,
-                elevation=point.elevation,
-                time=point.time if timed else None,
-            )
+        written = gpxpy.gpx.GPXTrackPoint(
+            latitude=point.lat,
+            longitude=point.lon,
+            elevation=point.elevation,
+            time=point.time if timed else None,
         )
+        if point.heart_rate is not None or point.cadence is not None:
+            extension = ElementTree.Element(f"{{{TPX_NAMESPACE}}}TrackPointExtension")
+            if point.heart_rate is not None:
+                hr = ElementTree.SubElement(extension, f"{{{TPX_NAMESPACE}}}hr")
+                hr.text = str(round(point.heart_rate))
+            if point.cadence is not None:
+                cad = ElementTree.SubElement(extension, f"{{{TPX_NAMESPACE}}}cad")
+                cad.text = str(round(point.cadence / 2))
+            written.extensions.append(extension)
+        segment.points.append(written)
     track = gpxpy.gpx.GPXTrack()
     track.type = sport
     track.segments.append(segment)
     gpx = gpxpy.gpx.GPX()
+    gpx.nsmap["gpxtpx"] = TPX_NAMESPACE
     gpx.tracks.append(track)
     return gpx.to_xml().encode()
 
@@ -143,6 +156,12 @@ def tcx_bytes(
             add(trackpoint, "AltitudeMeters", repr(point.elevation))
         if distances:
             add(trackpoint, "DistanceMeters", repr(point.distance))
+        if point.heart_rate is not None:
+            add(add(trackpoint, "HeartRateBpm"), "Value", round(point.heart_rate))
+        if point.cadence is not None:
+            extensions = add(trackpoint, "Extensions")
+            tpx = ElementTree.SubElement(extensions, "TPX", xmlns=TCX_EXTENSION_NAMESPACE)
+            add(tpx, "RunCadence", round(point.cadence / 2))
     return ElementTree.tostring(root, encoding="utf-8", xml_declaration=True)
 
 
@@ -171,6 +190,13 @@ def fit_bytes(points: Sequence[TrackPoint], *, sport: str = "running") -> bytes:
             record["position_long"] = round(point.lon / 180 * 2**31)
         if point.elevation is not None:
             record["enhanced_altitude"] = point.elevation
+        if point.heart_rate is not None:
+            record["heart_rate"] = round(point.heart_rate)
+        if point.cadence is not None:
+            # FIT counts strides (one foot) per minute, halves in fractional_cadence.
+            strides = point.cadence / 2
+            record["cadence"] = int(strides)
+            record["fractional_cadence"] = strides - int(strides)
         encoder.write_mesg(record)
     encoder.write_mesg(
         {

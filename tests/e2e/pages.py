@@ -75,3 +75,14 @@ def log_a_run(page: Page, start: datetime, distance: str, duration: str, title: 
         title=title,
     )
     page.get_by_role("button", name="Save run").click()
+
+
+def console_errors(page: Page) -> list[str]:
+    """What the page reports as errors from now on: console errors (a Content-Security-Policy
+    violation is one) and uncaught exceptions. The list fills as they happen."""
+    errors: list[str] = []
+    page.on(
+        "console", lambda message: errors.append(message.text) if message.type == "error" else None
+    )
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    return errors

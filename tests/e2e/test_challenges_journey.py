@@ -407,3 +407,25 @@ def test_a_runner_hidden_from_the_board_sees_only_their_own_total(app, new_page)
     log_run(app, people["ana"], 1)
     expect(board(ana)).to_have_text([row(1, "Ana Lima", "6.00 km")])
     expect(ana.get_by_text("Ben Okafor")).to_have_count(0)
+
+
+def test_the_standings_over_time_chart_draws_the_viewer_and_the_board_day_by_day(app, new_page):
+    _, path = ana_and_ben_in_a_challenge(app, ana_km=12, ben_km=7)
+    page = new_page()
+    log_in(page, "ana")
+
+    page.goto(path)
+
+    chart = page.get_by_role("figure", name="Standings over time")
+    expect(chart.get_by_role("img", name="Standings over time").locator("canvas")).to_have_count(1)
+    expect(chart.locator(".u-axis")).to_have_count(2)
+    chart.get_by_text("Show as a table").click()
+    table = chart.locator("details table")
+    expect(table.get_by_role("columnheader")).to_have_text(
+        ["Day", "Ana Lima (you)", "Ben Okafor", "On pace for the goal"]
+    )
+    expect(table.locator("tbody tr")).to_have_count(8)  # the challenge's 8 days
+    today_row = table.get_by_role("row", name=re.compile(f"^{today():%-d %b} "))
+    expect(today_row.locator("td")).to_have_text(["12.00 km", "7.00 km", "12.50 km"])
+    tomorrow = table.get_by_role("row", name=re.compile(f"^{today() + timedelta(days=1):%-d %b} "))
+    expect(tomorrow.locator("td")).to_have_text(["", "", "18.75 km"])

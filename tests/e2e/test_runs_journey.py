@@ -8,7 +8,7 @@ import pytest
 from playwright.sync_api import Locator, Page, expect
 
 from tests.activities.trackfiles import T0, fit_bytes, gpx_bytes, make_points, zip_bytes
-from tests.e2e.pages import fill_run, log_a_run, log_in, open_log_a_run
+from tests.e2e.pages import console_errors, fill_run, log_a_run, log_in, open_log_a_run
 from tests.helpers import add_member, make_club, make_runner
 
 pytestmark = pytest.mark.browser
@@ -119,6 +119,7 @@ def test_an_uploaded_gpx_shows_its_route_splits_and_personal_bests(app, new_page
     expect(page.get_by_role("heading", name="1 of 1 file imported")).to_be_visible()
     row = page.get_by_role("row").filter(has_text="morning.gpx")
     assert page.evaluate("window.stillTheSamePage") is True  # upload.js swapped #main in
+    errors = console_errors(page)
     row.get_by_role("link", name="Imported.").click()
 
     expect(page).to_have_url(re.compile(r"/runs/\d+$"))
@@ -139,12 +140,28 @@ def test_an_uploaded_gpx_shows_its_route_splits_and_personal_bests(app, new_page
     for split in splits.locator("tbody tr").all():
         expect(split).to_contain_text("5:00 /km")
 
+    profile = page.get_by_role("region", name="Profile")
+    for caption in ("Pace", "Elevation"):
+        chart = profile.get_by_role("figure", name=caption, exact=True)
+        expect(chart.get_by_role("img", name=caption, exact=True).locator("canvas")).to_have_count(
+            1
+        )
+        expect(chart.locator(".u-axis")).to_have_count(2)
+    pace = profile.get_by_role("figure", name="Pace", exact=True)
+    pace.get_by_text("Show as a table").click()
+    expect(pace.locator("details tbody tr")).to_have_count(201)  # every 20 m
+    expect(pace.locator("details tbody tr").nth(100)).to_have_text(
+        re.compile(r"2\.00 km\s*5:00 /km")
+    )
+    expect(profile.get_by_role("figure", name="Heart rate")).to_have_count(0)  # none in the file
+
     efforts = page.get_by_role("region", name="Best efforts")
     for label, time in (("400 m", "2:00"), ("1 km", "5:00"), ("1 mile", "8:03")):
         effort = efforts.get_by_role("row", name=re.compile(f"^{label} "))
         expect(effort).to_contain_text(time)
         expect(effort).to_contain_text("Personal best")
     expect(efforts.get_by_role("row", name=re.compile("^5 km"))).to_have_count(0)
+    assert errors == []
 
 
 def test_a_zip_imports_its_good_tracks_and_names_the_broken_one(app, new_page, tmp_path):
@@ -226,6 +243,7 @@ def test_progress_shows_charts_totals_and_the_week_streak(app, new_page):
         log_a_run(page, start, distance, duration)
         expect(page.get_by_text("Run logged. Nice work!")).to_be_visible()
 
+    errors = console_errors(page)
     page.get_by_role("navigation", name="Main").get_by_role("link", name="Progress").click()
     expect(page.get_by_role("heading", name="My progress")).to_be_visible()
     expect(page).to_have_title("My progress · Runhive")
@@ -243,11 +261,39 @@ def test_progress_shows_charts_totals_and_the_week_streak(app, new_page):
     ):
         chart = page.get_by_role("figure", name=caption)
         expect(chart).to_be_visible()
-        expect(chart.get_by_role("img", name=caption)).to_be_visible()
+        plot = chart.get_by_role("img", name=caption)
+        expect(plot).to_be_visible()
+        expect(plot.locator("canvas")).to_have_count(1)
+        expect(chart.locator(".u-axis")).to_have_count(2)  # x and y, with their titles
+
+    distance = page.get_by_role("figure", name="Distance per week")
+    expect(distance.locator(".u-legend")).to_contain_text("Average of the previous 4 weeks")
+    distance.get_by_text("Show as a table").click()
+    rows = distance.locator("details tbody tr")
+    expect(rows).to_have_count(12)
+    expect(rows.filter(has_text="8.00 km").locator("td")).to_have_text(["8.00 km", "1.25 km"])
+    expect(rows.filter(has_text="5.00 km").locator("td")).to_have_text(["5.00 km", "0.00 km"])
+    # The arrow keys read the chart's values, the same as its table's.
+    recent_row = [row.inner_text() for row in rows.all()].index(
+        rows.filter(has_text="8.00 km").inner_text()
+    )
+    plot = distance.get_by_role("img", name="Distance per week")
+    plot.focus()
+    plot.press("Home")
+    for _ in range(recent_row):
+        plot.press("ArrowRight")
+    status = distance.locator("[data-chart-status]")
+    expect(status).to_have_text(
+        re.compile(r": Distance 8\.00 km; Average of the previous 4 weeks 1\.25 km$")
+    )
+    expect(distance.locator(".u-legend")).to_contain_text("8.00 km")
+    plot.press("ArrowLeft")
+    expect(status).to_have_text(re.compile(r": Distance 5\.00 km; "))
+
     runs_per_week = page.get_by_role("figure", name="Runs per week")
-    expect(runs_per_week.locator("rect.bar")).to_have_count(12)
     runs_per_week.get_by_text("Show as a table").click()
-    cells = runs_per_week.locator("tbody td.num")
+    cells = runs_per_week.locator("details tbody td.num")
     expect(cells).to_have_count(12)
     assert cells.all_inner_texts().count("1") == 2
     expect(page.get_by_text("Upload a run with a GPS track")).to_be_visible()
+    assert errors == []
