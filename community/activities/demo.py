@@ -20,22 +20,32 @@ HOMES = {
 }
 
 
-def loop_gpx(
-    start: datetime, centre: tuple[float, float], km: float, pace_s: float, rng: random.Random
-) -> bytes:
-    """A loop around `centre` of about `km`, one point every 5 s, at about `pace_s` per km."""
+def loop_points(
+    centre: tuple[float, float], km: float, steps: int, wobble: float
+) -> list[tuple[float, float, float]]:
+    """`steps` + 1 points (lat, lon, elevation) around a wobbly loop of about `km` that
+    starts and ends at `centre`."""
     radius = km * 1000 / (2 * math.pi)
-    seconds = km * pace_s
-    steps = int(seconds / 5)
-    segment = gpxpy.gpx.GPXTrackSegment()
-    wobble = rng.uniform(0, math.tau)
+    points = []
     for step in range(steps + 1):
         angle = math.tau * step / steps
         r = radius * (1 + 0.15 * math.sin(3 * angle + wobble))
         north, east = r * math.sin(angle), r * math.cos(angle) - radius
         lat = centre[0] + math.degrees(north / EARTH_RADIUS_M)
         lon = centre[1] + math.degrees(east / (EARTH_RADIUS_M * math.cos(math.radians(centre[0]))))
-        elevation = 30 + 12 * math.sin(2 * angle + wobble)
+        points.append((lat, lon, 30 + 12 * math.sin(2 * angle + wobble)))
+    return points
+
+
+def loop_gpx(
+    start: datetime, centre: tuple[float, float], km: float, pace_s: float, rng: random.Random
+) -> bytes:
+    """A loop around `centre` of about `km`, one point every 5 s, at about `pace_s` per km."""
+    steps = int(km * pace_s / 5)
+    segment = gpxpy.gpx.GPXTrackSegment()
+    for step, (lat, lon, elevation) in enumerate(
+        loop_points(centre, km, steps, rng.uniform(0, math.tau))
+    ):
         segment.points.append(
             gpxpy.gpx.GPXTrackPoint(
                 lat, lon, elevation=elevation, time=start + timedelta(seconds=5 * step)
@@ -47,6 +57,11 @@ def loop_gpx(
     gpx = gpxpy.gpx.GPX()
     gpx.tracks.append(track)
     return gpx.to_xml().encode()
+
+
+def loop_route(centre: tuple[float, float], km: float) -> list[tuple[float, float]]:
+    """A group run's planned loop from `centre`: a point about every 25 m."""
+    return [(lat, lon) for lat, lon, _ in loop_points(centre, km, int(km * 40), 0.0)]
 
 
 def seed_runs(user: User, *, now: datetime, weeks: int = 6) -> int:

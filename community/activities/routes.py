@@ -5,6 +5,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_login import current_user, login_required
 from werkzeug.wrappers import Response
 
+from community import maps
 from community.accounts.models import User
 from community.activities import analysis, imports, progress, queries, records, services
 from community.activities.forms import RunEditForm, RunForm, UploadForm
@@ -196,6 +197,7 @@ def show(run_id: int) -> str:
         "activities/show.html",
         run=run,
         route=track_polyline(points) if points else None,
+        route_map=maps.route_map(f"Map of the route of {run.title}", maps.located(points or [])),
         splits=run_splits,
         efforts=queries.efforts_of(run.id),
         suspect=records.suspect_notice(run.suspect_reason) if run.suspect_reason else None,
