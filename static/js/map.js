@@ -58,7 +58,11 @@
     } else {
       element.classList.add("map-untiled");
     }
-    L.control.scale({ metric: units !== "mi", imperial: units === "mi", maxWidth: 150 }).addTo(map);
+    L.control.scale({
+      metric: units !== "mi",
+      imperial: units === "mi",
+      maxWidth: element.clientWidth < 480 ? 110 : 150,
+    }).addTo(map);
 
     // The view first: Leaflet makes a marker's element only once the map has one.
     var route = data.route || [];
