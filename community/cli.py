@@ -10,7 +10,7 @@ from sqlalchemy import select
 from community import invariants
 from community.accounts import services as accounts
 from community.accounts.models import User
-from community.activities.demo import seed_runs
+from community.activities.demo import loop_route, seed_runs
 from community.challenges import services as challenges
 from community.challenges import tally
 from community.challenges.models import Challenge
@@ -43,6 +43,7 @@ DEMO_CLUBS = [
         "slug": "riverside-runners",
         "name": "Riverside Runners",
         "city": "London",
+        "home": (51.4794, -0.1573),  # Battersea Park
         "timezone": "Europe/London",
         "visibility": "public",
         "description": "Social runs along the river every Tuesday and Saturday. All paces welcome.",
@@ -54,6 +55,7 @@ DEMO_CLUBS = [
         "slug": "dawn-patrol",
         "name": "Dawn Patrol",
         "city": "Oslo",
+        "home": (59.9246, 10.7097),  # Frogner Park
         "timezone": "Europe/Oslo",
         "visibility": "private",
         "description": "Early birds: 6 am tempo runs before work. Ask Ben for an invite.",
@@ -86,6 +88,7 @@ def seed_demo_clubs() -> list[str]:
             timezone=spec["timezone"],
             visibility=spec["visibility"],
         )
+        club.latitude, club.longitude = spec["home"]
         for username in [*spec["admins"], *spec["members"]]:
             db.session.add(Membership(club_id=club.id, user_id=_user(username).id))
         db.session.flush()
@@ -103,6 +106,7 @@ def seed_demo_group_runs(now: datetime) -> int:
             "Tuesday social 5K",
             2,
             "The bandstand, Battersea Park",
+            (51.4794, -0.1573),
             None,
             [
                 PaceGroupSpec("5:00/km", 10),
@@ -110,9 +114,16 @@ def seed_demo_group_runs(now: datetime) -> int:
                 PaceGroupSpec("Walk-run", None, no_drop=True),
             ],
         ),
-        "dawn-patrol": ("Tempo at dawn", 3, "Frogner Park main gate", 4, None),
+        "dawn-patrol": (
+            "Tempo at dawn",
+            3,
+            "Frogner Park main gate",
+            (59.9246, 10.7097),
+            4,
+            None,
+        ),
     }
-    for slug, (title, days, place, capacity, groups) in plans.items():
+    for slug, (title, days, place, (lat, lon), capacity, groups) in plans.items():
         club = db.session.scalar(select(Club).where(Club.slug == slug))
         if club is None or db.session.scalar(
             select(GroupRun.id).where(GroupRun.club_id == club.id)
@@ -131,6 +142,10 @@ def seed_demo_group_runs(now: datetime) -> int:
             title=title,
             starts_at=starts,
             meeting_point=place,
+            latitude=lat,
+            longitude=lon,
+            # A 5 km loop from the meeting point, as if drawn from a GPX file.
+            route=loop_route((lat, lon), 5),
             now=now,
             capacity=capacity,
             pace_groups=groups,

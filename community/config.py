@@ -5,6 +5,8 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+from community import maps
+
 
 def _secret_key(instance_path: Path) -> str:
     """Generate the secret key once and keep it in instance/, so restarts keep sessions."""
@@ -50,7 +52,17 @@ def from_environment(environ: Mapping[str, str], instance_path: Path) -> dict[st
         "MAIL_PASSWORD": environ.get("MAIL_PASSWORD") or None,
         "MAIL_USE_TLS": _flag(environ.get("MAIL_USE_TLS"), default=True),
         "MAIL_SENDER": environ.get("MAIL_SENDER", DEFAULTS["MAIL_SENDER"]),
+        **_map_tiles(environ),
     }
+
+
+def _map_tiles(environ: Mapping[str, str]) -> dict[str, str]:
+    """Where map tiles come from; set but empty, no tiles (maps draw on a plain ground)."""
+    url = environ.get("MAP_TILE_URL", DEFAULTS["MAP_TILE_URL"]).strip()
+    if url:
+        maps.tile_source(url)  # refuses a URL the browser could not be allowed to load
+    attribution = environ.get("MAP_TILE_ATTRIBUTION", DEFAULTS["MAP_TILE_ATTRIBUTION"])
+    return {"MAP_TILE_URL": url, "MAP_TILE_ATTRIBUTION": attribution.strip()}
 
 
 def _split(value: str | None) -> list[str] | None:
@@ -100,6 +112,9 @@ DEFAULTS: dict[str, Any] = {
     "MAIL_PASSWORD": None,
     "MAIL_SENDER": "Runhive <no-reply@runhive.example.com>",
     "MAIL_DIR": None,
+    # OpenStreetMap's own tiles: fine for light use under its tile usage policy (README).
+    "MAP_TILE_URL": maps.OSM_TILE_URL,
+    "MAP_TILE_ATTRIBUTION": maps.OSM_ATTRIBUTION,
 }
 
 
@@ -124,4 +139,7 @@ def testing(database_url: str, instance_path: Path) -> dict[str, Any]:
         "SOCKETIO_ALLOWED_ORIGINS": None,
         "MAIL_SERVER": None,
         "MAIL_DIR": str(instance_path / "mail"),
+        # No test reaches the network: maps draw without tiles.
+        "MAP_TILE_URL": "",
+        "MAP_TILE_ATTRIBUTION": "",
     }

@@ -39,6 +39,9 @@ class DecimalField(fields.DecimalField):
 
     def process_formdata(self, valuelist: list[Any]) -> None:
         super().process_formdata(valuelist)
+        # Only what the form sent: a field left out keeps the object's value (a float).
+        if not valuelist:
+            return
         if self.data is not None and (not self.data.is_finite() or abs(self.data) > MAX_DECIMAL):
             self.data = None
             raise ValueError("Enter a number.")

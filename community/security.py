@@ -5,6 +5,7 @@ from urllib.parse import urlsplit
 from flask import Flask, Response, current_app, request
 from flask_login import current_user
 
+from community import maps
 from community.accounts.models import User
 from community.extensions import db, login_manager
 from community.params import refuse_unstorable_input
@@ -48,13 +49,20 @@ def _content_security_policy() -> str:
         [
             "default-src 'self'",
             f"connect-src 'self' {scheme}://{host}",
-            "img-src 'self' data:",
+            " ".join(["img-src 'self' data:", *_tile_sources()]),
             "object-src 'none'",
             "base-uri 'none'",
             "form-action 'self'",
             "frame-ancestors 'none'",
         ]
     )
+
+
+def _tile_sources() -> list[str]:
+    """The map tile server, when maps have tiles: the only images from elsewhere."""
+    url = current_app.config["MAP_TILE_URL"]
+    source = maps.tile_source(url) if url else None
+    return [source] if source else []
 
 
 def set_security_headers(response: Response) -> Response:

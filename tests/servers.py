@@ -59,6 +59,8 @@ def server_env(
         SOCKETIO_ASYNC_MODE="gevent",
         HOST="127.0.0.1",
         PORT=str(port),
+        # No test reaches the network: maps draw without tiles.
+        MAP_TILE_URL="",
     )
     if redis_url:
         # A name of its own on the shared Redis: no other program's events or limits mix in.

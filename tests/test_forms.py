@@ -110,3 +110,11 @@ def test_sensible_numbers_and_dates_pass(app):
         )
         assert form.validate(), form.errors
         assert (form.count.data, form.day.data) == (2**31 - 1, date(2026, 12, 7))
+
+
+def test_a_decimal_left_out_of_a_post_keeps_the_objects_value(app):
+    # A group run's latitude (a float from the database), edited by a post without it.
+    with app.test_request_context():
+        form = Numbers(MultiDict({"count": "1"}), obj=type("Stored", (), {"distance": 51.4794}))
+        assert form.distance.data == 51.4794
+        assert not form.distance.errors

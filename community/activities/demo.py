@@ -24,25 +24,35 @@ HOMES = {
 TRACKPOINT_EXTENSION = "http://www.garmin.com/xmlschemas/TrackPointExtension/v1"
 
 
-def loop_gpx(
-    start: datetime, centre: tuple[float, float], km: float, pace_s: float, rng: random.Random
-) -> bytes:
-    """A loop around `centre` of about `km`, a point about every 5 s, at about `pace_s` per
-    km: faster and slower stretches, a heart rate that drifts up, and a cadence, as a
-    watch writes them (Garmin's TrackPointExtension)."""
+def loop_points(
+    centre: tuple[float, float], km: float, steps: int, wobble: float
+) -> list[tuple[float, float, float]]:
+    """`steps` + 1 points (lat, lon, elevation) around a wobbly loop of about `km` that
+    starts and ends at `centre`."""
     radius = km * 1000 / (2 * math.pi)
-    seconds = km * pace_s
-    steps = int(seconds / 5)
-    segment = gpxpy.gpx.GPXTrackSegment()
-    wobble = rng.uniform(0, math.tau)
-    elapsed = 0.0
+    points = []
     for step in range(steps + 1):
         angle = math.tau * step / steps
         r = radius * (1 + 0.15 * math.sin(3 * angle + wobble))
         north, east = r * math.sin(angle), r * math.cos(angle) - radius
         lat = centre[0] + math.degrees(north / EARTH_RADIUS_M)
         lon = centre[1] + math.degrees(east / (EARTH_RADIUS_M * math.cos(math.radians(centre[0]))))
-        elevation = 30 + 12 * math.sin(2 * angle + wobble)
+        points.append((lat, lon, 30 + 12 * math.sin(2 * angle + wobble)))
+    return points
+
+
+def loop_gpx(
+    start: datetime, centre: tuple[float, float], km: float, pace_s: float, rng: random.Random
+) -> bytes:
+    """A loop around `centre` of about `km`, a point about every 5 s, at about `pace_s` per
+    km: faster and slower stretches, a heart rate that drifts up, and a cadence, as a
+    watch writes them (Garmin's TrackPointExtension)."""
+    steps = int(km * pace_s / 5)
+    segment = gpxpy.gpx.GPXTrackSegment()
+    wobble = rng.uniform(0, math.tau)
+    elapsed = 0.0
+    for step, (lat, lon, elevation) in enumerate(loop_points(centre, km, steps, wobble)):
+        angle = math.tau * step / steps
         point = gpxpy.gpx.GPXTrackPoint(
             lat, lon, elevation=elevation, time=start + timedelta(seconds=round(elapsed))
         )
@@ -62,6 +72,11 @@ def loop_gpx(
     gpx.nsmap["gpxtpx"] = TRACKPOINT_EXTENSION
     gpx.tracks.append(track)
     return gpx.to_xml().encode()
+
+
+def loop_route(centre: tuple[float, float], km: float) -> list[tuple[float, float]]:
+    """A group run's planned loop from `centre`: a point about every 25 m."""
+    return [(lat, lon) for lat, lon, _ in loop_points(centre, km, int(km * 40), 0.0)]
 
 
 def seed_runs(user: User, *, now: datetime, weeks: int = 6) -> int:

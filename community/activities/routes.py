@@ -5,6 +5,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_login import current_user, login_required
 from werkzeug.wrappers import Response
 
+from community import maps
 from community.accounts.models import User
 from community.activities import (
     analysis,
@@ -200,6 +201,7 @@ def show(run_id: int) -> str:
         "activities/show.html",
         run=run,
         route=track_polyline(points) if points else None,
+        route_map=maps.route_map(f"Map of the route of {run.title}", maps.located(points or [])),
         splits=run_splits,
         profile=profile.run_profile(points, units) if points else [],
         efforts=queries.efforts_of(run.id),

@@ -9,7 +9,7 @@ from wtforms.validators import DataRequired, Length, NumberRange, Optional, Rege
 
 from community.accounts.forms import timezone_choices
 from community.clubs.models import ClubVisibility
-from community.forms import BaseForm, IntegerField
+from community.forms import BaseForm, DecimalField, IntegerField
 
 VISIBILITY_CHOICES = [
     SelectChoice(ClubVisibility.PUBLIC.value, "Public: anyone can see the club and join"),
@@ -26,6 +26,16 @@ class ClubDetailsForm(BaseForm):
     timezone = SelectField("Time zone")
     visibility = SelectField("Who can see and join", choices=VISIBILITY_CHOICES)
     members_schedule_runs = BooleanField("Members may schedule group runs too")
+    latitude = DecimalField(
+        "Home latitude",
+        places=6,
+        validators=[Optional(), NumberRange(min=-90, max=90, message="Between -90 and 90.")],
+    )
+    longitude = DecimalField(
+        "Home longitude",
+        places=6,
+        validators=[Optional(), NumberRange(min=-180, max=180, message="Between -180 and 180.")],
+    )
 
     def __init__(self, *args: object, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)

@@ -2,7 +2,7 @@ from datetime import datetime
 from enum import StrEnum
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import CheckConstraint, Float, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from community.accounts.models import User
@@ -43,6 +43,16 @@ class Club(db.Model):
     __table_args__ = (
         CheckConstraint("visibility IN ('public', 'private')", name="visibility_known"),
         CheckConstraint("slug = lower(slug)", name="slug_lowercase"),
+        CheckConstraint("latitude IS NULL OR latitude BETWEEN -90 AND 90", name="latitude_range"),
+        CheckConstraint(
+            "longitude IS NULL OR longitude BETWEEN -180 AND 180", name="longitude_range"
+        ),
+        # A home is a point: half of one is no place.
+        CheckConstraint(
+            "(latitude IS NULL AND longitude IS NULL)"
+            " OR (latitude IS NOT NULL AND longitude IS NOT NULL)",
+            name="home_whole",
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -54,6 +64,9 @@ class Club(db.Model):
     visibility: Mapped[str] = mapped_column(String(10), default=ClubVisibility.PUBLIC.value)
     # Whether members, not only admins, may schedule group runs.
     members_schedule_runs: Mapped[bool] = mapped_column(default=False, server_default="0")
+    # The club's home area (where it usually runs from), shown on its page's map; optional.
+    latitude: Mapped[float | None] = mapped_column(Float)
+    longitude: Mapped[float | None] = mapped_column(Float)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     @property
@@ -63,6 +76,10 @@ class Club(db.Model):
     @property
     def zone(self) -> ZoneInfo:
         return ZoneInfo(self.timezone)
+
+    @property
+    def has_home(self) -> bool:
+        return self.latitude is not None and self.longitude is not None
 
     def __repr__(self) -> str:
         return f"<Club {self.slug}>"

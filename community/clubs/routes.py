@@ -1,10 +1,12 @@
 from collections.abc import Callable
 from datetime import timedelta
+from decimal import Decimal
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from werkzeug.wrappers import Response
 
+from community import maps
 from community.actions import one_click
 from community.clubs import queries, services
 from community.clubs.forms import (
@@ -111,7 +113,15 @@ def show(slug: str) -> str:
         membership=membership,
         members=queries.members(club.id, _page()),
         member_count=services.member_count(club.id),
+        home_map=_home_map(club),
     )
+
+
+def _home_map(club: Club) -> maps.MapView | None:
+    if club.latitude is None or club.longitude is None:
+        return None
+    home = maps.Place(club.name, club.latitude, club.longitude)
+    return maps.place_map(f"Map of {club.name}'s home area", home, kind="home")
 
 
 @bp.post("/<slug>/join")
@@ -201,6 +211,8 @@ def update(slug: str) -> Response | tuple[str, int]:
                 timezone=form.timezone.data or "UTC",
                 visibility=form.visibility.data or "public",
                 members_schedule_runs=bool(form.members_schedule_runs.data),
+                latitude=_number(form.latitude.data),
+                longitude=_number(form.longitude.data),
             )
         except services.ClubError as error:
             db.session.rollback()
@@ -210,6 +222,10 @@ def update(slug: str) -> Response | tuple[str, int]:
             flash("The club's details are saved.", "success")
             return redirect(url_for("clubs.manage", slug=club.slug))
     return _manage_page(club, 400, details_form=form)
+
+
+def _number(value: Decimal | None) -> float | None:
+    return float(value) if value is not None else None
 
 
 @bp.post("/<slug>/requests/<int:request_id>/<any(approve, decline):decision>")

@@ -152,16 +152,32 @@ def update_club(
     timezone: str,
     visibility: str,
     members_schedule_runs: bool = False,
+    latitude: float | None = None,
+    longitude: float | None = None,
 ) -> None:
+    """Change the club's details (its owner and admins). Without a latitude and a
+    longitude the club has no home location."""
     _require_admin(club, actor)
     _validate(name=name, timezone=timezone, visibility=visibility)
+    _validate_home(latitude, longitude)
     club.name = name.strip()
     club.description = description.strip()
     club.city = city.strip()
     club.timezone = timezone
     club.visibility = visibility
     club.members_schedule_runs = members_schedule_runs
+    club.latitude, club.longitude = latitude, longitude
     db.session.flush()
+
+
+def _validate_home(latitude: float | None, longitude: float | None) -> None:
+    if (latitude is None) != (longitude is None):
+        field = "longitude" if longitude is None else "latitude"
+        raise ClubError("Give both latitude and longitude, or neither.", field=field)
+    if latitude is not None and not -90 <= latitude <= 90:
+        raise ClubError("Latitude is between -90 and 90.", field="latitude")
+    if longitude is not None and not -180 <= longitude <= 180:
+        raise ClubError("Longitude is between -180 and 180.", field="longitude")
 
 
 def delete_club(actor: User, club: Club, *, confirm_slug: str) -> None:

@@ -9,6 +9,7 @@ from flask_wtf import FlaskForm
 from sqlalchemy import select
 from werkzeug.wrappers import Response
 
+from community import maps
 from community.accounts.models import User
 from community.actions import one_click
 from community.activities.route_svg import route_polyline
@@ -231,7 +232,24 @@ def show(run_id: int) -> str:
         ran=ran,
         my_runs=my_runs,
         route=route_polyline([(lat, lon) for lat, lon in run.route]) if run.route else None,
+        place_map=_map_of(run),
     )
+
+
+def _map_of(run: GroupRun) -> maps.MapView | None:
+    """The meeting point over the planned route, or either alone."""
+    route = [(lat, lon) for lat, lon in run.route] if run.route else []
+    place = (
+        maps.Place(run.meeting_point, run.latitude, run.longitude)
+        if run.latitude is not None and run.longitude is not None
+        else None
+    )
+    what = (
+        "the meeting point and planned route"
+        if place and route
+        else ("the meeting point" if place else "the planned route")
+    )
+    return maps.place_map(f"Map of {what} of {run.title}", place, kind="meeting", route=route)
 
 
 @bp.app_template_global("upcoming_group_runs")
