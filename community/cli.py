@@ -1,5 +1,6 @@
 """Command-line tasks: `flask seed-demo`, `flask check` and the features' periodic work."""
 
+import random
 from datetime import datetime, timedelta
 
 import click
@@ -22,9 +23,10 @@ from community.feed import posts
 from community.feed import services as feed
 from community.feed.models import FeedItem, Kudos
 from community.follows import services as follows
-from community.group_runs.models import GroupRun
+from community.group_runs.models import GroupRun, RsvpStatus
 from community.group_runs.scheduling import PaceGroupSpec, schedule_run
 from community.group_runs.series import extend_all
+from community.group_runs.services import rsvp
 
 # Demo accounts are public by design; README lists this password.
 DEMO_PASSWORD = "runhive-demo-2026"  # noqa: S105
@@ -109,7 +111,7 @@ def seed_demo_group_runs(now: datetime) -> int:
             (51.4794, -0.1573),
             None,
             [
-                PaceGroupSpec("5:00/km", 10),
+                PaceGroupSpec("5:00/km", 2),  # full, with a waitlist
                 PaceGroupSpec("6:00/km", 15, no_drop=True),
                 PaceGroupSpec("Walk-run", None, no_drop=True),
             ],
@@ -136,7 +138,7 @@ def seed_demo_group_runs(now: datetime) -> int:
         )
         local = (now + timedelta(days=days)).astimezone(club.zone)
         starts = local.replace(hour=18 if days == 2 else 6, minute=30, second=0, microsecond=0)
-        schedule_run(
+        run = schedule_run(
             owner,
             club,
             title=title,
@@ -151,8 +153,20 @@ def seed_demo_group_runs(now: datetime) -> int:
             pace_groups=groups,
             description="Everyone welcome. We wait at every turn.",
         )
+        db.session.flush()
+        for username, group in DEMO_RSVPS[slug]:
+            pace_group = run.pace_groups[group]
+            rsvp(_user(username), run, RsvpStatus.GOING, now=now, pace_group_id=pace_group.id)
         created += 1
     return created
+
+
+# Who says they are coming, in arrival order, and to which pace group (by position): on the
+# Tuesday social the 5:00/km group is full and Ben waits for a place.
+DEMO_RSVPS = {
+    "riverside-runners": [("ana", 0), ("dev", 0), ("ben", 0), ("chloe", 1)],
+    "dawn-patrol": [("emma", 0), ("ana", 0)],
+}
 
 
 def seed_demo() -> list[str]:
@@ -201,15 +215,19 @@ def seed_demo_challenges(now: datetime) -> int:
 
 DEMO_FOLLOWS = [("emma", "ana"), ("chloe", "ben"), ("dev", "ana"), ("ana", "chloe")]
 DEMO_CHEERS = [
-    ("ben", "Lovely pace, Ana!"),
-    ("chloe", "That knee is holding up, then? Brilliant."),
-    ("dev", "Next week: hills. You know you want to."),
+    "Lovely pace!",
+    "That knee is holding up, then? Brilliant.",
+    "Next week: hills. You know you want to.",
+    "Strong finish 💪",
+    "See you on Tuesday!",
+    "Long run done before breakfast, respect.",
 ]
 
 
 def seed_demo_social(now: datetime) -> int:
-    """Follows, a pinned welcome post, kudos and comments (once: only on a feed without
-    kudos); returns the kudos given."""
+    """Follows, a pinned welcome post, and kudos and comments on the recent runs, each some
+    minutes after the run was shared (once: only on a feed without kudos); returns the
+    kudos given."""
     if db.session.scalar(select(Kudos.id).limit(1)) is not None:
         return 0
     for follower, followee in DEMO_FOLLOWS:
@@ -222,19 +240,23 @@ def seed_demo_social(now: datetime) -> int:
             "Welcome to Riverside Runners! Tuesday socials start at the bandstand, 18:30. "
             "New here? Say hello below.",
             pinned=True,
-            now=now,
+            now=now - timedelta(days=3),
         )
+    rng = random.Random(2026)  # noqa: S311 (demo data, the same every time)
+    givers = [username for username, *_ in DEMO_RUNNERS]
     given = 0
     recent = db.session.scalars(
-        select(FeedItem).where(FeedItem.kind == "run").order_by(FeedItem.id.desc()).limit(6)
+        select(FeedItem).where(FeedItem.kind == "run").order_by(FeedItem.id.desc()).limit(24)
     ).all()
     for number, item in enumerate(recent):
-        giver, words = DEMO_CHEERS[number % len(DEMO_CHEERS)]
-        if item.actor.username == giver:
-            continue
-        given += feed.give_kudos(_user(giver), item.id, now=now)
-        if number < 3:
-            feed.add_comment(_user(giver), item.id, words, now=now)
+        others = [name for name in givers if name != item.actor.username]
+        at = item.created_at
+        for giver in rng.sample(others, rng.randint(1, 3)):
+            at = min(at + timedelta(minutes=rng.randint(5, 180)), now)
+            given += feed.give_kudos(_user(giver), item.id, now=at)
+        if number % 3 == 0:
+            at = min(at + timedelta(minutes=rng.randint(5, 120)), now)
+            feed.add_comment(_user(rng.choice(others)), item.id, DEMO_CHEERS[number % 6], now=at)
     return given
 
 

@@ -3,6 +3,7 @@ from sqlalchemy import func, select
 from community.accounts.models import User
 from community.activities.models import Run
 from community.clubs.models import Club, Membership
+from community.db_types import utcnow
 from community.extensions import db
 from community.feed.models import Comment, FeedItem
 
@@ -12,7 +13,7 @@ def test_seed_demo_creates_runners_and_clubs_once(app):
     first = runner.invoke(args=["seed-demo"])
     second = runner.invoke(args=["seed-demo"])
     assert "5 runners, 2 clubs," in first.output
-    assert "2 group runs, 9 challenge entries and 4 kudos added" in first.output
+    assert "2 group runs, 9 challenge entries and 47 kudos added" in first.output
     assert (
         "0 runners, 0 clubs, 0 runs, 0 group runs, 0 challenge entries and 0 kudos" in second.output
     )
@@ -28,6 +29,28 @@ def test_seed_demo_creates_runners_and_clubs_once(app):
         pinned = select(func.count(FeedItem.id)).where(FeedItem.pinned.is_(True))
         assert db.session.scalar(pinned) == 1
         assert db.session.scalar(select(func.count(Comment.id))) >= 1
+
+
+def test_the_demo_looks_alive_months_of_gps_runs_a_waitlist_and_a_feed_spread_in_time(app):
+    from community.group_runs.models import Rsvp
+
+    app.test_cli_runner().invoke(args=["seed-demo"])
+    with app.app_context():
+        per_runner = db.session.execute(
+            select(Run.user_id, func.count(Run.id), func.min(Run.start_time))
+            .where(Run.source == "gpx")
+            .group_by(Run.user_id)
+        ).all()
+        assert len(per_runner) == 5
+        assert all(runs >= 20 for _, runs, _ in per_runner)
+        first = min(start for *_, start in per_runner)
+        assert (utcnow() - first).days >= 90
+        kinds = set(db.session.scalars(select(Run.run_type)))
+        assert {"long", "tempo", "intervals", "race", "recovery", "easy"} <= kinds
+        assert db.session.scalar(select(func.count(Rsvp.id)).where(Rsvp.status == "waitlisted"))
+        # Shared when each run was synced, not all in the minute the demo was loaded.
+        minutes = db.session.scalars(select(FeedItem.created_at)).all()
+        assert len({at.replace(second=0, microsecond=0) for at in minutes}) > 100
 
 
 def test_extending_series_from_the_command_line_is_idempotent(app):
