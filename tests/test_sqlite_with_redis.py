@@ -58,26 +58,36 @@ def burst(server: str, path: str, forms: list[dict[str, str]]) -> list[tuple[int
         )
 
 
+def within_their_share_of_the_cpu(answers: list[tuple[int, float]], alone: float) -> bool:
+    """At worst each request waits for all the others' password hashing (gevent runs one at
+    a time, and a loaded machine slows each), so eight take up to eight times one alone.
+    Waiting on SQLite's write lock instead took the busy timeout: 30 s and more."""
+    return max(seconds for _, seconds in answers) < len(answers) * alone + 3
+
+
 def test_failed_logins_at_once_are_all_answered_promptly(server):
     forms = [{"login": "ana", "password": f"wrong-{n}"} for n in range(8)]
     for _ in range(3):
+        _, alone = form_post(server, "/login", forms[0], "198.51.100.99")
         answers = burst(server, "/login", forms)
         assert [status for status, _ in answers] == [400] * 8
-        assert max(seconds for _, seconds in answers) < 5, answers
+        assert within_their_share_of_the_cpu(answers, alone), (alone, answers)
+
+
+def registration(name: str) -> dict[str, str]:
+    return {
+        "username": name,
+        "email": f"{name}@example.com",
+        "display_name": name.title(),
+        "password": "a long enough passphrase 2026",
+        "confirm": "a long enough passphrase 2026",
+    }
 
 
 def test_registrations_at_once_are_all_answered_promptly(server):
     tag = secrets.token_hex(3)
-    forms = [
-        {
-            "username": f"r{tag}{n}",
-            "email": f"r{tag}{n}@example.com",
-            "display_name": f"Runner {n}",
-            "password": "a long enough passphrase 2026",
-            "confirm": "a long enough passphrase 2026",
-        }
-        for n in range(8)
-    ]
-    answers = burst(server, "/register", forms)
+    status, alone = form_post(server, "/register", registration(f"a{tag}"), "198.51.100.99")
+    assert status == 302
+    answers = burst(server, "/register", [registration(f"r{tag}{n}") for n in range(8)])
     assert [status for status, _ in answers] == [302] * 8, answers
-    assert max(seconds for _, seconds in answers) < 5, answers
+    assert within_their_share_of_the_cpu(answers, alone), (alone, answers)
