@@ -5,6 +5,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_login import current_user, login_required
 from werkzeug.wrappers import Response
 
+from community import pages
 from community.accounts.models import User
 from community.activities import analysis, imports, progress, queries, records, services
 from community.activities.forms import RunEditForm, RunForm, UploadForm
@@ -15,7 +16,7 @@ from community.extensions import db
 from community.forms import ActionForm, show_refusal
 from community.params import page_arg
 from community.realtime import emit_after_commit, user_room
-from community.security import current_runner
+from community.security import current_runner, viewer_id
 from community.units import (
     FEET_PER_METRE,
     format_distance,
@@ -199,6 +200,7 @@ def show(run_id: int) -> str:
         splits=run_splits,
         efforts=queries.efforts_of(run.id),
         suspect=records.suspect_notice(run.suspect_reason) if run.suspect_reason else None,
+        slots=pages.fill("run", run_id=run.id, viewer=viewer_id()),
     )
 
 

@@ -8,6 +8,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 
 from community.accounts import blocks
 from community.accounts.models import USERNAME_CHARS, USERNAME_PATTERN, User
+from community.clubs.queries import clubs_run_by
 from community.extensions import db
 from community.feed import events, live, queries
 from community.feed.models import Comment, FeedItem, Kudos
@@ -161,7 +162,7 @@ def edit_comment(author: User, comment_id: int, body: str, *, now: datetime) -> 
 
 def can_delete(user: User, comment: Comment) -> bool:
     item = comment.item
-    admin_of = set(queries.clubs_run_by(user.id)) if item.club_id is not None else set()
+    admin_of = set(clubs_run_by(user.id)) if item.club_id is not None else set()
     return comment.deletable_by(user.id, item, admin_of)
 
 

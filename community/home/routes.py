@@ -2,6 +2,7 @@ from flask import Blueprint, redirect, render_template, url_for
 from flask_login import current_user, login_required
 from werkzeug.wrappers import Response
 
+from community import pages
 from community.clubs.queries import my_clubs
 
 bp = Blueprint("home", __name__)
@@ -17,4 +18,8 @@ def index() -> Response | str:
 @bp.get("/dashboard")
 @login_required
 def dashboard() -> str:
-    return render_template("home/dashboard.html", memberships=my_clubs(current_user.id))
+    return render_template(
+        "home/dashboard.html",
+        memberships=my_clubs(current_user.id),
+        slots=pages.fill("dashboard", viewer=current_user.id),
+    )

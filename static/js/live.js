@@ -70,9 +70,13 @@
     showStatus(data.cancelled ? data.title + " has been cancelled." : data.title + " has changed.");
   });
 
+  // The badge and the link's accessible name, which screen readers announce instead.
   function setUnread(count) {
     document.querySelectorAll('[data-live-field="unread"]').forEach(function (el) {
       el.textContent = String(count);
+    });
+    document.querySelectorAll('[data-live-label="unread"]').forEach(function (el) {
+      el.setAttribute("aria-label", "Notifications, " + count + " unread");
     });
   }
   on("notification:new", function (data) { setUnread(data.unread); });
