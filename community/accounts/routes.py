@@ -122,9 +122,13 @@ def _runner(username: str) -> User:
 
 @bp.get("/u/<username>")
 def profile(username: str) -> str:
-    user = _runner(username)
+    user = services.user_by_username(username)
     viewer = viewer_id()
-    blocked = blocks.has_blocked(viewer, user.id)
+    found = blocks.standing(viewer, user.id) if user is not None else None
+    # _runner's rule, with both blocks read at once: the page shows the viewer's own too.
+    if user is None or found is None or found.hides:
+        abort(404)
+    blocked = found.by_viewer
     # Someone the viewer blocked: neither follows nor feed, only the way to unblock.
     slots = {} if blocked else pages.fill("profile", user=user, viewer=viewer)
     return render_template("accounts/profile.html", user=user, blocked=blocked, slots=slots)
