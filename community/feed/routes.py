@@ -213,14 +213,15 @@ def _back(values: Mapping[str, str] | None = None) -> str:
     return safe_next(target) or url_for("feed.home")
 
 
-def _cheer(action: Callable[[], object], success: str) -> Response:
-    """Run a one-click feed action; an item the runner may not see is a 404."""
+def _cheer(action: Callable[[], object], success: str, anchor: str = "") -> Response:
+    """Run a one-click feed action; an item the runner may not see is a 404. `anchor`: the
+    part of the page to come back to (a card's comments, opened there by ui.js)."""
     try:
         return one_click(
             action,
             refused=services.FeedError,
             forbidden=services.NotAllowed,
-            to=_back(),
+            to=_back() + (f"#{anchor}" if anchor else ""),
             success=success,
         )
     except services.NotFound:
@@ -243,7 +244,9 @@ def take_back_kudos(item_id: int) -> Response:
     return _cheer(lambda: services.take_back_kudos(current_runner(), item_id), "Kudos taken back.")
 
 
-def _form_action(form: BaseForm, action: Callable[[], object], success: str) -> Response:
+def _form_action(
+    form: BaseForm, action: Callable[[], object], success: str, anchor: str = ""
+) -> Response:
     """A one-field form's action: its field errors are shown where it was sent from."""
     if not form.validate_on_submit():
         if form.csrf_token.errors:
@@ -251,11 +254,11 @@ def _form_action(form: BaseForm, action: Callable[[], object], success: str) -> 
         errors = [error for field in form if field.errors for error in field.errors]
         flash(" ".join(errors), "error")
         return redirect(_back())
-    return _cheer(action, success)
+    return _cheer(action, success, anchor)
 
 
-def _comment_action(action: Callable[[], object], success: str) -> Response:
-    return _form_action(CommentForm(), action, success)
+def _comment_action(action: Callable[[], object], success: str, anchor: str = "") -> Response:
+    return _form_action(CommentForm(), action, success, anchor)
 
 
 @bp.post("/items/<int:item_id>/comments")
@@ -265,6 +268,8 @@ def comment(item_id: int) -> Response:
     return _comment_action(
         lambda: services.add_comment(current_runner(), item_id, body, now=utcnow()),
         "Comment posted.",
+        # Back with the card's comments open, the new one among them.
+        anchor=f"comments-{item_id}",
     )
 
 

@@ -9,6 +9,13 @@
     if (form && !window.confirm(form.dataset.confirm)) event.preventDefault();
   });
 
+  // Back from commenting (…#comments-12): that card's comments open, the new one in sight.
+  const target = window.location.hash && document.getElementById(window.location.hash.slice(1));
+  if (target && target.tagName === "DETAILS") {
+    target.open = true;
+    target.scrollIntoView({ block: "nearest" });
+  }
+
   // An open item menu (<details class="menu">) closes on a click elsewhere or on Escape.
   function closeMenus(except) {
     document.querySelectorAll("details.menu[open]").forEach(function (menu) {
