@@ -19,8 +19,12 @@ def item(page: Page, text: str):
 
 
 def open_comments(card) -> None:  # type: ignore[no-untyped-def]
-    """Open a card's comments, which wait behind their count."""
-    card.locator("details.feed-comments-box > summary").click()
+    """Open a card's comments, which wait behind their count (back from commenting, the
+    page has opened them already)."""
+    box = card.locator("details.feed-comments-box")
+    if box.get_attribute("open") is None:
+        box.locator("summary").first.click()
+    expect(box).to_have_attribute("open", "")
 
 
 def open_menu(card) -> None:  # type: ignore[no-untyped-def]

@@ -120,7 +120,10 @@ def test_comments_wait_behind_their_count_until_opened(app):
     item = log_run(app, "ana")
     cheered(app, item, "ben", "olga", say="Flying!")
     page = html(as_(app, "ana").get("/clubs/riverside"))
-    box = re.search(r'<details class="feed-comments-box"( open)?>\s*<summary[^>]*>([^<]*)<', page)
+    box = re.search(
+        r'<details class="feed-comments-box" id="comments-\d+"( open)?>\s*<summary[^>]*>([^<]*)<',
+        page,
+    )
     assert box and box.group(1) is None
     assert box.group(2) == "2 comments"
 
