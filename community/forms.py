@@ -69,6 +69,14 @@ class DateTimeLocalField(fields.DateTimeLocalField):
 class BaseForm(FlaskForm):
     """Every form carries a CSRF token (Flask-WTF)."""
 
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # A hidden token needs no label, so no id: a page with many forms had dozens of
+        # elements sharing id="csrf_token".
+        token = self._fields.get("csrf_token")
+        if token is not None:
+            token.render_kw = {"id": False}
+
 
 class ActionForm(BaseForm):
     """An empty form for one-click actions (log out, join, RSVP, kudos): only the token."""

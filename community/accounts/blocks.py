@@ -5,9 +5,10 @@ profile and runs, or reaches the other. Only the blocker can lift it, and the bl
 runner is not told.
 """
 
+from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import delete, exists, or_, select
+from sqlalchemy import ColumnElement, delete, exists, or_, select
 from sqlalchemy.exc import IntegrityError
 
 from community.accounts import events
@@ -58,7 +59,32 @@ def has_blocked(blocker_id: int | None, blocked_id: int | None) -> bool:
     )
 
 
+@dataclass(frozen=True)
+class Standing:
+    """The blocks between a viewer and a runner, read together (a profile needs both)."""
+
+    by_viewer: bool
+    by_runner: bool
+
+    @property
+    def hides(self) -> bool:
+        """The runner is not there for the viewer: they blocked the viewer. A viewer who
+        blocked them too still finds them, to lift their own block."""
+        return self.by_runner and not self.by_viewer
+
+
+def standing(viewer_id: int | None, user_id: int) -> Standing:
+    if viewer_id is None or viewer_id == user_id:
+        return Standing(False, False)
+
+    def blocks(blocker: int, blocked: int) -> ColumnElement[bool]:
+        return exists().where(Block.blocker_id == blocker, Block.blocked_id == blocked)
+
+    row = db.session.execute(select(blocks(viewer_id, user_id), blocks(user_id, viewer_id)))
+    by_viewer, by_runner = row.one()
+    return Standing(bool(by_viewer), bool(by_runner))
+
+
 def hidden_from(viewer_id: int | None, user_id: int) -> bool:
-    """Whether the runner `user_id` is not there for `viewer_id`: they blocked the viewer.
-    A viewer who blocked them too still finds them, to lift their own block."""
-    return has_blocked(user_id, viewer_id) and not has_blocked(viewer_id, user_id)
+    """Whether the runner `user_id` is not there for `viewer_id` (`Standing.hides`)."""
+    return standing(viewer_id, user_id).hides

@@ -15,6 +15,7 @@ from flask_login import current_user, login_required, login_user, logout_user
 from flask_wtf import FlaskForm
 from werkzeug.wrappers import Response
 
+from community import pages
 from community.accounts import blocks, services
 from community.accounts.forms import (
     ChangeEmailForm,
@@ -121,9 +122,16 @@ def _runner(username: str) -> User:
 
 @bp.get("/u/<username>")
 def profile(username: str) -> str:
-    user = _runner(username)
-    blocked = blocks.has_blocked(viewer_id(), user.id)
-    return render_template("accounts/profile.html", user=user, blocked=blocked)
+    user = services.user_by_username(username)
+    viewer = viewer_id()
+    found = blocks.standing(viewer, user.id) if user is not None else None
+    # _runner's rule, with both blocks read at once: the page shows the viewer's own too.
+    if user is None or found is None or found.hides:
+        abort(404)
+    blocked = found.by_viewer
+    # Someone the viewer blocked: neither follows nor feed, only the way to unblock.
+    slots = {} if blocked else pages.fill("profile", user=user, viewer=viewer)
+    return render_template("accounts/profile.html", user=user, blocked=blocked, slots=slots)
 
 
 @bp.post("/u/<username>/block")

@@ -5,7 +5,7 @@ changes); the database then sums every bucket in one indexed range query. `bucke
 turns buckets into a chart in the runner's units, with a reference line to compare with.
 """
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Literal
@@ -99,20 +99,22 @@ def totals_since(user_id: int, starts: dict[str, datetime | None]) -> dict[str, 
 
 def week_streak(user_id: int, now: datetime, zone: ZoneInfo) -> int:
     """Weeks in a row with at least one run, ending this week (or last week, when this
-    week has no run yet: the streak is still alive until Sunday night).
-
-    Walks the runner's start times newest first (as integers, by the index) and stops at
-    the first week without a run.
-    """
-    week_start = week_starts(now, zone, 1)[0]
-    week_end = int((week_start + timedelta(weeks=1)).timestamp())
-    boundary = int(week_start.timestamp())
-    streak, counted, this_week = 0, False, True
+    week has no run yet: the streak is still alive until Sunday night)."""
     starts = db.session.scalars(
         select(epoch_seconds(Run.start_time))
         .where(Run.user_id == user_id)
         .order_by(Run.start_time.desc())
     )
+    return streak_of(starts, now, zone)
+
+
+def streak_of(starts: Iterable[int], now: datetime, zone: ZoneInfo) -> int:
+    """week_streak from the runner's start times (epoch seconds, as integers: cheap to
+    read), newest first: walks them and stops at the first week without a run."""
+    week_start = week_starts(now, zone, 1)[0]
+    week_end = int((week_start + timedelta(weeks=1)).timestamp())
+    boundary = int(week_start.timestamp())
+    streak, counted, this_week = 0, False, True
     for start in starts:
         if start >= week_end:
             continue

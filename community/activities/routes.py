@@ -5,7 +5,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_login import current_user, login_required
 from werkzeug.wrappers import Response
 
-from community import maps
+from community import maps, pages
 from community.accounts.models import User
 from community.activities import (
     analysis,
@@ -24,7 +24,7 @@ from community.extensions import db
 from community.forms import ActionForm, show_refusal
 from community.params import page_arg
 from community.realtime import emit_after_commit, user_room
-from community.security import current_runner
+from community.security import current_runner, viewer_id
 from community.units import (
     FEET_PER_METRE,
     format_duration,
@@ -206,6 +206,7 @@ def show(run_id: int) -> str:
         profile=profile.run_profile(points, units) if points else [],
         efforts=queries.efforts_of(run.id),
         suspect=records.suspect_notice(run.suspect_reason) if run.suspect_reason else None,
+        slots=pages.fill("run", run_id=run.id, viewer=viewer_id()),
     )
 
 

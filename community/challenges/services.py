@@ -20,7 +20,7 @@ from community.challenges.tally import (
     set_hidden_in,
 )
 from community.clubs.models import Club
-from community.clubs.services import can_see_content, membership_of
+from community.clubs.services import can_see_content, is_admin, membership_of
 from community.db_types import utcnow
 from community.extensions import db
 
@@ -67,8 +67,7 @@ def can_manage(actor: User, club: Club | None) -> bool:
     """Club admins create a club's challenges; site admins create the site's."""
     if club is None:
         return actor.is_site_admin
-    membership = membership_of(club.id, actor.id)
-    return membership is not None and membership.is_admin
+    return is_admin(club.id, actor.id)
 
 
 def can_view(challenge: Challenge, viewer_id: int | None) -> bool:

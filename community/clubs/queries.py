@@ -102,3 +102,12 @@ def invites(club_id: int) -> list[ClubInvite]:
 
 def club_by_slug(slug: str) -> Club | None:
     return db.session.scalar(select(Club).where(Club.slug == slug.lower()))
+
+
+def clubs_run_by(user_id: int) -> list[int]:
+    """The clubs this runner owns or admins (`Membership.is_admin`)."""
+    return list(
+        db.session.scalars(
+            select(Membership.club_id).where(Membership.user_id == user_id, Membership.is_admin)
+        )
+    )

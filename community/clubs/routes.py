@@ -6,7 +6,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_login import current_user, login_required
 from werkzeug.wrappers import Response
 
-from community import maps
+from community import maps, pages
 from community.actions import one_click
 from community.clubs import queries, services
 from community.clubs.forms import (
@@ -52,8 +52,7 @@ def _act(
 
 
 def _require_admin_page(club: Club) -> None:
-    membership = services.membership_of(club.id, current_user.id)
-    if membership is None or not membership.is_admin:
+    if not services.is_admin(club.id, current_user.id):
         abort(403)
 
 
@@ -106,14 +105,20 @@ def show(slug: str) -> str:
         return render_template(
             "clubs/private.html", club=club, join_request=join_request, form=JoinRequestForm()
         )
-    fragment = request.args.get("fragment") == "members"
+    members = queries.members(club.id, _page())
+    if request.args.get("fragment") == "members":
+        return render_template(
+            "clubs/_members.html", club=club, members=members, member_count=members.total
+        )
     return render_template(
-        "clubs/_members.html" if fragment else "clubs/show.html",
+        "clubs/show.html",
         club=club,
         membership=membership,
-        members=queries.members(club.id, _page()),
-        member_count=services.member_count(club.id),
+        members=members,
+        # The list's own count: every member, whichever page of them is shown.
+        member_count=members.total,
         home_map=_home_map(club),
+        slots=pages.fill("club", club=club, viewer=user_id),
     )
 
 

@@ -52,6 +52,16 @@ def membership_of(club_id: int, user_id: int) -> Membership | None:
     )
 
 
+def is_admin(club_id: int, user_id: int | None) -> bool:
+    """Whether the runner owns or admins the club (`Membership.is_admin`, the one rule)."""
+    if user_id is None:
+        return False
+    ran_by = select(Membership.id).where(
+        Membership.club_id == club_id, Membership.user_id == user_id, Membership.is_admin
+    )
+    return bool(db.session.scalar(select(ran_by.exists())))
+
+
 def can_see_content(club: Club, user_id: int | None) -> bool:
     """Public clubs show everything; a private club's members, runs and feed are for members."""
     if not club.is_private:

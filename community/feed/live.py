@@ -39,7 +39,7 @@ from community.clubs.models import Membership
 from community.clubs.services import club_room
 from community.extensions import db
 from community.feed.models import FeedItem
-from community.feed.queries import visible_to
+from community.feed.visibility import visible_to
 from community.follows.models import Follow, FollowStatus
 from community.realtime import emit_after_commit, leave_rooms_after_commit, user_room
 

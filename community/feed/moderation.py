@@ -17,8 +17,8 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import aliased, selectinload
 
 from community.accounts.models import User
-from community.clubs.models import Membership, Role
-from community.clubs.services import can_see_content, membership_of
+from community.clubs.models import Membership
+from community.clubs.services import can_see_content, is_admin
 from community.extensions import db
 from community.feed import events, live
 from community.feed.models import FeedItem, Report, ReportStatus
@@ -44,16 +44,14 @@ class OwnCase(Exception):
 
 def _admins(club_id: int) -> Select[tuple[int]]:
     """The owner and admins of a club."""
-    return select(Membership.user_id).where(
-        Membership.club_id == club_id, Membership.role.in_((Role.OWNER.value, Role.ADMIN.value))
-    )
+    return select(Membership.user_id).where(Membership.club_id == club_id, Membership.is_admin)
 
 
 def _has_other_admin(club_id: ColumnElement[int] | int, subject_id: int) -> ColumnElement[bool]:
     admin = aliased(Membership)
     return exists().where(
         admin.club_id == club_id,
-        admin.role.in_((Role.OWNER.value, Role.ADMIN.value)),
+        admin.is_admin,
         admin.user_id != subject_id,
     )
 
@@ -127,8 +125,7 @@ def moderators(report: Report) -> list[int]:
 def can_decide(user: User, club_id: int | None) -> bool:
     if user.is_site_admin:
         return True
-    membership = membership_of(club_id, user.id) if club_id is not None else None
-    return membership is not None and membership.is_admin
+    return club_id is not None and is_admin(club_id, user.id)
 
 
 def open_reports(club_id: int | None, viewer_id: int) -> list[Report]:

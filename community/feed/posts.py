@@ -3,23 +3,17 @@ Functions flush; the caller commits."""
 
 from datetime import datetime
 
-from sqlalchemy import select
-
 from community.accounts.models import User
 from community.clubs.models import Club
-from community.clubs.services import can_see_content, membership_of
+from community.clubs.services import can_see_content, is_admin
 from community.extensions import db
-from community.feed import live, queries
+from community.feed import live
 from community.feed.models import MAX_POST, FeedItem, ItemKind
 from community.feed.services import NotAllowed, NotFound, clean_text
 
-# Pinned posts shown on top of a club's feed; pinning more pushes the oldest off the top.
-MAX_PINNED = 3
-
 
 def _require_admin(user: User, club_id: int) -> None:
-    membership = membership_of(club_id, user.id)
-    if membership is None or not membership.is_admin:
+    if not is_admin(club_id, user.id):
         raise NotAllowed
 
 
@@ -65,20 +59,3 @@ def delete_post(user: User, item_id: int) -> None:
     live.item_changed(item)
     db.session.delete(item)
     db.session.flush()
-
-
-def pinned_posts(club_id: int, viewer_id: int | None) -> list[FeedItem]:
-    """The club's pinned posts the viewer may see (not hidden, no block), newest first."""
-    return list(
-        db.session.scalars(
-            select(FeedItem)
-            .where(
-                FeedItem.club_id == club_id,
-                FeedItem.kind == ItemKind.POST.value,
-                FeedItem.pinned.is_(True),
-                queries.visible_to(viewer_id),
-            )
-            .order_by(FeedItem.id.desc())
-            .limit(MAX_PINNED)
-        ).unique()
-    )

@@ -1,35 +1,32 @@
-"""The feeds: home, club and profile. Newest first, paged by id.
+"""The feeds (home, club, profile) and the page model every feed page renders.
 
-Every feed is one query over `feed_items`, with the same rule for who may see an item:
-- a run item follows the run's visibility: public, "members" (someone in a club with the
-  runner), private (the runner alone);
-- a club item is for the club's members, or everyone when the club is public;
-- nothing of a runner someone blocked, or who blocked them, reaches them.
+A feed is one query over `feed_items`, newest first, paged by id, through the one rule of
+who may see an item (`visibility.visible_to`). A page of it becomes `Card`s: everything a
+card shows, read in a fixed number of statements whatever the number of items (the items,
+their kudos, their comments, the clubs the viewer runs), so templates only render.
 """
 
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from functools import cache
 
 from sqlalchemy import (
     ColumnElement,
-    Integer,
-    Select,
     and_,
-    bindparam,
     exists,
-    func,
     or_,
     select,
 )
-from sqlalchemy.orm import aliased
 
-from community.accounts.models import Block, User
-from community.activities.models import Run
-from community.clubs.models import Club, Membership, Role
+from community.clubs.models import Membership
 from community.extensions import db
-from community.feed.models import Comment, FeedItem, Kudos
+from community.feed.cards import Card, Cheers, FeedPage, Person, Pinned, cards, cheers_for
+from community.feed.models import FeedItem, ItemKind
+from community.feed.visibility import blocked_with, visible_ids, visible_item, visible_to
 from community.follows.models import Follow, FollowStatus
 from community.follows.queries import followed
+
+# Services, sockets and specs read these from here.
+__all__ = ["Cheers", "blocked_with", "cheers_for", "visible_ids", "visible_item", "visible_to"]
 
 PER_PAGE = 20
 
@@ -45,83 +42,6 @@ class Page:
 
 def _clubs_of(user_id: int):  # type: ignore[no-untyped-def]
     return select(Membership.club_id).where(Membership.user_id == user_id)
-
-
-# A runner's id, a parameter, or a column (live.audience asks it of many runners at once).
-Viewer = int | ColumnElement[int]
-
-
-def _share_a_club(viewer_id: Viewer, other: ColumnElement[int]) -> ColumnElement[bool]:
-    mine, theirs = aliased(Membership), aliased(Membership)
-    return exists().where(
-        mine.user_id == viewer_id, theirs.user_id == other, mine.club_id == theirs.club_id
-    )
-
-
-def blocked_with(viewer_id: Viewer, other: ColumnElement[int]) -> ColumnElement[bool]:
-    """Whether the viewer blocked `other` or was blocked by them: then neither sees what
-    the other wrote."""
-    return exists().where(
-        or_(
-            and_(Block.blocker_id == viewer_id, Block.blocked_id == other),
-            and_(Block.blocker_id == other, Block.blocked_id == viewer_id),
-        )
-    )
-
-
-def visible_to(viewer_id: Viewer | None) -> ColumnElement[bool]:
-    """The condition an item meets when `viewer_id` (None: a visitor) may see it."""
-    run = select(Run.visibility).where(Run.id == FeedItem.run_id).scalar_subquery()
-    club_is_public = exists().where(Club.id == FeedItem.club_id, Club.visibility == "public")
-    if viewer_id is None:
-        return and_(
-            FeedItem.hidden_at.is_(None),
-            or_(FeedItem.run_id.is_(None), run == "public"),
-            or_(FeedItem.club_id.is_(None), club_is_public),
-        )
-    blocked = blocked_with(viewer_id, FeedItem.actor_id)
-    member = exists().where(Membership.club_id == FeedItem.club_id, Membership.user_id == viewer_id)
-    own = FeedItem.actor_id == viewer_id
-    return and_(
-        ~blocked,
-        or_(FeedItem.hidden_at.is_(None), own),
-        or_(
-            FeedItem.run_id.is_(None),
-            own,
-            run == "public",
-            and_(run == "members", _share_a_club(viewer_id, FeedItem.actor_id)),
-        ),
-        or_(FeedItem.club_id.is_(None), club_is_public, member),
-    )
-
-
-# The statements a kudos or a comment runs are built once, with the ids as parameters:
-# building the visibility rule took longer than running it (bench/RESULTS.md, "Kudos fan-out").
-@cache
-def _visible_item() -> Select[tuple[FeedItem]]:
-    return select(FeedItem).where(
-        FeedItem.id == bindparam("item_id"), visible_to(bindparam("viewer_id", type_=Integer))
-    )
-
-
-@cache
-def _visible_ids() -> Select[tuple[int]]:
-    return select(FeedItem.id).where(
-        FeedItem.id.in_(bindparam("item_ids", expanding=True)),
-        visible_to(bindparam("viewer_id", type_=Integer)),
-    )
-
-
-def visible_item(item_id: int, viewer_id: int) -> FeedItem | None:
-    """The item, if this runner may see it."""
-    return db.session.scalar(_visible_item(), {"item_id": item_id, "viewer_id": viewer_id})
-
-
-def visible_ids(item_ids: list[int], viewer_id: int) -> list[int]:
-    """Those of these items this runner may see."""
-    if not item_ids:
-        return []
-    return list(db.session.scalars(_visible_ids(), {"item_ids": item_ids, "viewer_id": viewer_id}))
 
 
 def _page(
@@ -216,115 +136,74 @@ def shown(item_ids: list[int], viewer_id: int | None) -> list[FeedItem]:
     return list(db.session.scalars(statement.order_by(FeedItem.id.desc())).unique())
 
 
-@dataclass(frozen=True)
-class Cheers:
-    count: int
-    # The first two to cheer, by display name, for "Ana, Ben and 12 others".
-    names: list[str]
-    mine: bool
-
-    @property
-    def others(self) -> int:
-        return self.count - len(self.names)
-
-    @property
-    def summary(self) -> str:
-        """ "Ana gave kudos", "Ana and Ben …", "Ana, Ben and 12 others …"."""
-        if not self.count:
-            return ""
-        if not self.others:
-            return f"{' and '.join(self.names)} gave kudos"
-        others = f"{self.others} other" + ("" if self.others == 1 else "s")
-        return f"{', '.join(self.names)} and {others} gave kudos"
+# Pinned posts shown on top of a club's feed; pinning more pushes the oldest off the top.
+MAX_PINNED = 3
 
 
-@cache
-def _cheers() -> tuple[Select[tuple[int, str, int, int]], Select[tuple[int]]]:
-    item_ids = bindparam("item_ids", expanding=True)
-    ranked = (
-        select(
-            Kudos.item_id,
-            User.display_name,
-            func.row_number()
-            .over(partition_by=Kudos.item_id, order_by=(Kudos.created_at, Kudos.id))
-            .label("place"),
-            func.count().over(partition_by=Kudos.item_id).label("total"),
-        )
-        .join(User, User.id == Kudos.giver_id)
-        .where(Kudos.item_id.in_(item_ids))
-        .subquery()
-    )
-    first_two = select(ranked).where(ranked.c.place <= 2).order_by(ranked.c.item_id, ranked.c.place)
-    mine = select(Kudos.item_id).where(
-        Kudos.item_id.in_(item_ids), Kudos.giver_id == bindparam("viewer_id")
-    )
-    return first_two, mine  # type: ignore[return-value]
-
-
-def cheers_for(item_ids: list[int], viewer_id: int | None) -> dict[int, Cheers]:
-    """Kudos on a page of items, in two queries however many items or kudos there are."""
-    if not item_ids:
-        return {}
-    first_two, mine_of = _cheers()
-    counts: dict[int, int] = {}
-    names: dict[int, list[str]] = {}
-    for item_id, name, _place, total in db.session.execute(first_two, {"item_ids": item_ids}):
-        counts[item_id] = total
-        names.setdefault(item_id, []).append(name)
-    mine = (
-        set(db.session.scalars(mine_of, {"item_ids": item_ids, "viewer_id": viewer_id}))
-        if viewer_id is not None
-        else set()
-    )
-    return {
-        item_id: Cheers(counts.get(item_id, 0), names.get(item_id, []), item_id in mine)
-        for item_id in item_ids
-    }
-
-
-@dataclass(frozen=True)
-class Shown:
-    """A comment as a viewer sees it: with whether they may delete it."""
-
-    comment: Comment
-    deletable: bool
-
-
-def clubs_run_by(user_id: int) -> list[int]:
-    """The clubs this runner owns or admins (their admins delete comments on club news)."""
+def pinned_posts(club_id: int, viewer_id: int | None) -> list[FeedItem]:
+    """The club's pinned posts the viewer may see (not hidden, no block), newest first."""
     return list(
         db.session.scalars(
-            select(Membership.club_id).where(
-                Membership.user_id == user_id,
-                Membership.role.in_((Role.OWNER.value, Role.ADMIN.value)),
+            select(FeedItem)
+            .where(
+                FeedItem.club_id == club_id,
+                FeedItem.kind == ItemKind.POST.value,
+                FeedItem.pinned.is_(True),
+                visible_to(viewer_id),
             )
-        )
+            .order_by(FeedItem.id.desc())
+            .limit(MAX_PINNED)
+        ).unique()
     )
 
 
-def comments_for(
-    items: list[FeedItem], viewer_id: int | None, admin_of: set[int] | None = None
-) -> dict[int, list[Shown]]:
-    """The comments on a page of items the viewer may see, oldest first, in one query (two
-    with a viewer, unless `admin_of`, the clubs the viewer runs, is known already)."""
-    found: dict[int, list[Shown]] = {item.id: [] for item in items}
-    if not items:
-        return found
-    by_id = {item.id: item for item in items}
-    if admin_of is None:
-        admin_of = set(clubs_run_by(viewer_id)) if viewer_id is not None else set()
-    # A hidden comment is for its author's eyes only; a block hides either runner's
-    # comments from the other.
-    shown = Comment.hidden_at.is_(None)
-    if viewer_id is not None:
-        shown = and_(
-            or_(shown, Comment.author_id == viewer_id),
-            ~blocked_with(viewer_id, Comment.author_id),
-        )
-    for comment in db.session.scalars(
-        select(Comment).where(Comment.item_id.in_(by_id), shown).order_by(Comment.id)
-    ).unique():
-        item = by_id[comment.item_id]
-        deletable = viewer_id is not None and comment.deletable_by(viewer_id, item, admin_of)
-        found[comment.item_id].append(Shown(comment, deletable))
-    return found
+def _feed_page(page: Page, viewer_id: int | None, pinned: Sequence[FeedItem] = ()) -> FeedPage:
+    return FeedPage(
+        cards(page.items, viewer_id),
+        page.before,
+        tuple(Pinned(p.id, Person.of(p.actor), p.body, p.created_at) for p in pinned),
+    )
+
+
+def home_page(viewer_id: int, before: int | None = None) -> FeedPage:
+    return _feed_page(home(viewer_id, before), viewer_id)
+
+
+def club_page(club_id: int, viewer_id: int | None, before: int | None = None) -> FeedPage:
+    """The club's feed with its pinned posts (the caller checked the viewer may see it)."""
+    return _feed_page(club(club_id, viewer_id, before), viewer_id, pinned_posts(club_id, viewer_id))
+
+
+def profile_page(user_id: int, viewer_id: int | None, before: int | None = None) -> FeedPage:
+    return _feed_page(profile(user_id, viewer_id, before), viewer_id)
+
+
+def run_cards(run_id: int, viewer_id: int | None) -> tuple[Card, ...]:
+    """The feed item of a logged run, as a card for its page (none: no item, or not to be
+    seen by this viewer)."""
+    statement = select(FeedItem).where(
+        FeedItem.run_id == run_id, FeedItem.kind == ItemKind.RUN.value, visible_to(viewer_id)
+    )
+    return cards(list(db.session.scalars(statement).unique()), viewer_id)
+
+
+@dataclass(frozen=True)
+class CatchUp:
+    """What an open feed fetches on (re)connecting or hearing of a change: the items newer
+    than its newest, then the current state of those it shows."""
+
+    cards: tuple[Card, ...]
+    # More items are newer than fit: the page is better reloaded.
+    gap: bool
+    # Of the items it shows, those the viewer may no longer see (hidden, deleted, blocked).
+    gone: tuple[int, ...]
+
+
+def catch_up(
+    newer: Callable[[int], Page], after: int, shown_ids: list[int], viewer_id: int | None
+) -> CatchUp:
+    """`newer(after)` reads the page's feed from `after` on."""
+    page = newer(after)
+    current = shown(shown_ids, viewer_id)
+    gone = tuple(sorted(set(shown_ids) - {item.id for item in current}))
+    return CatchUp(cards([*page.items, *current], viewer_id), page.gap, gone)

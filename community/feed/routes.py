@@ -1,10 +1,10 @@
 from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 
 from flask import (
     Blueprint,
     abort,
     flash,
-    g,
     jsonify,
     redirect,
     render_template,
@@ -15,6 +15,7 @@ from flask_login import current_user, login_required
 from markupsafe import Markup, escape
 from werkzeug.wrappers import Response
 
+from community import pages
 from community.accounts import blocks
 from community.accounts.models import User
 from community.accounts.services import user_by_username
@@ -27,7 +28,6 @@ from community.errors import error_response
 from community.extensions import db
 from community.feed import moderation, posts, queries, services
 from community.feed.forms import CommentForm, PostForm, ReportForm
-from community.feed.models import FeedItem
 from community.forms import BaseForm
 from community.params import an_id, id_arg
 from community.security import current_runner, safe_next, viewer_id
@@ -42,46 +42,113 @@ def _before() -> int | None:
 @bp.get("/")
 @login_required
 def home() -> str:
-    page = queries.home(current_user.id, _before())
+    page = queries.home_page(current_user.id, _before())
     return render_template(
         "feed/page.html",
-        page=page,
+        feed=_shown(page, "feed.home", "home", None, url_for("feed.home_live")),
         heading="Your feed",
-        more_url=url_for("feed.home", before=page.before),
-        live_feed="home",
-        live_id=None,
-        live_url=url_for("feed.home_live"),
     )
 
 
 @bp.get("/clubs/<slug>")
 def club(slug: str) -> str:
     found = _club(slug)
-    page = queries.club(found.id, viewer_id(), _before())
+    page = queries.club_page(found.id, viewer_id(), _before())
     return render_template(
         "feed/page.html",
-        page=page,
+        feed=_shown(
+            page,
+            "feed.club",
+            "club",
+            found.id,
+            url_for("feed.club_live", slug=found.slug),
+            slug=found.slug,
+        ),
         heading=f"{found.name}: club feed",
-        more_url=url_for("feed.club", slug=found.slug, before=page.before),
-        live_feed="club",
-        live_id=found.id,
-        live_url=url_for("feed.club_live", slug=found.slug),
     )
 
 
 @bp.get("/u/<username>")
 def profile(username: str) -> str:
     user = _runner(username)
-    page = queries.profile(user.id, viewer_id(), _before())
+    page = queries.profile_page(user.id, viewer_id(), _before())
     return render_template(
         "feed/page.html",
-        page=page,
+        feed=_shown(
+            page,
+            "feed.profile",
+            "profile",
+            user.id,
+            url_for("feed.profile_live", username=user.username),
+            username=user.username,
+        ),
         heading=f"{user.display_name}: runs and milestones",
-        more_url=url_for("feed.profile", username=user.username, before=page.before),
-        live_feed="profile",
-        live_id=user.id,
-        live_url=url_for("feed.profile_live", username=user.username),
     )
+
+
+@dataclass(frozen=True)
+class Shown:
+    """A feed page as a page shows it: the page model, where "Older" leads, and what its
+    live updates need (only the newest page, and only for a runner logged in, follows live)."""
+
+    page: queries.FeedPage
+    more_url: str
+    # Where the card's buttons come back to: this page, as it was asked for.
+    here: str
+    live_kind: str
+    live_id: int | None
+    live_url: str | None
+
+
+def _shown(
+    page: queries.FeedPage,
+    endpoint: str,
+    live_kind: str,
+    live_id: int | None,
+    live_url: str,
+    **values: str,
+) -> Shown:
+    """`endpoint` with `values` is the feed's own page, for "Older"."""
+    here = request.full_path if request.query_string else request.path
+    live = current_user.is_authenticated and not request.args.get("before")
+    return Shown(
+        page,
+        url_for(endpoint, before=page.before, **values),
+        here,
+        live_kind,
+        live_id,
+        live_url if live else None,
+    )
+
+
+# --- the feed on the pages of the features below (see community.pages) ----------------
+
+
+@pages.slot(bp, "club", "feed")
+def club_slot(club: Club, viewer: int | None) -> Shown:
+    """The club page's feed (its view has checked the viewer may see the club)."""
+    page = queries.club_page(club.id, viewer)
+    live_url = url_for("feed.club_live", slug=club.slug)
+    return _shown(page, "feed.club", "club", club.id, live_url, slug=club.slug)
+
+
+@pages.slot(bp, "profile", "feed")
+def profile_slot(user: User, viewer: int | None) -> Shown:
+    page = queries.profile_page(user.id, viewer)
+    live_url = url_for("feed.profile_live", username=user.username)
+    return _shown(page, "feed.profile", "profile", user.id, live_url, username=user.username)
+
+
+@pages.slot(bp, "dashboard", "feed")
+def dashboard_slot(viewer: int) -> Shown:
+    page = queries.home_page(viewer)
+    return _shown(page, "feed.home", "home", None, url_for("feed.home_live"))
+
+
+@pages.slot(bp, "run", "cheers")
+def run_slot(run_id: int, viewer: int | None) -> tuple[queries.Card, ...]:
+    """A logged run's page: its kudos and comments."""
+    return queries.run_cards(run_id, viewer)
 
 
 def _club(slug: str) -> Club:
@@ -115,12 +182,9 @@ def _live(newer: Callable[[int], queries.Page]) -> Response:
         return jsonify(error="items: a comma-separated list of item ids."), 400
     if after is None or len(shown_ids) > MAX_SHOWN or any(an_id(i) is None for i in shown_ids):
         return jsonify(error=f"after: an item id; items: up to {MAX_SHOWN} ids."), 400
-    page = newer(after)
-    current = queries.shown(shown_ids, viewer_id())
-    rendered = queries.Page([*page.items, *current], None)
-    html = render_template("feed/_live.html", page=rendered, here=_back(request.args))
-    gone = sorted(set(shown_ids) - {item.id for item in current})
-    return jsonify(html=html, gap=page.gap, gone=gone)
+    caught = queries.catch_up(newer, after, shown_ids, viewer_id())
+    html = render_template("feed/_live.html", cards=caught.cards, here=_back(request.args))
+    return jsonify(html=html, gap=caught.gap, gone=list(caught.gone))
 
 
 @bp.get("/live")
@@ -149,14 +213,15 @@ def _back(values: Mapping[str, str] | None = None) -> str:
     return safe_next(target) or url_for("feed.home")
 
 
-def _cheer(action: Callable[[], object], success: str) -> Response:
-    """Run a one-click feed action; an item the runner may not see is a 404."""
+def _cheer(action: Callable[[], object], success: str, anchor: str = "") -> Response:
+    """Run a one-click feed action; an item the runner may not see is a 404. `anchor`: the
+    part of the page to come back to (a card's comments, opened there by ui.js)."""
     try:
         return one_click(
             action,
             refused=services.FeedError,
             forbidden=services.NotAllowed,
-            to=_back(),
+            to=_back() + (f"#{anchor}" if anchor else ""),
             success=success,
         )
     except services.NotFound:
@@ -179,7 +244,9 @@ def take_back_kudos(item_id: int) -> Response:
     return _cheer(lambda: services.take_back_kudos(current_runner(), item_id), "Kudos taken back.")
 
 
-def _form_action(form: BaseForm, action: Callable[[], object], success: str) -> Response:
+def _form_action(
+    form: BaseForm, action: Callable[[], object], success: str, anchor: str = ""
+) -> Response:
     """A one-field form's action: its field errors are shown where it was sent from."""
     if not form.validate_on_submit():
         if form.csrf_token.errors:
@@ -187,11 +254,11 @@ def _form_action(form: BaseForm, action: Callable[[], object], success: str) -> 
         errors = [error for field in form if field.errors for error in field.errors]
         flash(" ".join(errors), "error")
         return redirect(_back())
-    return _cheer(action, success)
+    return _cheer(action, success, anchor)
 
 
-def _comment_action(action: Callable[[], object], success: str) -> Response:
-    return _form_action(CommentForm(), action, success)
+def _comment_action(action: Callable[[], object], success: str, anchor: str = "") -> Response:
+    return _form_action(CommentForm(), action, success, anchor)
 
 
 @bp.post("/items/<int:item_id>/comments")
@@ -201,6 +268,8 @@ def comment(item_id: int) -> Response:
     return _comment_action(
         lambda: services.add_comment(current_runner(), item_id, body, now=utcnow()),
         "Comment posted.",
+        # Back with the card's comments open, the new one among them.
+        anchor=f"comments-{item_id}",
     )
 
 
@@ -253,20 +322,6 @@ def unpin(item_id: int) -> Response:
 @login_required
 def delete_post(item_id: int) -> Response:
     return _cheer(lambda: posts.delete_post(current_runner(), item_id), "Post deleted.")
-
-
-@bp.app_template_global("feed_admin_of")
-def feed_admin_of() -> set[int]:
-    """The clubs the viewer owns or admins (they manage its posts): one query a request."""
-    if "feed_admin_of" not in g:
-        viewer = viewer_id()
-        g.feed_admin_of = set(queries.clubs_run_by(viewer)) if viewer is not None else set()
-    return g.feed_admin_of
-
-
-@bp.app_template_global("pinned_posts")
-def pinned_posts(club_id: int) -> list[FeedItem]:
-    return posts.pinned_posts(club_id, viewer_id())
 
 
 # --- moderation ---------------------------------------------------------------------
@@ -343,12 +398,6 @@ def dismiss_report(report_id: int) -> Response | tuple[Response | str, int]:
     )
 
 
-@bp.app_template_global("feed_comments")
-def feed_comments(page: queries.Page) -> dict[int, list[queries.Shown]]:
-    # The clubs the viewer runs are read once a request, for comments and posts alike.
-    return queries.comments_for(page.items, viewer_id(), feed_admin_of())
-
-
 @bp.app_template_filter("mentions")
 def mentions(body: str) -> Markup:
     """Plain text, escaped, with each @name linked to that runner's profile."""
@@ -361,24 +410,3 @@ def mentions(body: str) -> Markup:
         shown += Markup('<a href="{}">@{}</a>').format(link, name)
         start = mention.end()
     return shown + escape(body[start:])
-
-
-@bp.app_template_global("feed_cheers")
-def feed_cheers(page: queries.Page) -> dict[int, queries.Cheers]:
-    return queries.cheers_for([item.id for item in page.items], viewer_id())
-
-
-@bp.app_template_global("club_feed")
-def club_feed(club_id: int) -> queries.Page:
-    """The club page's feed (the page has checked the viewer may see the club)."""
-    return queries.club(club_id, viewer_id())
-
-
-@bp.app_template_global("profile_feed")
-def profile_feed(user_id: int) -> queries.Page:
-    return queries.profile(user_id, viewer_id())
-
-
-@bp.app_template_global("home_feed")
-def home_feed() -> queries.Page:
-    return queries.home(current_user.id)

@@ -8,6 +8,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 
 from community.accounts import blocks
 from community.accounts.models import USERNAME_CHARS, USERNAME_PATTERN, User
+from community.clubs.queries import clubs_run_by
 from community.extensions import db
 from community.feed import events, live, queries
 from community.feed.models import Comment, FeedItem, Kudos
@@ -120,22 +121,35 @@ def add_comment(author: User, item_id: int, body: str, *, now: datetime) -> Comm
     if item.actor_id not in told:
         events.commented.send(None, comment_id=comment.id, user_id=item.actor_id, mention=False)
         told.add(item.actor_id)
-    names = mentioned(comment.body)
-    if names:
-        for user_id in db.session.scalars(select(User.id).where(User.username.in_(names))):
-            # A block keeps either runner from reaching the other, by a mention too.
-            if user_id in told or blocks.between(author.id, user_id):
-                continue
-            if not _can_see(item.id, user_id):
-                continue
+    for user_id in _reachable_mentions(comment.body, author.id, item.id):
+        if user_id not in told:
             events.commented.send(None, comment_id=comment.id, user_id=user_id, mention=True)
             told.add(user_id)
     live.comments_changed(item)
     return comment
 
 
-def _can_see(item_id: int, user_id: int) -> bool:
-    return bool(queries.visible_ids([item_id], user_id))
+def _reachable_mentions(body: str, author_id: int, item_id: int) -> list[int]:
+    """The runners @mentioned in `body` who are told of it, in one statement however many
+    names: those who exist, may see the item, and neither blocked nor were blocked by the
+    author (a block keeps either from reaching the other, by a mention too)."""
+    names = mentioned(body)
+    if not names:
+        return []
+    # The item beside each runner named, as live.audience does: the feeds' own rule then
+    # says, for each of them, whether they see it.
+    return list(
+        db.session.scalars(
+            select(User.id)
+            .join(FeedItem, FeedItem.id == item_id)
+            .where(
+                User.username.in_(names),
+                ~queries.blocked_with(author_id, User.id),
+                queries.visible_to(User.id),
+            )
+            .order_by(User.id)
+        )
+    )
 
 
 def visible_comment(comment_id: int, viewer_id: int) -> Comment:
@@ -161,7 +175,7 @@ def edit_comment(author: User, comment_id: int, body: str, *, now: datetime) -> 
 
 def can_delete(user: User, comment: Comment) -> bool:
     item = comment.item
-    admin_of = set(queries.clubs_run_by(user.id)) if item.club_id is not None else set()
+    admin_of = set(clubs_run_by(user.id)) if item.club_id is not None else set()
     return comment.deletable_by(user.id, item, admin_of)
 
 

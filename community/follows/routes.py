@@ -1,7 +1,10 @@
+from dataclasses import dataclass
+
 from flask import Blueprint, abort, render_template, url_for
 from flask_login import current_user, login_required
 from werkzeug.wrappers import Response
 
+from community import pages
 from community.accounts import blocks
 from community.accounts.models import User
 from community.accounts.services import user_by_username
@@ -83,10 +86,15 @@ def decline(follower_id: int) -> Response:
     )
 
 
-@bp.app_template_global("follow_panel")
-def follow_panel(user_id: int) -> dict[str, object]:
+@dataclass(frozen=True)
+class Panel:
     """What a profile shows about following: the counts, and the viewer's own follow."""
-    return {
-        "counts": queries.counts_of(user_id),
-        "status": queries.status_of(viewer_id(), user_id),
-    }
+
+    counts: queries.Counts
+    # 'accepted', 'pending', or None (not following).
+    status: str | None
+
+
+@pages.slot(bp, "profile", "follows")
+def follow_panel(user: User, viewer: int | None) -> Panel:
+    return Panel(queries.counts_of(user.id), queries.status_of(viewer, user.id))

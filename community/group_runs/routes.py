@@ -9,14 +9,14 @@ from flask_wtf import FlaskForm
 from sqlalchemy import select
 from werkzeug.wrappers import Response
 
-from community import maps
+from community import maps, pages
 from community.accounts.models import User
 from community.actions import one_click
 from community.activities.route_svg import route_polyline
 from community.activities.tracks import TrackError, parse_route
 from community.clubs.models import Club
 from community.clubs.queries import club_by_slug
-from community.clubs.services import can_see_content, membership_of
+from community.clubs.services import can_see_content, is_admin, membership_of
 from community.db_types import utcnow
 from community.extensions import db
 from community.forms import ActionForm, show_refusal
@@ -156,8 +156,7 @@ def schedule(slug: str) -> Response | tuple[str, int]:
 @login_required
 def edit(run_id: int) -> Response | tuple[str, int]:
     run = _run(run_id)
-    membership = membership_of(run.club_id, current_user.id)
-    if membership is None or not membership.is_admin:
+    if not is_admin(run.club_id, current_user.id):
         abort(403)
     form = EditRunForm(obj=run)
     zone = run.club.zone
@@ -252,10 +251,10 @@ def _map_of(run: GroupRun) -> maps.MapView | None:
     return maps.place_map(f"Map of {what} of {run.title}", place, kind="meeting", route=route)
 
 
-@bp.app_template_global("upcoming_group_runs")
-def upcoming_group_runs(club_id: int) -> list[GroupRun]:
+@pages.slot(bp, "club", "group_runs")
+def upcoming_group_runs(club: Club, viewer: int | None) -> list[GroupRun]:
     """The club page's slot for its next runs (the club feature knows nothing of runs)."""
-    return queries.upcoming_for_club(club_id, utcnow())
+    return queries.upcoming_for_club(club.id, utcnow())
 
 
 def _ics(body: bytes, filename: str) -> Response:
@@ -315,10 +314,10 @@ def revoke_feed() -> Response:
     return redirect(url_for("group_runs.upcoming"))
 
 
-@bp.app_template_global("club_regulars")
-def club_regulars(club_id: int) -> list[tuple[User, int]]:
+@pages.slot(bp, "club", "regulars")
+def club_regulars(club: Club, viewer: int | None) -> list[tuple[User, int]]:
     """The club page's slot for its regulars over the last 90 days."""
-    return attendance.regulars(club_id, since=utcnow() - timedelta(days=90))
+    return attendance.regulars(club.id, since=utcnow() - timedelta(days=90))
 
 
 RSVP_MESSAGES = {

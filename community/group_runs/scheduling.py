@@ -7,7 +7,7 @@ from sqlalchemy import select
 
 from community.accounts.models import User
 from community.clubs.models import Club
-from community.clubs.services import membership_of
+from community.clubs.services import is_admin, membership_of
 from community.extensions import db
 from community.group_runs import events
 from community.group_runs.models import GroupRun, PaceGroup, Rsvp, RsvpStatus
@@ -80,8 +80,7 @@ def require_scheduler(club: Club, actor: User) -> None:
 
 
 def require_admin(club_id: int, actor: User, action: str) -> None:
-    membership = membership_of(club_id, actor.id)
-    if membership is None or not membership.is_admin:
+    if not is_admin(club_id, actor.id):
         raise NotAllowed(f"Only the club's owner and admins can {action}.")
 
 

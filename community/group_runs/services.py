@@ -18,7 +18,7 @@ from sqlalchemy.exc import IntegrityError
 
 from community.accounts.events import account_deleting
 from community.accounts.models import User
-from community.clubs.services import can_see_content, membership_of
+from community.clubs.services import can_see_content, is_admin
 from community.db_types import utcnow
 from community.extensions import db
 from community.group_runs import events
@@ -201,8 +201,7 @@ def rsvp(
 
 def set_capacity(actor: User, run: GroupRun, group_id: int, capacity: int | None) -> PaceGroup:
     """Change a group's capacity; raising it promotes waiting runners at once."""
-    membership = membership_of(run.club_id, actor.id)
-    if membership is None or not membership.is_admin:
+    if not is_admin(run.club_id, actor.id):
         raise NotAllowed("Only the club's owner and admins can change capacities.")
     group = _lock({group_id}).get(group_id)
     if group is None or group.run_id != run.id:

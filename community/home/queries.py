@@ -4,16 +4,17 @@ next group runs, their clubs and, for a newcomer, the first steps still to take.
 Home is the top layer: it reads the other features' queries and never writes."""
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 
-from sqlalchemy import exists, select
+from sqlalchemy import case, exists, literal, select
 
 from community.accounts.models import User
 from community.activities.models import Run
-from community.activities.progress import bucket_totals, week_starts, week_streak
+from community.activities.progress import streak_of, week_starts
 from community.challenges.models import ChallengeEntry
 from community.clubs.models import Membership
 from community.clubs.queries import my_clubs
+from community.db_types import epoch_seconds
 from community.extensions import db
 from community.group_runs.models import Rsvp
 from community.group_runs.queries import NextRun, next_runs_of
@@ -61,23 +62,45 @@ class Dashboard:
 
 def dashboard(user: User, now: datetime) -> Dashboard:
     """Everything the dashboard shows but the feed and the challenges (theirs come from
-    their own features' page models)."""
+    their own features' page models), in three statements: the runner's runs with the
+    first-step flags, their clubs, their next group runs."""
     zone = user.zone
-    last, this = bucket_totals(user.id, week_starts(now, zone, 2))
-    clubs = my_clubs(user.id)
-    answered, entered, has_runs = db.session.execute(
+    last_monday, this_monday, next_monday = (
+        int(start.timestamp()) for start in week_starts(now, zone, 2)
+    )
+    # Every start time, newest first, for the streak (integers: cheap even for thousands of
+    # runs); distance and time only where a week's totals need them. Joined onto one row so
+    # that a runner without runs still gets the flags.
+    recent = Run.start_time >= datetime.fromtimestamp(last_monday, UTC)
+    one = select(literal(1).label("one")).subquery()
+    rows = db.session.execute(
         select(
+            epoch_seconds(Run.start_time),
+            case((recent, Run.distance_m)),
+            case((recent, Run.duration_s)),
             exists().where(Rsvp.user_id == user.id),
             exists().where(ChallengeEntry.user_id == user.id),
-            exists().where(Run.user_id == user.id),
         )
-    ).one()
+        .select_from(one)
+        .outerjoin(Run, Run.user_id == user.id)
+        .order_by(Run.start_time.desc())
+    ).all()
+    answered, entered = rows[0][3], rows[0][4]
+    runs = [(start, distance, duration) for start, distance, duration, *_ in rows if start]
+    this = [(d, t) for start, d, t in runs if this_monday <= start < next_monday]
+    last = [(d, t) for start, d, t in runs if last_monday <= start < this_monday]
+    clubs = my_clubs(user.id)
     return Dashboard(
         week=Week(
-            this.distance_m, this.duration_s, this.runs, last.distance_m, last.duration_s, last.runs
+            sum(d for d, _ in this),
+            sum(t for _, t in this),
+            len(this),
+            sum(d for d, _ in last),
+            sum(t for _, t in last),
+            len(last),
         ),
-        streak_weeks=week_streak(user.id, now, zone) if has_runs else 0,
-        has_runs=bool(has_runs),
+        streak_weeks=streak_of((start for start, *_ in runs), now, zone),
+        has_runs=bool(runs),
         next_runs=next_runs_of(user.id, now),
         clubs=clubs,
         first_steps=FirstSteps(bool(clubs), bool(answered), bool(entered)),

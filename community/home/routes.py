@@ -2,6 +2,7 @@ from flask import Blueprint, redirect, render_template, url_for
 from flask_login import current_user, login_required
 from werkzeug.wrappers import Response
 
+from community import pages
 from community.db_types import utcnow
 from community.home.queries import dashboard as dashboard_of
 from community.security import current_runner
@@ -19,4 +20,8 @@ def index() -> Response | str:
 @bp.get("/dashboard")
 @login_required
 def dashboard() -> str:
-    return render_template("home/dashboard.html", home=dashboard_of(current_runner(), utcnow()))
+    return render_template(
+        "home/dashboard.html",
+        home=dashboard_of(current_runner(), utcnow()),
+        slots=pages.fill("dashboard", viewer=current_user.id),
+    )

@@ -54,7 +54,7 @@
         current.replaceWith(document.adoptNode(fresh));
         return;
       }
-      ["[data-kudos-for]", "[data-comments-for]"].forEach(function (selector) {
+      ["[data-kudos-for]", "[data-comment-count]", "[data-comments-for]"].forEach(function (selector) {
         const now = current.querySelector(selector);
         const then = fresh.querySelector(selector);
         if (!now || !then) return;
@@ -133,12 +133,14 @@
     live.on("feed:item", function (data) { if (data.item_id > newest) sync(null); });
     live.on("feed:comments", function (data) { if (find(data.item_id)) sync(data.item_id); });
     live.on("feed:changed", function (data) { if (find(data.item_id)) sync(data.item_id); });
+    // The count and names change at once; the faces come with the item's fresh copy.
     live.on("feed:kudos", function (data) {
       const item = find(data.item_id);
       const count = item && item.querySelector("[data-kudos-count]");
       if (!count) return;
       count.dataset.kudosCount = String(data.count);
       count.textContent = data.summary;
+      sync(data.item_id);
     });
     live.onConnect(function () {
       watch(shownIds());

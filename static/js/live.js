@@ -70,6 +70,7 @@
     showStatus(data.cancelled ? data.title + " has been cancelled." : data.title + " has changed.");
   });
 
+  // The badge and the link's accessible name, which screen readers announce instead.
   function setUnread(count) {
     document.querySelectorAll('[data-live-field="unread"]').forEach(function (el) {
       el.textContent = String(count);

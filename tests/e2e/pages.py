@@ -18,6 +18,33 @@ def item(page: Page, text: str):
     return page.locator("li.feed-item").filter(has_text=text)
 
 
+def open_comments(card) -> None:  # type: ignore[no-untyped-def]
+    """Open a card's comments, which wait behind their count (back from commenting, the
+    page has opened them already)."""
+    box = card.locator("details.feed-comments-box")
+    if box.get_attribute("open") is None:
+        box.locator("summary").first.click()
+    expect(box).to_have_attribute("open", "")
+
+
+def open_menu(card) -> None:  # type: ignore[no-untyped-def]
+    """Open a card's menu (report, delete)."""
+    card.locator("details.menu > summary").click()
+
+
+def confirming(page: Page, action) -> None:  # type: ignore[no-untyped-def]
+    """Do `action`, saying yes to the question it asks first (a data-confirm form)."""
+    asked: list[str] = []
+
+    def accept(dialog) -> None:  # type: ignore[no-untyped-def]
+        asked.append(dialog.message)
+        dialog.accept()
+
+    page.once("dialog", accept)
+    action()
+    assert asked, "no question was asked first"
+
+
 def log_in(page: Page, login: str, password: str = PASSWORD) -> None:
     """Log in through the real form and wait for the dashboard."""
     page.goto("/login")

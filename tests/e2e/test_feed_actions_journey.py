@@ -15,7 +15,7 @@ from community.clubs.models import Club
 from community.db_types import utcnow
 from community.extensions import db
 from community.feed import posts
-from tests.e2e.pages import item, log_in, watching
+from tests.e2e.pages import confirming, item, log_in, open_comments, open_menu, watching
 from tests.helpers import add_member, make_runner
 
 pytestmark = pytest.mark.browser
@@ -103,6 +103,7 @@ def test_a_comment_edited_then_deleted_changes_on_the_runners_open_page_live(
     expect(ana_item).to_contain_text("Ben Okafor: Nice splits!")
 
     # He edits it through the form under his comment; Ana sees the new text, marked edited.
+    open_comments(item(ben, "Track session"))
     comment = item(ben, "Track session").locator("li[data-comment-id]")
     comment.get_by_text("Edit", exact=True).click()
     expect(comment.get_by_label("Edit your comment")).to_have_value("Nice splits!")
@@ -113,6 +114,7 @@ def test_a_comment_edited_then_deleted_changes_on_the_runners_open_page_live(
     expect(ana_item).not_to_contain_text("Nice splits!")
 
     # He deletes it; it leaves Ana's page.
+    open_comments(item(ben, "Track session"))
     comment.get_by_role("button", name="Delete", exact=True).click()
     flash(ben, "Comment deleted.")
     expect(item(ben, "Track session").locator("li[data-comment-id]")).to_have_count(0)
@@ -160,7 +162,8 @@ def test_the_owner_posts_pins_unpins_and_deletes_an_announcement(club_mates, new
     expect(pinned_block(ben)).to_have_count(0)
     expect(post.get_by_role("button", name="Pin", exact=True)).to_be_visible()
 
-    post.get_by_role("button", name="Delete post").click()
+    open_menu(post)
+    confirming(ben, post.get_by_role("button", name="Delete post").click)
     flash(ben, "Post deleted.")
     expect(item(ben, text)).to_have_count(0)
     # It leaves Ana's open club page without a reload.
@@ -200,6 +203,7 @@ def test_a_reported_run_is_dismissed_by_the_club_admin_and_stays(
     log_in(cleo, "cleo")
     cleo.goto("/clubs/riverside")
     run = item(cleo, "River loop")
+    open_menu(run)
     run.get_by_text("Report", exact=True).click()
     run.get_by_label("Why report it?").fill("Looks like a car ride")
     run.get_by_role("button", name="Send report").click()

@@ -6,7 +6,7 @@ import pytest
 from flask import Flask
 from playwright.sync_api import Page, expect
 
-from tests.e2e.pages import item, log_a_run, log_in, watching
+from tests.e2e.pages import item, log_a_run, log_in, open_comments, watching
 from tests.helpers import add_member, make_runner
 
 pytestmark = pytest.mark.browser
@@ -38,6 +38,9 @@ def test_a_run_kudos_and_a_comment_reach_the_other_runner_live(club_mates, new_p
     item(ben, "Tempo by the river").get_by_role("button", name="Give kudos").click()
     expect(item(ben, "Tempo by the river")).to_contain_text("Ben Okafor gave kudos")
     expect(item(ana, "Tempo by the river")).to_contain_text("Ben Okafor gave kudos")
+    expect(
+        item(ana, "Tempo by the river").locator(".faces [aria-label='Ben Okafor']")
+    ).to_be_visible()
     expect(ana.locator("[data-live-field='unread']").first).to_have_text("1")
     # The bell's name says the new count to a screen reader too.
     expect(ana.get_by_role("link", name="Notifications, 1 unread")).to_be_attached()
@@ -48,6 +51,9 @@ def test_a_run_kudos_and_a_comment_reach_the_other_runner_live(club_mates, new_p
     ben_item.get_by_label("Comment").fill("<i>Flying</i>, @ana!")
     ben_item.get_by_role("button", name="Comment", exact=True).click()
     expect(item(ana, "Tempo by the river")).to_contain_text("Ben Okafor: <i>Flying</i>, @ana!")
+    expect(item(ana, "Tempo by the river").locator("[data-comment-count]")).to_have_text(
+        "1 comment"
+    )
     expect(ana.locator("[data-live-field='unread']").first).to_have_text("2")
 
 
@@ -111,6 +117,7 @@ def test_a_reported_comment_reaches_the_admin_live_and_hiding_it_clears_it_live(
     connected(ben)
     ana.goto("/dashboard")
     watching(ana)
+    open_comments(item(ana, "Hill reps"))
     comment = item(ana, "Hill reps").locator("li[data-comment-id]")
     comment.get_by_text("Report", exact=True).click()
     comment.get_by_label("Why report it?").fill("Spam")

@@ -8,7 +8,14 @@ import pytest
 from playwright.sync_api import Locator, Page, expect
 
 from tests.activities.trackfiles import T0, fit_bytes, gpx_bytes, make_points, zip_bytes
-from tests.e2e.pages import console_errors, fill_run, log_a_run, log_in, open_log_a_run
+from tests.e2e.pages import (
+    confirming,
+    console_errors,
+    fill_run,
+    log_a_run,
+    log_in,
+    open_log_a_run,
+)
 from tests.helpers import add_member, make_club, make_runner
 
 pytestmark = pytest.mark.browser
@@ -69,7 +76,7 @@ def test_a_runner_in_miles_logs_edits_and_deletes_a_run(app, new_page):
     expect(page.get_by_role("heading", name="Saturday long run", level=1)).to_be_visible()
     expect(stat(page, "Distance")).to_contain_text("5.00 mi")
 
-    page.get_by_role("button", name="Delete run").click()
+    confirming(page, page.get_by_role("button", name="Delete run").click)
     expect(page.get_by_text("Run deleted.")).to_be_visible()
     expect(page.get_by_role("heading", name="My runs")).to_be_visible()
     expect(page.get_by_text("No runs yet.")).to_be_visible()

@@ -92,6 +92,8 @@ def test_kudos_and_comments_on_a_run_reach_the_runner_live(app: Flask, new_page)
     expect(ben.get_by_text("<b>Strong</b> finish!")).to_be_visible()
     expect(bell(ana)).to_have_text("2")
     ana.goto("/u/ana")
+    expect(ana.get_by_text("1 comment", exact=True)).to_be_visible()
+    ana.get_by_text("1 comment", exact=True).click()
     expect(ana.get_by_text("<b>Strong</b> finish!")).to_be_visible()
 
 

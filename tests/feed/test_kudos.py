@@ -47,7 +47,7 @@ def test_kudos_can_be_taken_back(people):
     item = run_item(people["ana"])
     services.give_kudos(people["ben"], item, now=utcnow())
     services.take_back_kudos(people["ben"], item)
-    assert queries.cheers_for([item], people["ben"].id)[item] == queries.Cheers(0, [], False)
+    assert queries.cheers_for([item], people["ben"].id)[item] == queries.Cheers(0, (), False)
 
 
 def test_nobody_gives_kudos_to_their_own_item(people):

@@ -170,7 +170,8 @@ def test_owners_and_admins_post_announcements_to_the_club_feed(app, club_id):
     )
     assert "Posted to the club feed." in text(olivia.get(response.headers["Location"]))
     page = text(as_(app, "ana").get("/clubs/riverside"))
-    assert "Olivia posted in Riverside Track night moves to Thursday!" in page
+    assert "Olivia posted in Riverside" in page
+    assert "Track night moves to Thursday!" in page
 
 
 def test_members_cannot_post_announcements(app, club_id):
@@ -205,18 +206,18 @@ def test_a_pinned_post_stays_on_top_of_the_club_page_until_unpinned(app, club_id
     )
     with app.app_context():
         (post,) = items(ItemKind.POST)
-        assert [p.id for p in posts.pinned_posts(club_id, None)] == [post.id]
+        assert [p.id for p in queries.pinned_posts(club_id, None)] == [post.id]
     assert "data-pinned-posts" in as_(app, "ana").get("/clubs/riverside").get_data(as_text=True)
     submit(olivia, f"/feed/items/{post.id}/unpin", page="/clubs/riverside")
     with app.app_context():
-        assert posts.pinned_posts(club_id, None) == []
+        assert queries.pinned_posts(club_id, None) == []
 
 
 def test_a_pinned_post_of_a_runner_i_blocked_is_not_pinned_on_my_club_page(club_id, ctx):
     post = posts.post(user("olivia"), db.session.get(Club, club_id), "Kit", pinned=True, now=NOW)
     blocks.block(user("ana"), user("olivia"), now=NOW)
-    assert posts.pinned_posts(club_id, user("ana").id) == []
-    assert posts.pinned_posts(club_id, None) == [post]
+    assert queries.pinned_posts(club_id, user("ana").id) == []
+    assert queries.pinned_posts(club_id, None) == [post]
 
 
 def test_only_the_clubs_admins_pin_or_delete_its_posts(app, club_id):
