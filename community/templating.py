@@ -23,6 +23,23 @@ def localtime(value: datetime | None, fmt: str = "%-d %b %Y, %H:%M") -> str:
     return value.astimezone(zone).strftime(fmt)
 
 
+def club_time(value: datetime | None, club_zone: str, fmt: str = "%a %-d %b, %H:%M") -> str:
+    """A club's time (a group run's start) in the viewer's zone; where that zone is not the
+    club's, both are named, with the club's own time beside it."""
+    if value is None:
+        return ""
+    mine_zone = current_user.zone if current_user.is_authenticated else ZoneInfo("UTC")
+    mine = value.astimezone(mine_zone)
+    theirs = value.astimezone(ZoneInfo(club_zone))
+    if mine.replace(tzinfo=None) == theirs.replace(tzinfo=None):
+        return mine.strftime(fmt)
+    same_day = mine.date() == theirs.date()
+    return (
+        f"{mine.strftime(fmt)} {mine_zone.key} "
+        f"({theirs.strftime('%H:%M' if same_day else fmt)} {club_zone}, the club's time)"
+    )
+
+
 def distance(metres: float | None, units: str | None = None) -> str:
     return u.format_distance(metres, units or _viewer_units())
 
@@ -42,6 +59,7 @@ def _context() -> dict[str, Any]:
 def init_app(app: Flask) -> None:
     app.context_processor(_context)
     app.add_template_filter(localtime, "localtime")
+    app.add_template_filter(club_time, "club_time")
     app.add_template_filter(distance, "distance")
     app.add_template_filter(u.format_duration, "duration")
     app.add_template_filter(elevation, "elevation")
