@@ -28,6 +28,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     _register_extensions(app)
     _register_database_engine_rules(app)
     _register_blueprints(app)
+    _register_page_sections(app)
     _register_security(app)
     _register_errors(app)
     _register_templates(app)
@@ -99,6 +100,14 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(follows_bp)
     app.register_blueprint(feed_bp)
     app.register_blueprint(notifications_bp)
+
+
+def _register_page_sections(app: Flask) -> None:
+    # What the features above add to the club page and the profile, which clubs and
+    # accounts draw without importing them (page_sections.py).
+    from community.challenges.routes import register_page_sections as challenges
+
+    challenges(app)
 
 
 def _register_security(app: Flask) -> None:

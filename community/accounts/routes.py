@@ -15,6 +15,7 @@ from flask_login import current_user, login_required, login_user, logout_user
 from flask_wtf import FlaskForm
 from werkzeug.wrappers import Response
 
+from community import page_sections
 from community.accounts import blocks, services
 from community.accounts.forms import (
     ChangeEmailForm,
@@ -123,7 +124,12 @@ def _runner(username: str) -> User:
 def profile(username: str) -> str:
     user = _runner(username)
     blocked = blocks.has_blocked(viewer_id(), user.id)
-    return render_template("accounts/profile.html", user=user, blocked=blocked)
+    return render_template(
+        "accounts/profile.html",
+        user=user,
+        blocked=blocked,
+        **page_sections.read("profile", user=user, viewer_id=viewer_id()),
+    )
 
 
 @bp.post("/u/<username>/block")

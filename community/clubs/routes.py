@@ -5,6 +5,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_login import current_user, login_required
 from werkzeug.wrappers import Response
 
+from community import page_sections
 from community.actions import one_click
 from community.clubs import queries, services
 from community.clubs.forms import (
@@ -104,13 +105,21 @@ def show(slug: str) -> str:
         return render_template(
             "clubs/private.html", club=club, join_request=join_request, form=JoinRequestForm()
         )
-    fragment = request.args.get("fragment") == "members"
+    if request.args.get("fragment") == "members":
+        return render_template(
+            "clubs/_members.html",
+            club=club,
+            members=queries.members(club.id, _page()),
+            member_count=services.member_count(club.id),
+        )
+    units = current_user.units if current_user.is_authenticated else "km"
     return render_template(
-        "clubs/_members.html" if fragment else "clubs/show.html",
+        "clubs/show.html",
         club=club,
         membership=membership,
         members=queries.members(club.id, _page()),
         member_count=services.member_count(club.id),
+        **page_sections.read("club", club=club, viewer_id=user_id, units=units),
     )
 
 

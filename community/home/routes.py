@@ -2,7 +2,9 @@ from flask import Blueprint, redirect, render_template, url_for
 from flask_login import current_user, login_required
 from werkzeug.wrappers import Response
 
+from community.challenges.queries import dashboard_challenges
 from community.clubs.queries import my_clubs
+from community.db_types import utcnow
 
 bp = Blueprint("home", __name__)
 
@@ -17,4 +19,8 @@ def index() -> Response | str:
 @bp.get("/dashboard")
 @login_required
 def dashboard() -> str:
-    return render_template("home/dashboard.html", memberships=my_clubs(current_user.id))
+    return render_template(
+        "home/dashboard.html",
+        memberships=my_clubs(current_user.id),
+        challenges=dashboard_challenges(current_user.id, current_user.units, utcnow()),
+    )
