@@ -23,21 +23,25 @@ def localtime(value: datetime | None, fmt: str = "%-d %b %Y, %H:%M") -> str:
     return value.astimezone(zone).strftime(fmt)
 
 
-def club_time(value: datetime | None, club_zone: str, fmt: str = "%a %-d %b, %H:%M") -> str:
-    """A club's time (a group run's start) in the viewer's zone; where that zone is not the
-    club's, both are named, with the club's own time beside it."""
+def club_time(
+    value: datetime | None,
+    club_zone: str,
+    fmt: str = "%a %-d %b, %H:%M",
+    *,
+    named: bool = False,
+) -> str:
+    """A club's time (a group run's start) as the club reads it; where the viewer's zone
+    shows another time, both zones are named and the viewer's own time follows. `named`:
+    the club's zone is named even where the two agree."""
     if value is None:
         return ""
+    theirs = value.astimezone(ZoneInfo(club_zone))
     mine_zone = current_user.zone if current_user.is_authenticated else ZoneInfo("UTC")
     mine = value.astimezone(mine_zone)
-    theirs = value.astimezone(ZoneInfo(club_zone))
     if mine.replace(tzinfo=None) == theirs.replace(tzinfo=None):
-        return mine.strftime(fmt)
-    same_day = mine.date() == theirs.date()
-    return (
-        f"{mine.strftime(fmt)} {mine_zone.key} "
-        f"({theirs.strftime('%H:%M' if same_day else fmt)} {club_zone}, the club's time)"
-    )
+        return f"{theirs.strftime(fmt)} ({club_zone})" if named else theirs.strftime(fmt)
+    own = mine.strftime("%H:%M" if mine.date() == theirs.date() else fmt)
+    return f"{theirs.strftime(fmt)} ({club_zone}), {own} your time ({mine_zone.key})"
 
 
 def distance(metres: float | None, units: str | None = None) -> str:

@@ -336,7 +336,7 @@ def test_a_runner_in_another_zone_sees_their_time_and_the_clubs_both_named(app, 
     ana = as_(app, "ana")
     for path in ("/group-runs/", f"/group-runs/{run_id}"):
         page = text(ana.get(path))
-        assert "10:00 Europe/Paris (09:00 Europe/London, the club's time)" in page, path
+        assert "09:00 (Europe/London), 10:00 your time (Europe/Paris)" in page, path
 
 
 def test_a_runner_in_the_clubs_zone_sees_its_time_unlabelled(app, people, club_id):
@@ -348,7 +348,7 @@ def test_a_runner_in_the_clubs_zone_sees_its_time_unlabelled(app, people, club_i
     for path in ("/group-runs/", f"/group-runs/{run_id}"):
         page = text(ben.get(path))
         assert "09:00" in page, path
-        assert "the club's time" not in page and "Europe/Paris" not in page, path
+        assert "your time" not in page and "Europe/Paris" not in page, path
 
 
 def test_the_upcoming_page_has_a_plain_title_and_one_calendar_section(app, people, club_id):
