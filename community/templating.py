@@ -23,6 +23,27 @@ def localtime(value: datetime | None, fmt: str = "%-d %b %Y, %H:%M") -> str:
     return value.astimezone(zone).strftime(fmt)
 
 
+def club_time(
+    value: datetime | None,
+    club_zone: str,
+    fmt: str = "%a %-d %b, %H:%M",
+    *,
+    named: bool = False,
+) -> str:
+    """A club's time (a group run's start) as the club reads it; where the viewer's zone
+    shows another time, both zones are named and the viewer's own time follows. `named`:
+    the club's zone is named even where the two agree."""
+    if value is None:
+        return ""
+    theirs = value.astimezone(ZoneInfo(club_zone))
+    mine_zone = current_user.zone if current_user.is_authenticated else ZoneInfo("UTC")
+    mine = value.astimezone(mine_zone)
+    if mine.replace(tzinfo=None) == theirs.replace(tzinfo=None):
+        return f"{theirs.strftime(fmt)} ({club_zone})" if named else theirs.strftime(fmt)
+    own = mine.strftime("%H:%M" if mine.date() == theirs.date() else fmt)
+    return f"{theirs.strftime(fmt)} ({club_zone}), {own} your time ({mine_zone.key})"
+
+
 def distance(metres: float | None, units: str | None = None) -> str:
     return u.format_distance(metres, units or _viewer_units())
 
@@ -42,6 +63,7 @@ def _context() -> dict[str, Any]:
 def init_app(app: Flask) -> None:
     app.context_processor(_context)
     app.add_template_filter(localtime, "localtime")
+    app.add_template_filter(club_time, "club_time")
     app.add_template_filter(distance, "distance")
     app.add_template_filter(u.format_duration, "duration")
     app.add_template_filter(elevation, "elevation")

@@ -43,6 +43,14 @@ def format_duration(seconds: float | None) -> str:
     return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes}:{secs:02d}"
 
 
+def format_effort(seconds: float | None) -> str:
+    """A timed effort to the tenth of a second: 22:46.2, 1:02:03.4."""
+    if seconds is None:
+        return ""
+    whole, tenth = divmod(round(seconds * 10), 10)
+    return f"{format_duration(whole)}.{tenth}"
+
+
 def format_distance(metres: float | None, units: str) -> str:
     if metres is None:
         return ""

@@ -1,6 +1,8 @@
-"""Every main page renders for a runner, with a plain title and one <main>."""
+"""Every main page renders for a runner, with a plain title and one <main>, and nothing
+the Content-Security-Policy refuses (an inline style attribute, an inline script)."""
 
 import re
+from pathlib import Path
 
 import pytest
 
@@ -41,3 +43,21 @@ def test_page_renders_with_a_plain_title(app, path):
     title = re.search(r"<title>(.*?)</title>", body, re.S).group(1)
     assert "<" not in title and title.endswith("· Runhive")
     assert body.count("<main") == 1
+    assert not re.search(r"<[^>]+\sstyle\s*=", body), "an inline style: style-src refuses it"
+
+
+TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
+
+
+def test_no_template_has_an_inline_style_attribute_or_script():
+    # `style-src 'self'` and `script-src 'self'` (community/security.py): the browser drops
+    # style="..." and runs no inline <script>, so a progress bar sized that way stays empty.
+    found = []
+    for template in sorted(TEMPLATES.rglob("*.html")):
+        markup = re.sub(r"{#.*?#}", "", template.read_text(), flags=re.S)
+        if re.search(r"<[^>]+\sstyle\s*=", markup):
+            found.append(f"{template.name}: style attribute")
+        for script in re.findall(r"<script\b([^>]*)>", markup):
+            if "src=" not in script and 'type="application/json"' not in script:
+                found.append(f"{template.name}: inline script")
+    assert found == []

@@ -37,6 +37,11 @@ SAFE_MODE_MIN_WEEK_M = 10_000.0
 SAFE_MODE_LOOKBACK = timedelta(weeks=SAFE_MODE_WEEKS + 1)
 
 
+# A fastest effort is timed to the tenth of a second, as the board shows it: efforts equal
+# to the tenth are equal times (they share a rank, whoever ran it first listed first).
+EFFORT_DECIMALS = 1
+
+
 @dataclass(frozen=True)
 class Standing:
     """An entrant's total (in SI units), the score that orders the board, and when it was
@@ -203,7 +208,8 @@ def _fastest_standing(challenge: Challenge, user_id: int, joined_at: datetime) -
     ).first()
     if row is None:
         return Standing(None, None, joined_at)
-    return Standing(row.duration_s, -row.duration_s, row.achieved_at)
+    seconds = round(row.duration_s, EFFORT_DECIMALS)
+    return Standing(seconds, -seconds, row.achieved_at)
 
 
 def _streak_standing(challenge: Challenge, runs: list[CountedRun], joined_at: datetime) -> Standing:

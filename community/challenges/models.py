@@ -101,8 +101,11 @@ class Challenge(db.Model):
     safe_mode: Mapped[bool] = mapped_column(Boolean, default=False)
     # "site:2026-12" or "club:7:2026-12" for the automatic monthly ones: one per month.
     monthly_key: Mapped[str | None] = mapped_column(String(40), unique=True)
-    # A club goal: when the club's combined total first reached the goal.
+    # A club goal: when the club's combined total reached the goal (None again if a run
+    # edited or deleted takes it back under).
     goal_reached_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # When it first did: set once, so the club celebrates once (tally._settle_club_goal).
+    goal_first_reached_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # How many have entered, kept by join and leave (the page shows it without a count).
     entrants: Mapped[int] = mapped_column(default=0, server_default="0")
     # Moves with every change of a row on the public board: rows rendered for one version

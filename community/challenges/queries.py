@@ -14,22 +14,24 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import (
+    ColumnElement,
     CompoundSelect,
     Connection,
     Float,
     Select,
     bindparam,
+    false,
     func,
     or_,
     select,
     tuple_,
     union_all,
 )
-from sqlalchemy.orm import InstrumentedAttribute, aliased
+from sqlalchemy.orm import InstrumentedAttribute, aliased, contains_eager
 
 from community.accounts.models import User
-from community.challenges import histogram
-from community.challenges.models import Challenge, ChallengeEntry
+from community.challenges import club_boards, histogram, rules
+from community.challenges.models import Challenge, ChallengeEntry, MonthlySeries
 from community.clubs.models import Club, Membership
 from community.db_types import UTCDateTime
 from community.extensions import db
@@ -277,7 +279,8 @@ def _board_key(entrant: Entrant) -> tuple:
 def my_standing(
     challenge: Challenge, user_id: int, *, scope: str = "all", cols: Standings = LIVE
 ) -> MyStanding | None:
-    """The viewer's own row with their rank and neighbours, hidden or not.
+    """The viewer's own row with their rank and neighbours, hidden or not (no rank and no
+    neighbours where the rules rank nobody: a club goal).
 
     The entries ahead come from the histogram (or one count, off the live public board);
     the neighbours are index ranges next to the runner's key, and their ranks come from
@@ -293,7 +296,7 @@ def my_standing(
     # The runner sees their own live standing, even while the board shows the snapshot.
     entry = me if cols is LIVE else _read(_entrants(LIVE, ChallengeEntry.id == me.id))[0]
     score = me.score
-    if score is None:
+    if score is None or not rules.is_ranked(challenge):
         return MyStanding(entry, None, [])
     ahead_of = _counter(challenge.id, user_id, scope, cols)
     ahead = ahead_of(score)
@@ -324,21 +327,26 @@ def my_standing(
     return MyStanding(entry, ahead + 1, rows)
 
 
+def _visible_to(user_id: int | None) -> ColumnElement[bool]:
+    """The challenges a viewer may see: the site's, public clubs', and their own clubs'
+    (the statement joins Club on the challenge's club)."""
+    member_of = select(Membership.club_id).where(Membership.user_id == user_id)
+    return or_(
+        Challenge.club_id.is_(None),
+        Club.visibility == "public",
+        Challenge.club_id.in_(member_of) if user_id is not None else false(),
+    )
+
+
 def challenges_for(
     user_id: int | None, *, now: datetime, club_id: int | None = None, past: bool = False
 ) -> list[Challenge]:
     """Challenges a viewer may see: the site's, public clubs', and their own clubs'."""
-    statement = select(Challenge).outerjoin(Club, Club.id == Challenge.club_id)
+    statement = (
+        select(Challenge).outerjoin(Club, Club.id == Challenge.club_id).where(_visible_to(user_id))
+    )
     if club_id is not None:
         statement = statement.where(Challenge.club_id == club_id)
-    member_of = select(Membership.club_id).where(Membership.user_id == user_id)
-    statement = statement.where(
-        or_(
-            Challenge.club_id.is_(None),
-            Club.visibility == "public",
-            Challenge.club_id.in_(member_of) if user_id is not None else False,
-        )
-    )
     if past:
         statement = statement.where(Challenge.ends_at <= now).order_by(Challenge.ends_at.desc())
     else:
@@ -357,27 +365,106 @@ def entries_of(user_id: int, challenge_ids: list[int]) -> dict[int, ChallengeEnt
     return {entry.challenge_id: entry for entry in entries}
 
 
-def badges_of(user_id: int) -> list[ChallengeEntry]:
-    """Challenges the runner completed, newest first: the badges on their profile."""
-    return list(
-        db.session.scalars(
-            select(ChallengeEntry)
-            .join(Challenge, Challenge.id == ChallengeEntry.challenge_id)
-            .where(ChallengeEntry.user_id == user_id, ChallengeEntry.completed_at.is_not(None))
-            .order_by(ChallengeEntry.completed_at.desc())
-            .limit(50)
-        )
+def club_totals(challenge_ids: list[int]) -> dict[int, float]:
+    """The combined totals of these club goals (every entrant's total summed), at once."""
+    if not challenge_ids:
+        return {}
+    rows = db.session.execute(
+        select(ChallengeEntry.challenge_id, func.coalesce(func.sum(ChallengeEntry.total), 0.0))
+        .where(ChallengeEntry.challenge_id.in_(challenge_ids))
+        .group_by(ChallengeEntry.challenge_id)
     )
+    totals = {challenge_id: float(total) for challenge_id, total in rows}
+    return {challenge_id: totals.get(challenge_id, 0.0) for challenge_id in challenge_ids}
 
 
-def current_entries(user_id: int, now: datetime) -> list[ChallengeEntry]:
-    """The runner's challenges still running, ending soonest first (the dashboard's list)."""
-    return list(
+# Page models: what the dashboard, a club page and a profile show of challenges. Each is
+# read in a fixed number of statements, whatever the number of challenges or entrants, by
+# the view of the page (templates only render them).
+
+
+@dataclass(frozen=True)
+class MyChallenge:
+    """A running challenge on the runner's dashboard."""
+
+    challenge: Challenge
+    # What its goal is measured against (rules.goal_total), formatted in the runner's units.
+    total: str
+    goal: str | None
+    progress: rules.Progress | None
+    # A club goal: the total is the club's, run together.
+    together: bool
+
+
+def dashboard_challenges(user_id: int, units: str, now: datetime) -> list[MyChallenge]:
+    """The runner's challenges still running, ending soonest first (two statements)."""
+    entries = list(
         db.session.scalars(
             select(ChallengeEntry)
-            .join(Challenge, Challenge.id == ChallengeEntry.challenge_id)
+            .join(ChallengeEntry.challenge)
+            .options(contains_eager(ChallengeEntry.challenge))
             .where(ChallengeEntry.user_id == user_id, Challenge.ends_at > now)
             .order_by(Challenge.ends_at, Challenge.id)
             .limit(20)
         )
     )
+    together = club_totals([e.challenge_id for e in entries if e.challenge.is_cooperative])
+    shown = []
+    for entry in entries:
+        challenge = entry.challenge
+        total = rules.goal_total(challenge, entry.total, together.get(challenge.id))
+        shown.append(
+            MyChallenge(
+                challenge,
+                rules.format_total(challenge, total, units),
+                rules.format_total(challenge, challenge.goal, units) if challenge.goal else None,
+                rules.progress(challenge, total, now),
+                challenge.is_cooperative,
+            )
+        )
+    return shown
+
+
+@dataclass(frozen=True)
+class ClubChallenges:
+    """A club page's challenge slots."""
+
+    # This week's distance board, top five.
+    week: list[club_boards.BoardRow]
+    current: list[Challenge]
+    # The club's monthly distance challenge setting (None: never switched on).
+    monthly: MonthlySeries | None
+
+
+def club_page(club: Club, viewer_id: int | None, now: datetime) -> ClubChallenges:
+    """What a club page shows of challenges (the page has checked the viewer may see it)."""
+    return ClubChallenges(
+        week=club_boards.weekly(club, now)[:5],
+        current=challenges_for(viewer_id, now=now, club_id=club.id),
+        monthly=db.session.scalar(select(MonthlySeries).where(MonthlySeries.club_id == club.id)),
+    )
+
+
+@dataclass(frozen=True)
+class Badge:
+    challenge_id: int
+    title: str
+    completed_at: datetime
+
+
+def badges_for(user_id: int, viewer_id: int | None) -> list[Badge]:
+    """The challenges the runner completed that the viewer may see, newest first: the
+    badges on their profile (one statement)."""
+    rows = db.session.execute(
+        select(ChallengeEntry.challenge_id, Challenge.title, ChallengeEntry.completed_at)
+        .join(Challenge, Challenge.id == ChallengeEntry.challenge_id)
+        .outerjoin(Club, Club.id == Challenge.club_id)
+        .where(
+            ChallengeEntry.user_id == user_id,
+            ChallengeEntry.completed_at.is_not(None),
+            _visible_to(viewer_id),
+        )
+        .order_by(ChallengeEntry.completed_at.desc())
+        .limit(50)
+    )
+    return [Badge(*row) for row in rows]

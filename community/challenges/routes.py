@@ -7,6 +7,8 @@ from flask_login import current_user, login_required
 from markupsafe import Markup
 from werkzeug.wrappers import Response
 
+from community import pages
+from community.accounts.models import User
 from community.actions import one_click
 from community.challenges import board_cache, club_boards, history, queries, rules, services
 from community.challenges.counting import counted_runs, safe_weeks
@@ -159,6 +161,8 @@ def show(challenge_id: int) -> str:
     def format_total(value: float | None) -> str:
         return rules.format_total(challenge, value, units)
 
+    together = club_total(challenge.id) if challenge.is_cooperative else None
+    goal_total = rules.goal_total(challenge, mine.entry.total if mine else None, together)
     board_table = (
         None
         if challenge.is_cooperative
@@ -175,11 +179,14 @@ def show(challenge_id: int) -> str:
         "frozen": frozen,
         "rules": rules.describe(challenge, units),
         "format_total": format_total,
-        "progress": rules.progress(challenge, mine.entry.total, now) if mine else None,
         "can_join": current_user.is_authenticated
         and services.can_enter(current_runner(), challenge),
         "entrants": challenge.entrants,
-        "club_total": club_total(challenge.id) if challenge.is_cooperative else None,
+        "club_total": together,
+        # One progress for the card and the board: for a club goal, the club's together.
+        "progress": rules.progress(challenge, goal_total, now)
+        if mine or challenge.is_cooperative
+        else None,
         "charted": history.charted(challenge),
     }
     if mine and challenge.safe_mode:
@@ -338,62 +345,26 @@ def boards(slug: str) -> str:
     )
 
 
-@bp.app_template_global()
-def club_week_board(club_id: int) -> list[club_boards.BoardRow]:
-    """The club page's slot: this week's distance, top five."""
-    club = db.session.get(Club, club_id)
-    if club is None or not can_see_content(club, viewer_id()):
-        return []
-    return club_boards.weekly(club, utcnow())[:5]
-
-
-@bp.app_template_global()
-def club_challenges(club_id: int) -> list[Challenge]:
-    """The club page's slot: its current challenges."""
-    return queries.challenges_for(viewer_id(), now=utcnow(), club_id=club_id)
-
-
-@bp.app_template_global()
-def club_monthly_form(club_id: int) -> MonthlyForm:
-    series = services.monthly_series_of(club_id)
-    form = MonthlyForm(formdata=None)
-    form.active.data = bool(series and series.active)
-    if series:
-        units = current_user.units if current_user.is_authenticated else "km"
-        form.goal.data = round(from_metres(series.goal_m, units))
-    return form
-
-
 @dataclass(frozen=True)
-class MyChallenge:
-    challenge: Challenge
-    total: str
-    goal: str | None
-    progress: rules.Progress | None
+class ClubSlot:
+    """The club page's challenge slot: this week's board, its challenges, the monthly form."""
+
+    page: queries.ClubChallenges
+    monthly_form: MonthlyForm
 
 
-@bp.app_template_global()
-def my_challenges() -> list[MyChallenge]:
-    """The dashboard's slot: the viewer's running challenges with their progress."""
-    if not current_user.is_authenticated:
-        return []
-    now = utcnow()
-    units = current_user.units
-    return [
-        MyChallenge(
-            entry.challenge,
-            rules.format_total(entry.challenge, entry.total, units),
-            rules.format_total(entry.challenge, entry.challenge.goal, units)
-            if entry.challenge.goal
-            else None,
-            rules.progress(entry.challenge, entry.total, now),
-        )
-        for entry in queries.current_entries(current_user.id, now)
-    ]
+@pages.slot(bp, "club", "challenges")
+def club_slot(club: Club, viewer: int | None) -> ClubSlot:
+    page = queries.club_page(club, viewer, utcnow())
+    form = MonthlyForm(formdata=None)
+    form.active.data = bool(page.monthly and page.monthly.active)
+    if page.monthly:
+        units = current_user.units if current_user.is_authenticated else "km"
+        form.goal.data = round(from_metres(page.monthly.goal_m, units))
+    return ClubSlot(page, form)
 
 
-@bp.app_template_global()
-def challenge_badges(user_id: int) -> list[Any]:
+@pages.slot(bp, "profile", "badges")
+def profile_slot(user: User, viewer: int | None) -> list[queries.Badge]:
     """The profile's badges: challenges completed, where the viewer may see them."""
-    viewer = viewer_id()
-    return [e for e in queries.badges_of(user_id) if services.can_view(e.challenge, viewer)]
+    return queries.badges_for(user.id, viewer)

@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from community import units as u
-from community.challenges.counting import SAFE_MODE_MIN_WEEK_M
+from community.challenges.counting import SAFE_MODE_MIN_WEEK_M, goal_met
 from community.challenges.models import KIND_LABELS, Challenge, ChallengeKind
 
 DISTANCE_KINDS = frozenset(
@@ -20,7 +20,11 @@ def format_total(challenge: Challenge, value: float | None, units: str) -> str:
     kind = challenge.kind
     if kind in DISTANCE_KINDS:
         return u.format_distance(value, units)
-    if kind in (ChallengeKind.TIME.value, ChallengeKind.FASTEST_EFFORT.value):
+    if kind == ChallengeKind.FASTEST_EFFORT.value:
+        # To the tenth the board ranks by (counting.EFFORT_DECIMALS): two rows that rank
+        # differently never read the same.
+        return u.format_effort(value)
+    if kind == ChallengeKind.TIME.value:
         return u.format_duration(value)
     if kind == ChallengeKind.ELEVATION.value:
         return u.format_elevation(value, units)
@@ -84,11 +88,27 @@ def describe(challenge: Challenge, units: str) -> list[str]:
             f"{u.format_distance(SAFE_MODE_MIN_WEEK_M, units)}), so a sudden jump in volume is "
             "not rewarded."
         )
-    if kind not in (ChallengeKind.CLUB_GOAL.value,):
+    if kind == ChallengeKind.FASTEST_EFFORT.value:
+        lines.append(
+            "Times count to the tenth of a second. Equal times share a rank; between them, "
+            "whoever ran it first is listed first."
+        )
+    elif is_ranked(challenge):
         lines.append(
             "Equal totals share a rank; between them, whoever got there first is listed first."
         )
     return lines
+
+
+def is_ranked(challenge: Challenge) -> bool:
+    """A club goal is run together: nobody has a rank, on the board or on their own card."""
+    return not challenge.is_cooperative
+
+
+def goal_total(challenge: Challenge, own: float | None, together: float | None) -> float | None:
+    """What the goal is measured against: the club's combined total for a club goal (the
+    board and every entrant's card alike), otherwise the runner's own total."""
+    return together if challenge.is_cooperative else own
 
 
 @dataclass(frozen=True)
@@ -98,10 +118,17 @@ class Progress:
     # What is still needed each remaining day to reach the goal; None once reached.
     needed_per_day: float | None
     on_track: bool
+    reached: bool
+
+    @property
+    def percent(self) -> float:
+        return round(self.fraction * 100, 1)
 
 
 def progress(challenge: Challenge, total: float | None, now: datetime) -> Progress | None:
-    """How far along the goal a total is, and whether the pace so far will get there."""
+    """How far along the goal a total is, and whether the pace so far will get there.
+
+    `total` is what `goal_total` says the goal is measured against."""
     if challenge.goal is None or challenge.lower_is_better or total is None:
         return None
     fraction = min(1.0, total / challenge.goal)
@@ -109,7 +136,8 @@ def progress(challenge: Challenge, total: float | None, now: datetime) -> Progre
     elapsed = min(max(now - challenge.starts_at, timedelta(0)), span)
     left = span - elapsed
     days_left = math.ceil(left / timedelta(days=1))
+    reached = goal_met(challenge, total)
     remaining = max(0.0, challenge.goal - total)
-    needed = None if remaining == 0 else remaining / max(days_left, 1)
-    on_track = fraction >= elapsed / span if span else True
-    return Progress(fraction, days_left, needed, on_track)
+    needed = None if reached else remaining / max(days_left, 1)
+    on_track = reached or (fraction >= elapsed / span if span else True)
+    return Progress(fraction, days_left, needed, on_track, reached)

@@ -95,25 +95,52 @@ def club_total(challenge_id: int) -> float:
     )
 
 
-def _settle_club_goal(challenge: Challenge, now: datetime) -> float:
+def _settle_club_goal(challenge: Challenge, now: datetime, by_user_id: int | None = None) -> float:
+    """Keep `goal_reached_at` true to the club's total; the first time the total reaches
+    the goal, tell the features above (`events.club_goal_reached`), once.
+
+    `by_user_id`: whose change this is (the run over the line), when one runner's.
+    """
     total = club_total(challenge.id)
     reached = goal_met(challenge, total)
     if reached and challenge.goal_reached_at is None:
-        # Conditional, so that two runs crossing the line at once celebrate once.
-        won = db.session.execute(
+        # Conditional, so that two runs crossing the line at once celebrate once; the
+        # challenge row is locked (lock_challenges), so the second sees the first's.
+        db.session.execute(
             update(Challenge)
             .where(Challenge.id == challenge.id, Challenge.goal_reached_at.is_(None))
             .values(goal_reached_at=now)
             .execution_options(synchronize_session=False)
         )
+        first = db.session.execute(
+            update(Challenge)
+            .where(Challenge.id == challenge.id, Challenge.goal_first_reached_at.is_(None))
+            .values(goal_first_reached_at=now)
+            .execution_options(synchronize_session=False)
+        )
         db.session.refresh(challenge)
-        if won.rowcount == 1:
+        if first.rowcount == 1:
             events.club_goal_reached.send(
-                None, challenge_id=challenge.id, club_id=challenge.club_id, title=challenge.title
+                None,
+                challenge_id=challenge.id,
+                club_id=challenge.club_id,
+                title=challenge.title,
+                user_id=by_user_id or _last_to_count(challenge.id),
             )
     elif not reached and challenge.goal_reached_at is not None:
         challenge.goal_reached_at = None
     return total
+
+
+def _last_to_count(challenge_id: int) -> int | None:
+    """The entrant whose counted run came last: who took the club over the line, when a
+    rebuild (not one runner's run) finds the goal reached."""
+    return db.session.scalar(
+        select(ChallengeEntry.user_id)
+        .where(ChallengeEntry.challenge_id == challenge_id, ChallengeEntry.total > 0)
+        .order_by(ChallengeEntry.reached_at.desc(), ChallengeEntry.id.desc())
+        .limit(1)
+    )
 
 
 def _settle_completion(entry: ChallengeEntry, challenge: Challenge, now: datetime) -> None:
@@ -205,7 +232,7 @@ def announce(
 ) -> None:
     payload = standing_payload(entry, challenge, was=was)
     if challenge.is_cooperative:
-        payload["club_total"] = _settle_club_goal(challenge, now)
+        payload["club_total"] = _settle_club_goal(challenge, now, entry.user_id)
     # The runner's own pages always hear; the board only while the runner is on it and
     # the board is not frozen for the last hours.
     emit_after_commit("challenge:standing", payload, room=user_room(entry.user_id))

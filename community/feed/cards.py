@@ -110,6 +110,8 @@ class Card:
     may_cheer: bool
     # Pin, unpin and delete: a post of a club the viewer runs.
     may_manage: bool
+    # A club goal's distance, on the item that says the club reached it.
+    goal_m: float | None = None
 
 
 @dataclass(frozen=True)
@@ -248,6 +250,9 @@ def _card(
         comments=tuple(comments),
         may_cheer=viewer_id is not None and viewer_id != item.actor_id,
         may_manage=item.kind == ItemKind.POST.value and item.club_id in admin_of,
+        goal_m=item.challenge.goal
+        if item.kind == ItemKind.CLUB_GOAL.value and item.challenge is not None
+        else None,
     )
 
 

@@ -10,11 +10,13 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
     false,
+    text,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from community.accounts.models import User
 from community.activities.models import Run
+from community.challenges.models import Challenge
 from community.clubs.models import Club
 from community.db_types import UTCDateTime, utcnow
 from community.extensions import db
@@ -28,6 +30,8 @@ class ItemKind(StrEnum):
     ATTENDED = "attended"
     # An announcement a club's owner or admins write, pinned at the top if they choose.
     POST = "post"
+    # A club reached its club-goal challenge together (the actor's run took it over the line).
+    CLUB_GOAL = "club_goal"
 
 
 MAX_POST = 2000
@@ -61,6 +65,18 @@ class FeedItem(db.Model):
             name="post_has_club_and_body",
         ),
         CheckConstraint("kind = 'post' OR NOT pinned", name="only_posts_pinned"),
+        CheckConstraint(
+            "kind <> 'club_goal' OR (club_id IS NOT NULL AND challenge_id IS NOT NULL)",
+            name="club_goal_has_club_and_challenge",
+        ),
+        # A club reaches a goal once: one item, however many runs crossed the line at once.
+        Index(
+            "ux_feed_items_club_goal_challenge_id",
+            "challenge_id",
+            unique=True,
+            sqlite_where=text("kind = 'club_goal'"),
+            postgresql_where=text("kind = 'club_goal'"),
+        ),
         # A group run attended is that attendance: unlinked or its run deleted, it goes.
         CheckConstraint(
             "kind <> 'attended' OR attendance_id IS NOT NULL", name="attended_has_attendance"
@@ -104,6 +120,8 @@ class FeedItem(db.Model):
     actor: Mapped[User] = relationship(lazy="joined")
     run: Mapped[Run | None] = relationship(lazy="joined")
     club: Mapped[Club | None] = relationship(lazy="joined")
+    # Read for a page's items in one statement (a club goal's item shows the goal).
+    challenge: Mapped[Challenge | None] = relationship(lazy="selectin")
 
 
 class Kudos(db.Model):

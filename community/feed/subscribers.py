@@ -108,6 +108,22 @@ def on_challenge_uncompleted(sender: object, challenge_id: int, user_id: int) ->
         db.session.delete(item)
 
 
+def on_club_goal_reached(
+    sender: object, challenge_id: int, club_id: int, title: str, user_id: int | None
+) -> None:
+    if user_id is None:
+        return
+    db.session.add(
+        FeedItem(
+            kind=ItemKind.CLUB_GOAL.value,
+            actor_id=user_id,
+            club_id=club_id,
+            challenge_id=challenge_id,
+            title=title[:200],
+        )
+    )
+
+
 def on_membership_started(sender: object, club_id: int, user_id: int) -> None:
     db.session.add(FeedItem(kind=ItemKind.NEW_MEMBER.value, actor_id=user_id, club_id=club_id))
 
@@ -127,6 +143,7 @@ def subscribe() -> None:
     run_changed.connect(on_run_changed)
     challenge_events.completed.connect(on_challenge_completed)
     challenge_events.uncompleted.connect(on_challenge_uncompleted)
+    challenge_events.club_goal_reached.connect(on_club_goal_reached)
     club_events.membership_started.connect(on_membership_started)
     club_events.membership_ended.connect(on_membership_ended)
     group_run_events.attended.connect(on_attended)

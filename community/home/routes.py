@@ -3,6 +3,7 @@ from flask_login import current_user, login_required
 from werkzeug.wrappers import Response
 
 from community import pages
+from community.challenges.queries import dashboard_challenges
 from community.db_types import utcnow
 from community.home.queries import dashboard as dashboard_of
 from community.security import current_runner
@@ -24,4 +25,5 @@ def dashboard() -> str:
         "home/dashboard.html",
         home=dashboard_of(current_runner(), utcnow()),
         slots=pages.fill("dashboard", viewer=current_user.id),
+        challenges=dashboard_challenges(current_user.id, current_user.units, utcnow()),
     )

@@ -3,9 +3,12 @@
 from typing import Any
 
 from flask import current_app
+from sqlalchemy import select
 
 from community.accounts.models import User
 from community.challenges import events as challenge_events
+from community.challenges.models import Challenge, ChallengeEntry
+from community.challenges.rules import format_total
 from community.extensions import db
 from community.feed import events as feed_events
 from community.feed import moderation
@@ -45,6 +48,29 @@ def on_challenge_completed(sender: object, challenge_id: int, user_id: int, titl
         f"You completed {title}. Well run!",
         _path("challenges.show", challenge_id=challenge_id),
     )
+
+
+def on_club_goal_reached(
+    sender: object, challenge_id: int, club_id: int, title: str, user_id: int | None
+) -> None:
+    challenge = db.session.get(Challenge, challenge_id)
+    if challenge is None or challenge.club is None:
+        return
+    link = _path("challenges.show", challenge_id=challenge_id)
+    entrants = db.session.execute(
+        select(User.id, User.units)
+        .join(ChallengeEntry, ChallengeEntry.user_id == User.id)
+        .where(ChallengeEntry.challenge_id == challenge_id)
+        .order_by(User.id)
+    )
+    for entrant_id, units in entrants.all():
+        goal = format_total(challenge, challenge.goal, units)
+        notify(
+            entrant_id,
+            "club_goal",
+            f"{challenge.club.name} reached {goal} together in {title}. Well run, all of you!",
+            link,
+        )
 
 
 def on_follow_requested(sender: object, follower_id: int, followee_id: int) -> None:
@@ -121,5 +147,6 @@ def subscribe() -> None:
     follow_events.requested.connect(on_follow_requested)
     follow_events.started.connect(on_follow_started)
     challenge_events.completed.connect(on_challenge_completed)
+    challenge_events.club_goal_reached.connect(on_club_goal_reached)
     group_run_events.promoted.connect(on_promoted)
     group_run_events.run_changed.connect(on_run_changed)

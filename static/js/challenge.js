@@ -28,11 +28,27 @@
     if (kind === "distance" || kind === "longest_run" || kind === "club_goal") {
       return (value / (units === "mi" ? 1609.344 : 1000)).toFixed(2) + (units === "mi" ? " mi" : " km");
     }
-    if (kind === "time" || kind === "fastest_effort") return duration(value);
+    if (kind === "fastest_effort") {
+      const tenths = Math.round(value * 10);
+      return duration(Math.floor(tenths / 10)) + "." + (tenths % 10);
+    }
+    if (kind === "time") return duration(value);
     if (kind === "elevation") return units === "mi" ? Math.round(value * 3.28084) + " ft" : Math.round(value) + " m";
     const n = Math.round(value);
     if (kind === "streak") return n + (n === 1 ? " week" : " weeks");
     return n + (n === 1 ? " run" : " runs");
+  }
+
+  // The page's goal bars (templates/_progress.html) measure one total: the club's for a
+  // club goal, the runner's own otherwise. Set through the width attribute, as drawn.
+  function showProgress(total) {
+    const goal = Number(root.dataset.goal);
+    if (!goal || total === null) return;
+    const percent = Math.max(0, Math.min(100, total / goal * 100));
+    document.querySelectorAll("[data-progress]").forEach(function (bar) {
+      bar.setAttribute("aria-valuenow", String(Math.round(percent)));
+      bar.querySelector("[data-progress-fill]").setAttribute("width", percent.toFixed(1));
+    });
   }
 
   function key(element) {
@@ -181,10 +197,13 @@
     if (data.user_id === me && data.total !== undefined) {
       const total = document.querySelector("[data-my-total]");
       if (total) total.textContent = format(data.total);
+      if (kind !== "club_goal") showProgress(data.total);
     }
     if (data.club_total !== undefined) {
-      const together = document.querySelector('[data-live-field="club-total"]');
-      if (together) together.textContent = format(data.club_total);
+      document.querySelectorAll('[data-live-field="club-total"]').forEach(function (together) {
+        together.textContent = format(data.club_total);
+      });
+      showProgress(data.club_total);
     }
     place(data);
   }

@@ -4,7 +4,8 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from community.challenges import queries, services
+from community.activities.models import BestEffort
+from community.challenges import queries, rules, services, tally
 from community.clubs.services import join as join_club
 from community.extensions import db
 from community.follows import services as follows
@@ -62,6 +63,59 @@ def test_a_fastest_effort_ranks_the_lowest_time_first(host):
         (1, "ben", 230.0),
         (2, "ana", 250.0),
     ]
+
+
+def effort(person, start, seconds):
+    """A 5 km run with a 5 km best effort of exactly `seconds` (as a GPS track would give)."""
+    run = log(person, start, km=5, minutes=seconds / 60)
+    db.session.add(
+        BestEffort(
+            run_id=run.id,
+            user_id=person.id,
+            label="5 km",
+            distance_m=5000.0,
+            duration_s=seconds,
+            achieved_at=start,
+        )
+    )
+    db.session.flush()
+
+
+def shown(fastest, board):
+    return [
+        (row.rank, row.entry.username, rules.format_total(fastest, row.total, "km"))
+        for row in board.rows
+    ]
+
+
+def test_efforts_less_than_a_second_apart_read_apart_on_the_board(host):
+    fastest = challenge(host, kind="fastest_effort", effort_label="5 km")
+    for name, seconds, day in [("ana", 1366.2, 2), ("ben", 1366.4, 3), ("cat", 1370.0, 4)]:
+        person = runner(name)
+        services.join(person, fastest, now=NOW)
+        effort(person, DAY_1.replace(day=day), seconds)
+    tally.rebuild(fastest, now=NOW)
+    assert shown(fastest, queries.board(fastest, None)) == [
+        (1, "ana", "22:46.2"),
+        (2, "ben", "22:46.4"),
+        (3, "cat", "22:50.0"),
+    ]
+
+
+def test_efforts_equal_to_the_tenth_share_a_rank_whoever_ran_it_first_listed_first(host):
+    fastest = challenge(host, kind="fastest_effort", effort_label="5 km")
+    # Ben's effort is 0.03 s quicker than Ana's, but Ana ran hers first: to the tenth the
+    # board ranks by, and shows, they are the same time.
+    for name, seconds, day in [("ben", 1366.21, 3), ("ana", 1366.24, 2)]:
+        person = runner(name)
+        services.join(person, fastest, now=NOW)
+        effort(person, DAY_1.replace(day=day), seconds)
+    tally.rebuild(fastest, now=NOW)
+    assert shown(fastest, queries.board(fastest, None)) == [
+        (1, "ana", "22:46.2"),
+        (1, "ben", "22:46.2"),
+    ]
+    assert "whoever ran it first is listed first" in " ".join(rules.describe(fastest, "km"))
 
 
 def test_entrants_without_an_effort_yet_are_not_ranked(host):

@@ -106,9 +106,34 @@ def test_most_improved_compares_this_month_with_the_runners_own_average(crew):
     add_run(people["ana"], datetime(2026, 3, 5, 7, 0, tzinfo=UTC), km=30)
     add_run(people["ben"], datetime(2026, 3, 5, 7, 0, tzinfo=UTC), km=50)
     add_run(people["cat"], datetime(2026, 3, 5, 7, 0, tzinfo=UTC), km=80)  # no history
-    rows = club_boards.most_improved(riverside, NOW)
+    rows = club_boards.most_improved(riverside, NOW).rows
     assert board(rows) == [(1, "ana", 150.0), (2, "ben", 50.0)]
     assert rows[0].baseline == pytest.approx(20_000)
+
+
+def test_most_improved_compares_this_months_days_so_far_with_the_same_days_before(crew):
+    riverside, people = crew
+    # Each month before: 20 km by the 10th, then 60 km at the end of the month. On the
+    # 18th of March only the first 20 km of each are the same days as March so far.
+    for year, month, last in ((2025, 12, 31), (2026, 1, 31), (2026, 2, 28)):
+        add_run(people["ana"], datetime(year, month, 10, 7, 0, tzinfo=UTC), km=20)
+        add_run(people["ana"], datetime(year, month, last, 7, 0, tzinfo=UTC), km=60)
+    add_run(people["ana"], datetime(2026, 3, 12, 7, 0, tzinfo=UTC), km=20)
+    improved = club_boards.most_improved(riverside, NOW)
+    assert improved.days == 18
+    assert board(improved.rows) == [(1, "ana", 100.0)]
+    assert improved.rows[0].baseline == pytest.approx(20_000)
+
+
+def test_most_improved_cuts_each_month_before_at_the_same_hour_of_the_same_day(crew):
+    riverside, people = crew
+    # Noon on the 18th in London: a run at 11:00 on 18 February is in, one at 13:00 not.
+    add_run(people["ben"], datetime(2026, 2, 18, 11, 0, tzinfo=UTC), km=9)
+    add_run(people["ben"], datetime(2026, 2, 18, 13, 0, tzinfo=UTC), km=50)
+    add_run(people["ben"], datetime(2026, 3, 2, 7, 0, tzinfo=UTC), km=3)
+    (row,) = club_boards.most_improved(riverside, NOW).rows
+    assert row.baseline == pytest.approx(3_000)  # 9 km over 3 months
+    assert row.value == 100.0
 
 
 def test_a_private_clubs_boards_are_for_members_only(app):
@@ -129,3 +154,4 @@ def test_the_boards_page_shows_every_board(app):
     assert "Last week: time" in page
     assert "Most consistent" in page
     assert "Most improved" in page
+    assert "against each runner's own average over the same" in page

@@ -22,6 +22,8 @@ from community.challenges import events, histogram, services, tally
 from community.challenges.models import Challenge, ChallengeEntry
 from community.clubs import services as clubs
 from community.extensions import db
+from community.feed.models import FeedItem, ItemKind
+from community.notifications.models import Notification
 from tests.challenges.builders import NOW, challenge, club, edit, log, runner
 
 MARCH_3 = datetime(2026, 3, 3, 7, 0, tzinfo=UTC)
@@ -180,6 +182,24 @@ def test_runs_that_each_cross_a_club_goal_at_once_celebrate_it_once(app):
     with app.app_context():
         assert db.session.get(Challenge, together_id).goal_reached_at == NOW
     assert [details["challenge_id"] for details in heard] == [together_id]
+
+
+def test_runs_crossing_a_club_goal_at_once_make_one_feed_item_and_tell_each_entrant_once(app):
+    ids, together_id = riverside_goal(app, runners=8, goal_m=5_000.0)
+
+    celebrations_of(app, [log_job(uid, MARCH_3, km=5) for uid in ids])
+
+    with app.app_context():
+        items = db.session.scalars(
+            select(FeedItem.challenge_id).where(FeedItem.kind == ItemKind.CLUB_GOAL.value)
+        ).all()
+        told = db.session.execute(
+            select(Notification.user_id, func.count())
+            .where(Notification.kind == "club_goal")
+            .group_by(Notification.user_id)
+        ).all()
+    assert items == [together_id]
+    assert sorted(told) == [(uid, 1) for uid in sorted(ids)]
 
 
 def wait_until_someone_waits_for_a_lock(app: Flask) -> None:

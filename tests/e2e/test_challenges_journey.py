@@ -429,3 +429,39 @@ def test_the_standings_over_time_chart_draws_the_viewer_and_the_board_day_by_day
     expect(today_row.locator("td")).to_have_text(["12.00 km", "7.00 km", "12.50 km"])
     tomorrow = table.get_by_role("row", name=re.compile(f"^{today() + timedelta(days=1):%-d %b} "))
     expect(tomorrow.locator("td")).to_have_text(["", "", "18.75 km"])
+
+
+def filled_share(bar: Locator) -> float:
+    """How much of a goal bar is drawn filled, measured on the screen."""
+    return bar.evaluate(
+        "svg => svg.querySelector('[data-progress-fill]').getBoundingClientRect().width"
+        " / svg.getBoundingClientRect().width"
+    )
+
+
+def test_a_half_done_challenge_shows_half_a_bar_and_the_page_breaks_no_content_policy(
+    app, new_page
+):
+    _, path = ana_and_ben_in_a_challenge(app, ana_km=25)  # half of the 50 km goal
+    ana = new_page()
+    errors: list[str] = []
+    ana.on("console", lambda message: message.type == "error" and errors.append(message.text))
+    log_in(ana, "ana")
+
+    ana.goto("/dashboard")
+    on_dashboard = ana.get_by_role("progressbar", name=f"Progress toward {TITLE}")
+    expect(on_dashboard).to_have_attribute("aria-valuenow", "50")
+    assert filled_share(on_dashboard) == pytest.approx(0.5, abs=0.01)
+
+    open_challenge_live(ana, path)
+    on_card = ana.locator("#my-standing").get_by_role("progressbar")
+    expect(on_card).to_have_attribute("aria-valuenow", "50")
+    assert filled_share(on_card) == pytest.approx(0.5, abs=0.01)
+
+    # Another run, logged on her phone: the open page's bar grows without a reload.
+    phone = new_page()
+    log_in(phone, "ana")
+    log_run_in_browser(phone, distance="5", duration="0:28:00")
+    expect(on_card).to_have_attribute("aria-valuenow", "60")
+    assert filled_share(on_card) == pytest.approx(0.6, abs=0.01)
+    assert errors == []

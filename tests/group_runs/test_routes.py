@@ -2,10 +2,12 @@
 
 import io
 from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 from sqlalchemy import select
 
+from community.accounts.models import User
 from community.clubs.models import Club
 from community.db_types import utcnow
 from community.extensions import db, socketio
@@ -303,6 +305,50 @@ def test_a_route_that_is_not_gpx_is_refused_with_the_reason(app, people, club_id
     assert "This GPX file is damaged and cannot be read." in text(response)
     with app.app_context():
         assert db.session.scalar(select(GroupRun)) is None
+
+
+def a_run_at(app, people, club_id, starts_at: datetime) -> int:
+    with app.app_context():
+        run = scheduling.schedule_run(
+            people["olivia"],
+            db.session.get(Club, club_id),
+            title="Saturday long run",
+            starts_at=starts_at,
+            meeting_point="Bandstand",
+            now=utcnow(),
+        )
+        db.session.commit()
+        return run.id
+
+
+def nine_in_london() -> datetime:
+    """09:00 in London three days on: 10:00 in Paris, winter or summer (both change clocks
+    at the same moment)."""
+    day = utcnow().date() + timedelta(days=3)
+    return datetime(day.year, day.month, day.day, 9, 0, tzinfo=ZoneInfo("Europe/London"))
+
+
+def test_a_runner_in_another_zone_sees_their_time_and_the_clubs_both_named(app, people, club_id):
+    with app.app_context():
+        db.session.get(User, people["ana"].id).timezone = "Europe/Paris"
+        db.session.commit()
+    run_id = a_run_at(app, people, club_id, nine_in_london())
+    ana = as_(app, "ana")
+    for path in ("/group-runs/", f"/group-runs/{run_id}"):
+        page = text(ana.get(path))
+        assert "09:00 (Europe/London), 10:00 your time (Europe/Paris)" in page, path
+
+
+def test_a_runner_in_the_clubs_zone_sees_its_time_unlabelled(app, people, club_id):
+    with app.app_context():
+        db.session.get(User, people["ben"].id).timezone = "Europe/London"
+        db.session.commit()
+    run_id = a_run_at(app, people, club_id, nine_in_london())
+    ben = as_(app, "ben")
+    for path in ("/group-runs/", f"/group-runs/{run_id}"):
+        page = text(ben.get(path))
+        assert "09:00" in page, path
+        assert "your time" not in page and "Europe/Paris" not in page, path
 
 
 def test_the_upcoming_page_has_a_plain_title_and_one_calendar_section(app, people, club_id):

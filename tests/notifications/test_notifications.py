@@ -14,7 +14,7 @@ from community.group_runs import services as rsvps
 from community.group_runs.models import RsvpStatus
 from community.notifications import services
 from community.notifications.models import Notification
-from tests.helpers import add_member, log_in, make_club, make_runner, submit, text
+from tests.helpers import add_member, html, log_in, make_club, make_runner, submit, text
 
 
 @pytest.fixture
@@ -76,11 +76,11 @@ def test_the_bell_counts_unread_and_the_page_marks_them_read(app, club_id):
         db.session.commit()
     ana = app.test_client()
     log_in(ana, "ana")
-    assert "Notifications 1" in text(ana.get("/dashboard"))
+    assert 'aria-label="Notifications, 1 unread"' in html(ana.get("/dashboard"))
     page = text(ana.get("/notifications/"))
     assert "Hello from the club" in page and "New" in page
     submit(ana, "/notifications/read", page="/notifications/")
-    assert "Notifications 0" in text(ana.get("/dashboard"))
+    assert 'aria-label="Notifications, 0 unread"' in html(ana.get("/dashboard"))
 
 
 def test_a_notification_is_pushed_live_with_the_new_count_to_its_runner_only(app, club_id):

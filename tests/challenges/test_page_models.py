@@ -1,0 +1,78 @@
+"""What other pages show of challenges comes from page models their views read: templates
+reach no query (no template global), and a page reads as many statements for five
+challenges as for one."""
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from sqlalchemy import event
+
+from community.challenges.models import Challenge
+from community.extensions import db
+from tests.challenges.conftest import act, club_challenge, log_km
+from tests.helpers import add_member, as_, text
+
+QUERYING_GLOBALS = (
+    "my_challenges",
+    "club_challenges",
+    "club_week_board",
+    "club_monthly_form",
+    "challenge_badges",
+)
+
+
+def test_templates_have_no_challenge_global_that_queries(app):
+    assert [name for name in QUERYING_GLOBALS if name in app.jinja_env.globals] == []
+
+
+@contextmanager
+def statements_counted(app) -> Iterator[list[str]]:
+    seen: list[str] = []
+
+    def count(conn, cursor, statement, parameters, context, executemany) -> None:
+        seen.append(statement)
+
+    with app.app_context():
+        engine = db.engine
+    event.listen(engine, "before_cursor_execute", count)
+    try:
+        yield seen
+    finally:
+        event.remove(engine, "before_cursor_execute", count)
+
+
+def dashboard_statements(app, client) -> int:
+    with statements_counted(app) as seen:
+        assert client.get("/dashboard").status_code == 200
+    return len(seen)
+
+
+def enter_a_club_challenge(app, runners, mia, slug: str) -> None:
+    """Olivia's club `slug` runs a 100 km challenge; Mia joins the club and enters it."""
+    challenge_id = club_challenge(app, runners["olivia"], slug)
+    with app.app_context():
+        club_id = db.session.get(Challenge, challenge_id).club_id
+    add_member(app, club_id, runners["mia"])
+    act(mia, f"/challenges/{challenge_id}/join")
+
+
+def test_the_dashboard_reads_five_challenges_in_as_many_statements_as_one(app, runners):
+    mia = as_(app, "mia")
+    enter_a_club_challenge(app, runners, mia, "club-0")
+    log_km(app, "mia", 3)
+    one = dashboard_statements(app, mia)
+
+    for number in range(1, 5):
+        enter_a_club_challenge(app, runners, mia, f"club-{number}")
+    page = text(mia.get("/dashboard"))
+
+    assert page.count("3.00 km of 100.00 km") == 5
+    assert dashboard_statements(app, mia) == one
+
+
+def test_the_club_page_shows_its_challenges_and_this_weeks_board(app, runners, open_club):
+    act(as_(app, "mia"), f"/challenges/{open_club}/join")
+    log_km(app, "mia", 4)
+    page = text(as_(app, "ben").get("/clubs/riverside"))
+    assert "1. Mia 4.00 km" in page
+    assert "riverside km until" in page
