@@ -41,7 +41,9 @@ def main() -> int:
                 height_px = page.evaluate("() => document.documentElement.scrollHeight")
                 wrong = [*findings.console, *findings.overflow, *findings.violations]
                 problems += len(wrong)
-                print(f"{shot} ({height_px} px tall): {'; '.join(wrong) or 'ok'}")  # noqa: T201
+                size_kb = findings.compressed_assets / 1024
+                summary = "; ".join(text[:160] for text in wrong) or "ok"
+                print(f"{shot} ({height_px} px tall, JS+CSS {size_kb:.0f} KB gzipped): {summary}")  # noqa: T201
             context.close()
         browser.close()
     return 1 if problems else 0

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 from flask import Flask
-from playwright.sync_api import Browser, Page, sync_playwright
+from playwright.sync_api import Browser, Page, expect, sync_playwright
 
 from tests.helpers import add_member, make_club, make_runner, require
 
@@ -21,6 +21,13 @@ CHROMIUM_ARGS = [
     "--disable-component-update",
     "--disable-sync",
 ]
+
+
+# What a journey waits for a page to show (an assertion's retry) and for an action (a click):
+# the same bound. Playwright's 5 s default for assertions ran out on a loaded two-core
+# machine running two workers: a form's POST and redirect took longer than that to redraw.
+WAIT_MS = 10_000
+expect.set_options(timeout=WAIT_MS)
 
 
 @pytest.fixture(scope="session")
@@ -40,7 +47,7 @@ def new_page(browser: Browser, live_server: str) -> Iterator:
 
     def open_page() -> Page:
         context = browser.new_context(base_url=live_server)
-        context.set_default_timeout(10_000)
+        context.set_default_timeout(WAIT_MS)
         contexts.append(context)
         return context.new_page()
 

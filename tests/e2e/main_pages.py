@@ -4,11 +4,12 @@ accessibility violations by axe-core (vendored in tests/vendor, injected by the 
 
 Shared by tests/e2e/test_main_pages.py and `make screenshots` (tests/screenshots.py)."""
 
+import gzip
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from playwright.sync_api import Page
+from playwright.sync_api import Page, Response
 
 from tests.servers import DEMO_PASSWORD
 
@@ -36,6 +37,8 @@ class Findings:
     console: list[str] = field(default_factory=list)
     overflow: list[str] = field(default_factory=list)
     violations: list[str] = field(default_factory=list)
+    # JavaScript and CSS the page loaded, in bytes once gzipped (as a server would send it).
+    compressed_assets: int = 0
 
 
 def log_in(page: Page, base: str, username: str = DEMO_RUNNER) -> None:
@@ -99,8 +102,21 @@ def serious_violations(page: Page) -> list[str]:
 def inspect(page: Page, url: str, said: list[str]) -> Findings:
     """Open `url` and report what is wrong with it, once its scripts have run."""
     said.clear()
-    page.goto(url)
-    page.wait_for_load_state("networkidle")
+    assets: list[Response] = []
+
+    def keep(response: Response) -> None:
+        if response.request.resource_type in ("script", "stylesheet"):
+            assets.append(response)
+
+    page.on("response", keep)
+    try:
+        page.goto(url)
+        page.wait_for_load_state("networkidle")
+    finally:
+        page.remove_listener("response", keep)
     return Findings(
-        console=list(said), overflow=overflowing(page), violations=serious_violations(page)
+        console=list(said),
+        overflow=overflowing(page),
+        violations=serious_violations(page),
+        compressed_assets=sum(len(gzip.compress(asset.body())) for asset in assets),
     )
