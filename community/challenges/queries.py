@@ -8,6 +8,7 @@ challenge's score histogram (histogram.py) on the live public board.
 """
 
 import functools
+import math
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
@@ -394,6 +395,8 @@ class MyChallenge:
     progress: rules.Progress | None
     # A club goal: the total is the club's, run together.
     together: bool
+    # Whole days until it ends, today counted while any of it is left.
+    days_left: int
 
 
 def dashboard_challenges(user_id: int, units: str, now: datetime) -> list[MyChallenge]:
@@ -420,6 +423,7 @@ def dashboard_challenges(user_id: int, units: str, now: datetime) -> list[MyChal
                 rules.format_total(challenge, challenge.goal, units) if challenge.goal else None,
                 rules.progress(challenge, total, now),
                 challenge.is_cooperative,
+                math.ceil((challenge.ends_at - now).total_seconds() / 86_400),
             )
         )
     return shown

@@ -49,8 +49,10 @@ def _page(
     viewer_id: int | None,
     before: int | None,
     after: int | None = None,
+    per_page: int | None = None,
 ) -> Page:
     """Newest first, from `before` on; or, with `after`, the items since that one."""
+    per_page = per_page or PER_PAGE
     statement = select(FeedItem).where(selection, visible_to(viewer_id))
     if after is not None:
         statement = statement.where(FeedItem.id > after).order_by(FeedItem.id)
@@ -59,19 +61,24 @@ def _page(
     if before is not None:
         statement = statement.where(FeedItem.id < before)
     items = list(
-        db.session.scalars(statement.order_by(FeedItem.id.desc()).limit(PER_PAGE + 1)).unique()
+        db.session.scalars(statement.order_by(FeedItem.id.desc()).limit(per_page + 1)).unique()
     )
-    more = len(items) > PER_PAGE
-    items = items[:PER_PAGE]
+    more = len(items) > per_page
+    items = items[:per_page]
     return Page(items, items[-1].id if more else None)
 
 
-def home(viewer_id: int, before: int | None = None, after: int | None = None) -> Page:
+def home(
+    viewer_id: int,
+    before: int | None = None,
+    after: int | None = None,
+    per_page: int | None = None,
+) -> Page:
     """Mine, the runners I follow, the people in my clubs, and my clubs' news."""
     if not _has_network(viewer_id):
         # Newcomers (no club, nobody followed) read their own items by index; the
         # newest-first read below would pass the whole table to find their few.
-        return _page(FeedItem.actor_id == viewer_id, viewer_id, before, after)
+        return _page(FeedItem.actor_id == viewer_id, viewer_id, before, after, per_page)
     co_members = select(Membership.user_id).where(Membership.club_id.in_(_clubs_of(viewer_id)))
     selection = or_(
         # `+ 0`: no index may serve this term, so SQLite cannot answer the OR with a
@@ -83,7 +90,7 @@ def home(viewer_id: int, before: int | None = None, after: int | None = None) ->
         and_(FeedItem.club_id.is_(None), FeedItem.actor_id.in_(co_members)),
         FeedItem.club_id.in_(_clubs_of(viewer_id)),
     )
-    return _page(selection, viewer_id, before, after)
+    return _page(selection, viewer_id, before, after, per_page)
 
 
 def _has_network(viewer_id: int) -> bool:
@@ -165,8 +172,8 @@ def _feed_page(page: Page, viewer_id: int | None, pinned: Sequence[FeedItem] = (
     )
 
 
-def home_page(viewer_id: int, before: int | None = None) -> FeedPage:
-    return _feed_page(home(viewer_id, before), viewer_id)
+def home_page(viewer_id: int, before: int | None = None, per_page: int | None = None) -> FeedPage:
+    return _feed_page(home(viewer_id, before, per_page=per_page), viewer_id)
 
 
 def club_page(club_id: int, viewer_id: int | None, before: int | None = None) -> FeedPage:

@@ -139,9 +139,13 @@ def profile_slot(user: User, viewer: int | None) -> Shown:
     return _shown(page, "feed.profile", "profile", user.id, live_url, username=user.username)
 
 
+DASHBOARD_ITEMS = 5
+
+
 @pages.slot(bp, "dashboard", "feed")
 def dashboard_slot(viewer: int) -> Shown:
-    page = queries.home_page(viewer)
+    # A glance on the home page; the feed's own page has the rest.
+    page = queries.home_page(viewer, per_page=DASHBOARD_ITEMS)
     return _shown(page, "feed.home", "home", None, url_for("feed.home_live"))
 
 
