@@ -266,7 +266,7 @@ def seed_demo_command() -> None:
     """Load the demo data (safe to run again: it only adds what is missing)."""
     created = seed_demo()
     new_clubs = seed_demo_clubs()
-    runs = sum(seed_runs(_user(username), now=utcnow()) for username in created)
+    runs = seed_runs([_user(username) for username in created], now=utcnow())
     group_runs = seed_demo_group_runs(utcnow())
     entries = seed_demo_challenges(utcnow())
     cheers = seed_demo_social(utcnow())

@@ -142,14 +142,23 @@ PROGRESSING = {"chloe", "emma"}
 SETBACK_WEEKS = {"chloe": range(9, 12)}
 
 
-def seed_runs(user: User, *, now: datetime, weeks: int = 16) -> int:
-    """`weeks` of the runner's plan (PLANS) up to yesterday, imported as GPX files like any
-    upload, each at the time a watch would have synced it; returns how many were imported."""
+@dataclass(frozen=True)
+class PlannedRun:
+    user: User
+    session: Session
+    start: datetime
+    synced: datetime  # when the watch shared it: the feed item's time
+    gpx: bytes
+
+
+def plan_runs(user: User, *, now: datetime, weeks: int) -> list[PlannedRun]:
+    """`weeks` of the runner's plan (PLANS) up to yesterday, as the GPX files a watch would
+    have written."""
     rng = random.Random(user.username)  # noqa: S311 (demo data, the same every time)
     centre = HOMES.get(user.timezone, (51.5073, -0.1657))
     plan = PLANS.get(user.username, PLANS["ben"])
     hilly = user.username == "dev"
-    imported = 0
+    planned = []
     today = now.astimezone(user.zone).date()
     for day in range(weeks * 7, 0, -1):
         date = today - timedelta(days=day)
@@ -168,20 +177,31 @@ def seed_runs(user: User, *, now: datetime, weeks: int = 16) -> int:
             km = round(max(km, 1.5), 1)
             pace = rng.uniform(*session.pace_s)
             start = datetime.combine(date, time(session.hour, rng.randrange(60)), tzinfo=user.zone)
-            data = loop_gpx(start, centre, km, pace, rng, hilly=hilly)
+            gpx = loop_gpx(start, centre, km, pace, rng, hilly=hilly)
             synced = start + timedelta(seconds=km * pace + rng.randrange(120, 2400))
-            result = import_file(user, f"demo-{day}.gpx", data, now=min(synced, now))
-            if result.run_id is None:
-                continue
-            imported += 1
-            run = db.session.get(Run, result.run_id)
-            if run is not None:
-                details = RunDetails(
-                    start_time=run.start_time,
-                    distance_m=run.distance_m,
-                    duration_s=run.duration_s,
-                    title=session.title,
-                    run_type=session.run_type.value,
-                )
-                update_run(user, run, details, now=min(synced, now))
+            planned.append(PlannedRun(user, session, start, min(synced, now), gpx))
+    return planned
+
+
+def seed_runs(users: list[User], *, now: datetime, weeks: int = 16) -> int:
+    """Every runner's planned runs imported like any upload, all runners together in the
+    order they were synced (so a feed, newest first, mixes them as it would have);
+    returns how many were imported."""
+    planned = [run for user in users for run in plan_runs(user, now=now, weeks=weeks)]
+    imported = 0
+    for planned_run in sorted(planned, key=lambda run: run.synced):
+        user, session = planned_run.user, planned_run.session
+        result = import_file(user, "demo.gpx", planned_run.gpx, now=planned_run.synced)
+        run = db.session.get(Run, result.run_id) if result.run_id is not None else None
+        if run is None:
+            continue
+        imported += 1
+        details = RunDetails(
+            start_time=run.start_time,
+            distance_m=run.distance_m,
+            duration_s=run.duration_s,
+            title=session.title,
+            run_type=session.run_type.value,
+        )
+        update_run(user, run, details, now=planned_run.synced)
     return imported
