@@ -8,7 +8,7 @@ from flask_login import current_user
 from community import maps
 from community.accounts.models import User
 from community.extensions import db, login_manager
-from community.params import apply_upload_limit, refuse_unstorable_input
+from community.params import refuse_unstorable_input
 
 
 def load_user(user_id: str) -> User | None:
@@ -88,7 +88,5 @@ def init_app(app: Flask) -> None:
     login_manager.login_message = "Please log in to see that page."
     login_manager.login_message_category = "info"
     login_manager.session_protection = "basic"
-    # The route's upload limit first: refuse_unstorable_input reads the body.
-    app.before_request(apply_upload_limit)
     app.before_request(refuse_unstorable_input)
     app.after_request(set_security_headers)
