@@ -1,6 +1,7 @@
 """Command-line tasks: `flask seed-demo`, `flask check` and the features' periodic work."""
 
 from datetime import datetime, timedelta
+from io import BytesIO
 
 import click
 from flask import Flask
@@ -8,12 +9,14 @@ from flask.cli import with_appcontext
 from sqlalchemy import select
 
 from community import invariants
+from community.accounts import avatars
 from community.accounts import services as accounts
 from community.accounts.models import User
 from community.activities.demo import loop_route, seed_runs
 from community.challenges import services as challenges
 from community.challenges import tally
 from community.challenges.models import Challenge
+from community.clubs import images as club_images
 from community.clubs import services as clubs
 from community.clubs.models import Club, Membership, Role
 from community.db_types import utcnow
@@ -25,6 +28,7 @@ from community.follows import services as follows
 from community.group_runs.models import GroupRun
 from community.group_runs.scheduling import PaceGroupSpec, schedule_run
 from community.group_runs.series import extend_all
+from community.images import demo as pictures
 
 # Demo accounts are public by design; README lists this password.
 DEMO_PASSWORD = "runhive-demo-2026"  # noqa: S105
@@ -238,6 +242,24 @@ def seed_demo_social(now: datetime) -> int:
     return given
 
 
+def seed_demo_faces() -> int:
+    """A drawn face for each demo runner and a banner for each demo club that has none,
+    uploaded as anyone's would be; returns how many pictures were added."""
+    added = 0
+    for number, (username, *_) in enumerate(DEMO_RUNNERS):
+        runner = _user(username)
+        if runner.avatar_key is None:
+            avatars.set_avatar(runner, BytesIO(pictures.avatar_art(number)))
+            added += 1
+    for spec in DEMO_CLUBS:
+        club = db.session.scalar(select(Club).where(Club.slug == spec["slug"]))
+        banner = pictures.club_banner(spec["slug"])
+        if club is not None and club.image_key is None and banner is not None:
+            club_images.set_image(_user(spec["owner"]), club, BytesIO(banner))
+            added += 1
+    return added
+
+
 @click.command("seed-demo")
 @with_appcontext
 def seed_demo_command() -> None:
@@ -248,11 +270,12 @@ def seed_demo_command() -> None:
     group_runs = seed_demo_group_runs(utcnow())
     entries = seed_demo_challenges(utcnow())
     cheers = seed_demo_social(utcnow())
+    faces = seed_demo_faces()
     db.session.commit()
     click.echo(
         f"Demo data ready ({len(created)} runners, {len(new_clubs)} clubs, "
-        f"{runs} runs, {group_runs} group runs, {entries} challenge entries and "
-        f"{cheers} kudos added)."
+        f"{runs} runs, {group_runs} group runs, {entries} challenge entries, "
+        f"{cheers} kudos and {faces} pictures added)."
     )
     click.echo(
         f"Log in at http://127.0.0.1:5000 as any of: {', '.join(u for u, *_ in DEMO_RUNNERS)}"
