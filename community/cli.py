@@ -25,7 +25,8 @@ from community.feed import posts
 from community.feed import services as feed
 from community.feed.models import FeedItem, Kudos
 from community.follows import services as follows
-from community.group_runs.models import GroupRun
+from community.group_runs import services as group_runs
+from community.group_runs.models import GroupRun, Rsvp, RsvpStatus
 from community.group_runs.scheduling import PaceGroupSpec, schedule_run
 from community.group_runs.series import extend_all
 from community.images import demo as pictures
@@ -159,6 +160,34 @@ def seed_demo_group_runs(now: datetime) -> int:
     return created
 
 
+# Who says going to each demo club's first group run, and with which pace group (by place).
+DEMO_RSVPS = {
+    "riverside-runners": [("ben", 0), ("ana", 0), ("chloe", 1), ("dev", 2)],
+    "dawn-patrol": [("ben", 0), ("ana", 0), ("emma", 0)],
+}
+
+
+def seed_demo_rsvps(now: datetime) -> int:
+    """Places taken on each demo club's first group run, if nobody has answered it yet."""
+    taken = 0
+    for slug, answers in DEMO_RSVPS.items():
+        run = db.session.scalar(
+            select(GroupRun)
+            .join(Club, Club.id == GroupRun.club_id)
+            .where(Club.slug == slug, GroupRun.starts_at > now)
+            .order_by(GroupRun.starts_at)
+        )
+        if run is None or db.session.scalar(select(Rsvp.id).where(Rsvp.run_id == run.id)):
+            continue
+        for username, group in answers:
+            pace_group = run.pace_groups[min(group, len(run.pace_groups) - 1)]
+            group_runs.rsvp(
+                _user(username), run, RsvpStatus.GOING, now=now, pace_group_id=pace_group.id
+            )
+            taken += 1
+    return taken
+
+
 def seed_demo() -> list[str]:
     """Create the demo runners that are missing; returns the usernames created."""
     created = []
@@ -267,14 +296,15 @@ def seed_demo_command() -> None:
     created = seed_demo()
     new_clubs = seed_demo_clubs()
     runs = sum(seed_runs(_user(username), now=utcnow()) for username in created)
-    group_runs = seed_demo_group_runs(utcnow())
+    scheduled = seed_demo_group_runs(utcnow())
+    places = seed_demo_rsvps(utcnow())
     entries = seed_demo_challenges(utcnow())
     cheers = seed_demo_social(utcnow())
     faces = seed_demo_faces()
     db.session.commit()
     click.echo(
         f"Demo data ready ({len(created)} runners, {len(new_clubs)} clubs, "
-        f"{runs} runs, {group_runs} group runs, {entries} challenge entries, "
+        f"{runs} runs, {scheduled} group runs ({places} going), {entries} challenge entries, "
         f"{cheers} kudos and {faces} pictures added)."
     )
     click.echo(

@@ -75,7 +75,7 @@ class SettingsForm(BaseForm):
 
 class AvatarForm(BaseForm):
     # Any file: what it is, is judged from its content (community.images.processing).
-    photo = FileField("Photo", validators=[FileRequired("Choose a picture to upload.")])
+    photo = FileField("New photo", validators=[FileRequired("Choose a picture to upload.")])
 
 
 class ChangePasswordForm(BaseForm):

@@ -22,7 +22,7 @@ VISIBILITY_CHOICES = [
 
 class ClubImageForm(BaseForm):
     # Any file: what it is, is judged from its content (community.images.processing).
-    photo = FileField("Club image", validators=[FileRequired("Choose a picture to upload.")])
+    photo = FileField("New image", validators=[FileRequired("Choose a picture to upload.")])
 
 
 class ClubDetailsForm(BaseForm):

@@ -273,7 +273,7 @@ def test_two_uploads_at_once_leave_one_photo_whole(app, ana):
     assert key_of(app, "ana") is not None
 
 
-def test_faces_show_in_the_header_the_club_roster_and_the_going_list(app, ana):
+def test_faces_show_in_the_header_the_club_roster_the_going_list_and_the_waitlist(app, ana):
     ben = make_runner(app, "ben", display_name="Ben Okafor")
     club_id = make_club(app, ben, "riverside")
     add_member(app, club_id, ana)
@@ -287,7 +287,9 @@ def test_faces_show_in_the_header_the_club_roster_and_the_going_list(app, ana):
             starts_at=utcnow() + timedelta(days=2),
             meeting_point="Bandstand",
             now=utcnow(),
+            capacity=1,
         )
+        group_runs.rsvp(db.session.get(User, ben.id), run, RsvpStatus.GOING, now=utcnow())
         group_runs.rsvp(db.session.get(User, ana.id), run, RsvpStatus.GOING, now=utcnow())
         db.session.commit()
         run_id = run.id
@@ -298,7 +300,9 @@ def test_faces_show_in_the_header_the_club_roster_and_the_going_list(app, ana):
     assert avatar_src(roster, "sm")
     assert re.search(r'avatar-c\d" aria-hidden="true">BO</span>', roster)  # ben: no photo
     going = as_ben.get(f"/group-runs/{run_id}").get_data(as_text=True)
-    assert avatar_src(going, "sm")
+    going_list, waitlist = going.split('class="waitlist"')
+    assert "BO</span><span>Ben Okafor" in going_list.split('class="going-list')[1]
+    assert avatar_src(waitlist, "sm")  # ana waits for ben's one place
 
 
 def test_board_rows_and_their_live_events_carry_the_runners_face(app, ana):
