@@ -79,12 +79,13 @@
   function face(data) {
     const span = document.createElement("span");
     span.className = "avatar avatar-sm avatar-c" + (data.user_id % 8);
+    span.dataset.initials = data.initials;
     span.setAttribute("aria-hidden", "true");
-    span.textContent = data.initials;
     if (data.avatar_key) {
       const img = document.createElement("img");
       img.src = "/avatars/" + data.user_id + "/sm/" + encodeURIComponent(data.avatar_key) + ".webp";
       img.alt = "";
+      img.dataset.initials = data.initials;
       img.loading = "lazy";
       img.decoding = "async";
       span.appendChild(img);
