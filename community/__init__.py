@@ -25,6 +25,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     # Before any route is added: every `<int:...>` id is one a database column can hold.
     app.url_map.converters["int"] = IdConverter
     _configure(app, config)
+    _register_upload_limits(app)
     _register_extensions(app)
     _register_database_engine_rules(app)
     _register_blueprints(app)
@@ -56,6 +57,14 @@ def _configure(app: Flask, config: dict[str, Any] | None) -> None:
         app.wsgi_app = ProxyFix(  # type: ignore[method-assign]
             app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops, x_port=hops
         )
+
+
+def _register_upload_limits(app: Flask) -> None:
+    from community.params import apply_upload_limit
+
+    # First of the before-request steps: CSRF protection reads the body, so a route's own
+    # (smaller) upload limit must be set before it.
+    app.before_request(apply_upload_limit)
 
 
 def _register_extensions(app: Flask) -> None:

@@ -2,6 +2,7 @@
 
 import random
 from datetime import datetime, timedelta
+from io import BytesIO
 
 import click
 from flask import Flask
@@ -9,12 +10,14 @@ from flask.cli import with_appcontext
 from sqlalchemy import select
 
 from community import invariants
+from community.accounts import avatars
 from community.accounts import services as accounts
 from community.accounts.models import User
 from community.activities.demo import loop_route, seed_runs
 from community.challenges import services as challenges
 from community.challenges import tally
 from community.challenges.models import Challenge
+from community.clubs import images as club_images
 from community.clubs import services as clubs
 from community.clubs.models import Club, Membership, Role
 from community.db_types import utcnow
@@ -27,6 +30,7 @@ from community.group_runs.models import GroupRun, RsvpStatus
 from community.group_runs.scheduling import PaceGroupSpec, schedule_run
 from community.group_runs.series import extend_all
 from community.group_runs.services import rsvp
+from community.images import demo as pictures
 
 # Demo accounts are public by design; README lists this password.
 DEMO_PASSWORD = "runhive-demo-2026"  # noqa: S105
@@ -260,6 +264,24 @@ def seed_demo_social(now: datetime) -> int:
     return given
 
 
+def seed_demo_faces() -> int:
+    """A drawn face for each demo runner and a banner for each demo club that has none,
+    uploaded as anyone's would be; returns how many pictures were added."""
+    added = 0
+    for number, (username, *_) in enumerate(DEMO_RUNNERS):
+        runner = _user(username)
+        if runner.avatar_key is None:
+            avatars.set_avatar(runner, BytesIO(pictures.avatar_art(number)))
+            added += 1
+    for spec in DEMO_CLUBS:
+        club = db.session.scalar(select(Club).where(Club.slug == spec["slug"]))
+        banner = pictures.club_banner(spec["slug"])
+        if club is not None and club.image_key is None and banner is not None:
+            club_images.set_image(_user(spec["owner"]), club, BytesIO(banner))
+            added += 1
+    return added
+
+
 @click.command("seed-demo")
 @with_appcontext
 def seed_demo_command() -> None:
@@ -267,14 +289,15 @@ def seed_demo_command() -> None:
     created = seed_demo()
     new_clubs = seed_demo_clubs()
     runs = seed_runs([_user(username) for username in created], now=utcnow())
-    group_runs = seed_demo_group_runs(utcnow())
+    scheduled = seed_demo_group_runs(utcnow())
     entries = seed_demo_challenges(utcnow())
     cheers = seed_demo_social(utcnow())
+    faces = seed_demo_faces()
     db.session.commit()
     click.echo(
         f"Demo data ready ({len(created)} runners, {len(new_clubs)} clubs, "
-        f"{runs} runs, {group_runs} group runs, {entries} challenge entries and "
-        f"{cheers} kudos added)."
+        f"{runs} runs, {scheduled} group runs, {entries} challenge entries, "
+        f"{cheers} kudos and {faces} pictures added)."
     )
     click.echo(
         f"Log in at http://127.0.0.1:5000 as any of: {', '.join(u for u, *_ in DEMO_RUNNERS)}"

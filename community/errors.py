@@ -10,6 +10,7 @@ from sqlalchemy.exc import OperationalError
 from werkzeug.exceptions import HTTPException
 
 from community.extensions import db
+from community.params import route_upload_limit
 
 MESSAGES = {
     400: "That request could not be understood.",
@@ -39,6 +40,10 @@ def error_response(status: int, message: str | None = None) -> tuple[Response | 
 def _handle_http(error: HTTPException) -> tuple[Response | str, int]:
     status = error.code or 500
     message = MESSAGES.get(status) if status != 400 else (error.description or MESSAGES[400])
+    limit = route_upload_limit() if status == 413 else None
+    if limit is not None:
+        # A route with a smaller limit of its own (an avatar's): say that one.
+        message = f"That upload is too large: send at most {limit // (1024 * 1024)} MB."
     return error_response(status, message)
 
 

@@ -14,6 +14,7 @@ from community.group_runs.models import (
     Rsvp,
     RunSeries,
 )
+from community.images.models import StoredImage
 from community.notifications.models import Notification
 
 __all__ = [
@@ -41,5 +42,6 @@ __all__ = [
     "RunSeries",
     "RunTrack",
     "ScoreBucket",
+    "StoredImage",
     "User",
 ]

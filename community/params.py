@@ -5,7 +5,10 @@ bits and refuses it; SQLite raises OverflowError past 64 bits): such a number na
 nothing, so it is treated as no number at all.
 """
 
-from flask import abort, request
+from collections.abc import Callable
+from typing import TypeVar
+
+from flask import abort, current_app, request
 from werkzeug.routing import IntegerConverter
 
 MAX_ID = 2**31 - 1  # the ids are Integer columns: `integer` on PostgreSQL
@@ -49,6 +52,39 @@ def page_arg() -> int:
     """?page=<n>: from 1 to MAX_PAGE, else 1."""
     page = request.args.get("page", type=int)
     return page if page is not None and 1 <= page <= MAX_PAGE else 1
+
+
+# --- uploads: how big a request a route reads ----------------------------------------
+
+View = TypeVar("View", bound=Callable[..., object])
+# Room for the rest of a form beside its file: the CSRF token, field names, boundaries.
+FORM_ENVELOPE = 64 * 1024
+
+
+def upload_limit(file_bytes: int) -> Callable[[View], View]:
+    """A route that takes one file of at most `file_bytes`: a bigger request is a 413 before
+    any of it is read (the app's MAX_CONTENT_LENGTH is for whole export archives)."""
+
+    def mark(view: View) -> View:
+        view.upload_limit = file_bytes + FORM_ENVELOPE  # type: ignore[attr-defined]
+        return view
+
+    return mark
+
+
+def route_upload_limit() -> int | None:
+    """The limit of the route asked for, if it has its own."""
+    view = current_app.view_functions.get(request.endpoint or "")
+    return getattr(view, "upload_limit", None)
+
+
+def apply_upload_limit() -> None:
+    """Before anything reads the body: the route's own limit, if it has one (never more
+    than MAX_CONTENT_LENGTH)."""
+    limit = route_upload_limit()
+    if limit is not None:
+        ceiling = current_app.config.get("MAX_CONTENT_LENGTH")
+        request.max_content_length = min(limit, ceiling) if ceiling else limit
 
 
 # --- text: what no text column stores --------------------------------------------------

@@ -57,7 +57,9 @@ def elevation(metres: float | None) -> str:
 
 
 def _context() -> dict[str, Any]:
-    return {"action_form": ActionForm(), "viewer_units": _viewer_units()}
+    # Only drawn (its token), never validated: it must not read the request's body, which an
+    # error page for a request too large to read (413) has none of.
+    return {"action_form": ActionForm(formdata=None), "viewer_units": _viewer_units()}
 
 
 def init_app(app: Flask) -> None:

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from tests.helpers import PASSWORD
+from tests.pictures import picture
 from tests.world import PLAYERS, ROLE_MEANING, ROLES, SECRETS
 
 DOCUMENT = Path(__file__).resolve().parent.parent / "docs" / "ACCESS.md"
@@ -135,6 +136,7 @@ GPX = b"""<?xml version="1.0" encoding="UTF-8"?>
 </trkseg></trk></gpx>
 """
 AFTER = {"after": "0"}
+PHOTO = {"photo": Upload("me.png", picture(96, 96))}
 
 # Outcomes, by role:  anonymous outsider member admin owner blocked site_admin
 SECTIONS: dict[str, list[Row]] = {
@@ -191,6 +193,25 @@ SECTIONS: dict[str, list[Row]] = {
             "the runner's account",
             "login ok ok ok ok ok ok",
             data={"password": PASSWORD, "confirm": "delete my account"},
+        ),
+        action(
+            "/settings/avatar",
+            "the runner's photo",
+            "login ok ok ok ok ok ok",
+            files=PHOTO,
+        ),
+        action(
+            "/settings/avatar/remove",
+            "the runner's photo (only mia has one)",
+            "login no-op ok no-op no-op no-op no-op",
+        ),
+        page(
+            "/avatars/<int:user_id>/<any(sm, lg):variant>/<key>.webp",
+            "mia's photo (as her profile)",
+            "ok ok ok ok ok 404 ok",
+            user_id="member_id",
+            variant="sm",
+            key="member_avatar_key",
         ),
         page("/forgot-password", "the reset form", "ok ok ok ok ok ok ok"),
         action(
@@ -323,6 +344,35 @@ SECTIONS: dict[str, list[Row]] = {
                 "timezone": "UTC",
                 "visibility": "private",
             },
+        ),
+        action(
+            "/clubs/<slug>/image",
+            "the private club's image",
+            "login 403 403 ok ok 403 403",
+            slug="private_club",
+            files=PHOTO,
+        ),
+        action(
+            "/clubs/<slug>/image/remove",
+            "the private club's image",
+            "login 403 403 ok ok 403 403",
+            slug="private_club",
+        ),
+        page(
+            "/clubs/<slug>/image/<any(banner, sm):variant>/<key>.webp",
+            "the private club's image (as its content)",
+            "404 404 ok ok ok ok 404",
+            slug="private_club",
+            variant="banner",
+            key="private_club_image_key",
+        ),
+        page(
+            "/clubs/<slug>/image/<any(banner, sm):variant>/<key>.webp",
+            "the public club's image",
+            "ok ok ok ok ok ok ok",
+            slug="public_club",
+            variant="sm",
+            key="public_club_image_key",
         ),
         action(
             "/clubs/<slug>/requests/<int:request_id>/<any(approve, decline):decision>",

@@ -5,6 +5,7 @@ import re
 import threading
 from collections.abc import Callable
 from html import unescape
+from io import BytesIO
 from typing import TypeVar
 
 import pytest
@@ -12,7 +13,8 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import create_engine, make_url
 from sqlalchemy import text as sql
-from werkzeug.test import TestResponse
+from werkzeug.datastructures import FileStorage
+from werkzeug.test import TestResponse, encode_multipart
 
 from community.accounts import services
 from community.accounts.models import User
@@ -105,6 +107,20 @@ def submit(
     """POST a form as a browser would: with the CSRF token of this client's session."""
     payload = {"csrf_token": csrf_token(client, page), **(data or {})}
     return client.post(url, data=payload, **kwargs)
+
+
+def post_file(
+    client: FlaskClient, url: str, data: bytes, filename: str, *, field: str = "photo", page: str
+) -> TestResponse:
+    """POST a form with one file, as a browser would. The body is encoded in memory: the
+    test client spools a big one to a temporary file it never closes (a ResourceWarning)."""
+    boundary, body = encode_multipart(
+        {
+            "csrf_token": csrf_token(client, page),
+            field: FileStorage(BytesIO(data), filename, content_type="application/octet-stream"),
+        }
+    )
+    return client.post(url, data=body, content_type=f"multipart/form-data; boundary={boundary}")
 
 
 def log_in(

@@ -178,7 +178,8 @@ def _ask(site: Site, client: FlaskClient, row: Row) -> Seen:
         outcome = "ok"  # an action's "ok" or "no-op" is told by what changed
     else:
         outcome = str(status)
-    return Seen(outcome, detail, response.get_data(as_text=True))
+    # Read as text whatever it is (a picture's bytes too): a marker is found either way.
+    return Seen(outcome, detail, response.get_data().decode("utf-8", "replace"))
 
 
 def _emit(site: Site, client: FlaskClient, row: Row) -> Seen:

@@ -13,9 +13,10 @@ def test_seed_demo_creates_runners_and_clubs_once(app):
     first = runner.invoke(args=["seed-demo"])
     second = runner.invoke(args=["seed-demo"])
     assert "5 runners, 2 clubs," in first.output
-    assert "2 group runs, 9 challenge entries and 47 kudos added" in first.output
+    assert "2 group runs, 9 challenge entries, 47 kudos and 7 pictures added" in first.output
     assert (
-        "0 runners, 0 clubs, 0 runs, 0 group runs, 0 challenge entries and 0 kudos" in second.output
+        "0 runners, 0 clubs, 0 runs, 0 group runs, 0 challenge entries, 0 kudos and "
+        "0 pictures" in second.output
     )
     assert "runhive-demo-2026" in first.output
     with app.app_context():
@@ -29,6 +30,10 @@ def test_seed_demo_creates_runners_and_clubs_once(app):
         pinned = select(func.count(FeedItem.id)).where(FeedItem.pinned.is_(True))
         assert db.session.scalar(pinned) == 1
         assert db.session.scalar(select(func.count(Comment.id))) >= 1
+        # Faces: a drawn photo for every runner (each different), a banner for every club.
+        keys = set(db.session.scalars(select(User.avatar_key)))
+        assert None not in keys and len(keys) == 5
+        assert None not in set(db.session.scalars(select(Club.image_key)))
 
 
 def test_the_demo_looks_alive_months_of_gps_runs_a_waitlist_and_a_feed_spread_in_time(app):

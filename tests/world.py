@@ -18,17 +18,19 @@ response for the markers its role may not see.
 """
 
 from datetime import timedelta
+from io import BytesIO
 from typing import Any
 
 from flask import Flask
 from sqlalchemy import Column, Integer, Table, func, select
 
-from community.accounts import blocks
+from community.accounts import avatars, blocks
 from community.accounts import services as accounts
 from community.accounts.models import User
 from community.activities import services as runs
 from community.challenges import services as challenges
 from community.challenges.models import Challenge
+from community.clubs import images as club_images
 from community.clubs import services as clubs
 from community.clubs.models import Membership, Role
 from community.db_types import utcnow
@@ -42,6 +44,7 @@ from community.group_runs import services as group_runs
 from community.group_runs.models import RsvpStatus
 from tests.challenges.builders import challenge as new_challenge
 from tests.challenges.builders import runner
+from tests.pictures import picture
 
 ROLES = ("anonymous", "outsider", "member", "admin", "owner", "blocked", "site_admin")
 # Who plays each role (anonymous is nobody).
@@ -121,6 +124,9 @@ def build() -> dict[str, Any]:
         db.session.flush()
         clubs.set_role(olga, club, adam.id, Role.ADMIN)
     blocks.block(mia, blake, now=now)
+    avatars.set_avatar(mia, BytesIO(picture(80, 80)))
+    club_images.set_image(olga, hideout, BytesIO(picture(300, 100)))
+    club_images.set_image(olga, meadow, BytesIO(picture(300, 100)))
     follows.follow(adam, mia, now=now)
     follows.approve(mia, adam.id, now=now)
     follows.follow(people["fay"], mia, now=now)
@@ -186,6 +192,9 @@ def build() -> dict[str, Any]:
         "member_name": mia.username,
         "blocked_name": blake.username,
         "member_email": mia.email,
+        "member_avatar_key": mia.avatar_key,
+        "private_club_image_key": hideout.image_key,
+        "public_club_image_key": meadow.image_key,
         "private_club": hideout.slug,
         "public_club": meadow.slug,
         "private_club_id": hideout.id,

@@ -1,5 +1,6 @@
 from zoneinfo import available_timezones
 
+from flask_wtf.file import FileField, FileRequired
 from wtforms import (
     BooleanField,
     EmailField,
@@ -70,6 +71,11 @@ class SettingsForm(BaseForm):
     def __init__(self, *args: object, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)
         self.timezone.choices = timezone_choices()
+
+
+class AvatarForm(BaseForm):
+    # Any file: what it is, is judged from its content (community.images.processing).
+    photo = FileField("New photo", validators=[FileRequired("Choose a picture to upload.")])
 
 
 class ChangePasswordForm(BaseForm):

@@ -16,8 +16,9 @@ from flask_wtf import FlaskForm
 from werkzeug.wrappers import Response
 
 from community import pages
-from community.accounts import blocks, services
+from community.accounts import avatars, blocks, services
 from community.accounts.forms import (
+    AvatarForm,
     ChangeEmailForm,
     ChangePasswordForm,
     DeleteAccountForm,
@@ -32,7 +33,9 @@ from community.actions import one_click
 from community.db_types import utcnow
 from community.extensions import db, limiter
 from community.forms import ActionForm, show_refusal
+from community.images import processing, serving
 from community.mail import send_mail
+from community.params import upload_limit
 from community.security import current_runner, safe_next, viewer_id
 
 bp = Blueprint("accounts", __name__)
@@ -162,6 +165,7 @@ def _settings_page(status: int = 200, **forms: FlaskForm) -> tuple[str, int]:
     user = current_user
     defaults: dict[str, FlaskForm] = {
         "settings_form": SettingsForm(obj=user, formdata=None),
+        "avatar_form": AvatarForm(formdata=None),
         "password_form": ChangePasswordForm(formdata=None),
         "email_form": ChangeEmailForm(formdata=None),
         "delete_form": DeleteAccountForm(formdata=None),
@@ -211,6 +215,56 @@ def save_settings() -> Response | tuple[str, int]:
         return _settings_page(400, settings_form=form)
     flash("Your settings are saved.", "success")
     return redirect(url_for("accounts.settings"))
+
+
+@bp.post("/settings/avatar")
+@upload_limit(processing.MAX_BYTES)
+@login_required
+def upload_avatar() -> Response | tuple[str, int]:
+    form = AvatarForm()
+    photo = form.photo.data
+    if not _apply(form, lambda: avatars.set_avatar(current_runner(), photo.stream)):
+        return _settings_page(400, avatar_form=form)
+    flash("Your new photo is saved.", "success")
+    return redirect(url_for("accounts.settings"))
+
+
+@bp.post("/settings/avatar/remove")
+@login_required
+def remove_avatar() -> Response:
+    return one_click(
+        lambda: (
+            "Your photo is removed: your initials show instead."
+            if avatars.remove_avatar(current_runner())
+            else "You have no photo to remove."
+        ),
+        refused=services.AccountError,
+        to=url_for("accounts.settings"),
+    )
+
+
+@bp.get("/avatars/<int:user_id>/<any(sm, lg):variant>/<key>.webp")
+def avatar(user_id: int, variant: str, key: str) -> Response:
+    """Anyone who may see the profile sees its avatar (not a runner who was blocked)."""
+    user = db.session.get(User, user_id)
+    if user is None or user.avatar_key is None or blocks.hidden_from(viewer_id(), user.id):
+        abort(404)
+    if key != user.avatar_key:
+        return serving.moved(avatars.avatar_url(user.id, user.avatar_key, variant) or "")
+    image = avatars.stored(user.id, variant)
+    if image is None:
+        abort(404)
+    return serving.send(image)
+
+
+@bp.app_template_global("avatar_url")
+def avatar_url(user_id: int, key: str | None, size: str = "sm") -> str | None:
+    return avatars.avatar_url(user_id, key, size)
+
+
+@bp.app_template_filter("initials")
+def initials(display_name: str) -> str:
+    return avatars.initials(display_name)
 
 
 @bp.post("/settings/password")

@@ -68,6 +68,7 @@ class Entrant:
     user_id: int
     username: str
     display_name: str
+    avatar_key: str | None
     hidden: bool
     completed_at: datetime | None
     # From the board's columns: the live standing, or the frozen one during a freeze.
@@ -116,6 +117,7 @@ def _entrants(cols: Standings, *conditions: object) -> Select:
             ChallengeEntry.user_id,
             User.username,
             User.display_name,
+            User.avatar_key,
             ChallengeEntry.hidden,
             ChallengeEntry.completed_at,
             cols.score,

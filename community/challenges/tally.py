@@ -13,6 +13,7 @@ from typing import Any
 
 from sqlalchemy import ColumnElement, Float, case, func, select, type_coerce, update
 
+from community.accounts.avatars import initials
 from community.accounts.events import account_deleting, privacy_changed
 from community.activities.events import RunChange, run_changed
 from community.activities.models import Run
@@ -74,6 +75,9 @@ def standing_payload(
         "user_id": entry.user_id,
         "username": entry.user.username,
         "display_name": entry.user.display_name,
+        # A new row's face, drawn by challenge.js as templates/_avatar.html would.
+        "initials": initials(entry.user.display_name),
+        "avatar_key": entry.user.avatar_key,
         "total": entry.total,
         "score": entry.score,
         "reached_at": entry.reached_at.timestamp(),

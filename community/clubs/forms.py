@@ -1,3 +1,4 @@
+from flask_wtf.file import FileField, FileRequired
 from wtforms import (
     BooleanField,
     SelectChoice,
@@ -17,6 +18,11 @@ VISIBILITY_CHOICES = [
         ClubVisibility.PRIVATE.value, "Private: members only; joining needs approval or an invite"
     ),
 ]
+
+
+class ClubImageForm(BaseForm):
+    # Any file: what it is, is judged from its content (community.images.processing).
+    photo = FileField("New image", validators=[FileRequired("Choose a picture to upload.")])
 
 
 class ClubDetailsForm(BaseForm):

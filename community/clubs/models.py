@@ -82,6 +82,8 @@ class Club(db.Model):
     # The club's home area (where it usually runs from), shown on its page's map; optional.
     latitude: Mapped[float | None] = mapped_column(Float)
     longitude: Mapped[float | None] = mapped_column(Float)
+    # The club image's key (community.images), in its URLs; None: initials on a colour.
+    image_key: Mapped[str | None] = mapped_column(String(16))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     @property

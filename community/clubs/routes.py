@@ -8,9 +8,10 @@ from werkzeug.wrappers import Response
 
 from community import maps, pages
 from community.actions import one_click
-from community.clubs import queries, services
+from community.clubs import images, queries, services
 from community.clubs.forms import (
     ClubDetailsForm,
+    ClubImageForm,
     DeleteClubForm,
     InviteForm,
     JoinRequestForm,
@@ -20,8 +21,9 @@ from community.clubs.models import Club, Role
 from community.db_types import utcnow
 from community.extensions import db
 from community.forms import ActionForm, show_refusal
-from community.params import page_arg, text_arg
-from community.security import current_runner
+from community.images import processing, serving
+from community.params import page_arg, text_arg, upload_limit
+from community.security import current_runner, viewer_id
 
 bp = Blueprint("clubs", __name__, url_prefix="/clubs")
 
@@ -63,7 +65,13 @@ def directory() -> str:
     counts = queries.member_counts([club.id for club in page.items])
     mine = queries.my_clubs(current_user.id) if current_user.is_authenticated else []
     return render_template(
-        "clubs/directory.html", page=page, counts=counts, query=query, my_memberships=mine
+        "clubs/directory.html",
+        page=page,
+        counts=counts,
+        query=query,
+        my_memberships=mine,
+        # A private club's image is for its members, though its name may be found.
+        my_club_ids={m.club_id for m in mine},
     )
 
 
@@ -183,6 +191,7 @@ def manage(slug: str) -> tuple[str, int]:
 def _manage_page(club: Club, status: int = 200, **forms: object) -> tuple[str, int]:
     context: dict[str, object] = {
         "details_form": ClubDetailsForm(obj=club, formdata=None),
+        "image_form": ClubImageForm(formdata=None),
         "invite_form": InviteForm(formdata=None),
         "delete_form": DeleteClubForm(formdata=None),
     }
@@ -231,6 +240,60 @@ def update(slug: str) -> Response | tuple[str, int]:
 
 def _number(value: Decimal | None) -> float | None:
     return float(value) if value is not None else None
+
+
+@bp.post("/<slug>/image")
+@upload_limit(processing.MAX_BYTES)
+@login_required
+def upload_image(slug: str) -> Response | tuple[str, int]:
+    club = _club(slug)
+    _require_admin_page(club)
+    form = ClubImageForm()
+    if form.validate_on_submit():
+        try:
+            images.set_image(current_runner(), club, form.photo.data.stream)
+        except services.ClubError as error:
+            db.session.rollback()
+            show_refusal(form, error)
+        else:
+            db.session.commit()
+            flash("The club's image is saved.", "success")
+            return redirect(url_for("clubs.manage", slug=club.slug))
+    return _manage_page(club, 400, image_form=form)
+
+
+@bp.post("/<slug>/image/remove")
+@login_required
+def remove_image(slug: str) -> Response:
+    club = _club(slug)
+    return _act(
+        club,
+        lambda: (
+            "The club's image is removed: its initials show instead."
+            if images.remove_image(current_runner(), club)
+            else "The club has no image to remove."
+        ),
+        "",
+    )
+
+
+@bp.get("/<slug>/image/<any(banner, sm):variant>/<key>.webp")
+def image(slug: str, variant: str, key: str) -> Response:
+    """Whoever may see the club's content sees its image: a private club's, its members."""
+    club = _club(slug)
+    if club.image_key is None or not services.can_see_content(club, viewer_id()):
+        abort(404)
+    if key != club.image_key:
+        return serving.moved(images.image_url(club, variant) or "")
+    stored = images.stored(club.id, variant)
+    if stored is None:
+        abort(404)
+    return serving.send(stored)
+
+
+@bp.app_template_global("club_image_url")
+def club_image_url(club: Club, size: str = "md") -> str | None:
+    return images.image_url(club, size)
 
 
 @bp.post("/<slug>/requests/<int:request_id>/<any(approve, decline):decision>")

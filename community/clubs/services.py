@@ -76,6 +76,12 @@ def _require_admin(club: Club, actor: User) -> Membership:
     return membership
 
 
+def require_admin(club: Club, actor: User) -> Membership:
+    """The actor's membership if they are the club's owner or an admin, else NotAllowed
+    (for the club's other modules: images)."""
+    return _require_admin(club, actor)
+
+
 def _require_owner(club: Club, actor: User) -> Membership:
     membership = membership_of(club.id, actor.id)
     if membership is None or not membership.is_owner:

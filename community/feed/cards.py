@@ -21,10 +21,12 @@ class Person:
     id: int
     username: str
     display_name: str
+    # Their picture's key (users.avatar_key), None without one: initials are drawn instead.
+    avatar_key: str | None = None
 
     @classmethod
     def of(cls, user: User) -> "Person":
-        return cls(user.id, user.username, user.display_name)
+        return cls(user.id, user.username, user.display_name, user.avatar_key)
 
 
 # Faces shown beside a kudos count; the sentence names the first two.
@@ -144,6 +146,7 @@ def _cheers() -> Select[tuple[int, int, str, str, int, int, int]]:
             User.id.label("user_id"),
             User.username,
             User.display_name,
+            User.avatar_key,
             func.row_number()
             .over(partition_by=by_item, order_by=(Kudos.created_at, Kudos.id))
             .label("place"),
@@ -174,11 +177,11 @@ def cheers_for(item_ids: list[int], viewer_id: int | None) -> dict[int, Cheers]:
     givers: dict[int, list[Person]] = {}
     mine: set[int] = set()
     values = {"item_ids": item_ids, "viewer_id": viewer_id}
-    for item_id, user_id, username, name, _place, total, by_viewer in db.session.execute(
+    for item_id, user_id, username, name, key, _place, total, by_viewer in db.session.execute(
         _cheers(), values
     ):
         counts[item_id] = total
-        givers.setdefault(item_id, []).append(Person(user_id, username, name))
+        givers.setdefault(item_id, []).append(Person(user_id, username, name, key))
         if by_viewer:
             mine.add(item_id)
     return {

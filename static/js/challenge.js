@@ -90,16 +90,38 @@
     };
   }
 
+  // The runner's face as templates/_avatar.html draws it: initials on a colour by id, under
+  // the picture when there is one.
+  function face(data) {
+    const span = document.createElement("span");
+    span.className = "avatar avatar-sm avatar-c" + (data.user_id % 8);
+    span.dataset.initials = data.initials;
+    span.setAttribute("aria-hidden", "true");
+    if (data.avatar_key) {
+      const img = document.createElement("img");
+      img.src = "/avatars/" + data.user_id + "/sm/" + encodeURIComponent(data.avatar_key) + ".webp";
+      img.alt = "";
+      img.dataset.initials = data.initials;
+      img.loading = "lazy";
+      img.decoding = "async";
+      span.appendChild(img);
+    }
+    return span;
+  }
+
   function newRow(data) {
     const row = document.createElement("tr");
     const rank = document.createElement("td");
     rank.className = "num";
     rank.dataset.rank = "";
     const who = document.createElement("td");
+    const named = document.createElement("span");
+    named.className = "with-face";
     const link = document.createElement("a");
     link.href = "/u/" + encodeURIComponent(data.username);
     link.textContent = data.display_name;
-    who.appendChild(link);
+    named.append(face(data), link);
+    who.appendChild(named);
     const total = document.createElement("td");
     total.className = "num";
     total.dataset.total = "";

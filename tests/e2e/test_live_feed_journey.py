@@ -39,7 +39,7 @@ def test_a_run_kudos_and_a_comment_reach_the_other_runner_live(club_mates, new_p
     expect(item(ben, "Tempo by the river")).to_contain_text("Ben Okafor gave kudos")
     expect(item(ana, "Tempo by the river")).to_contain_text("Ben Okafor gave kudos")
     expect(
-        item(ana, "Tempo by the river").locator(".faces [aria-label='Ben Okafor']")
+        item(ana, "Tempo by the river").locator(".faces .avatar[data-initials='BO']")
     ).to_be_visible()
     expect(ana.locator("[data-live-field='unread']").first).to_have_text("1")
     # The bell's name says the new count to a screen reader too.

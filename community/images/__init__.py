@@ -1,0 +1,1 @@
+"""Pictures people upload (runners' avatars, clubs' images): checked, cleaned, stored."""
