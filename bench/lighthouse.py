@@ -17,10 +17,13 @@ import os
 import re
 import statistics
 import subprocess
+import sys
 import tempfile
 from pathlib import Path
 
 import requests
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # the repo: tests' helpers
 
 from tests.e2e.main_pages import DEMO_RUNNER, LINKED
 from tests.servers import cookie_header, demo_server, logged_in
