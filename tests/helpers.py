@@ -3,7 +3,8 @@
 import os
 import re
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from html import unescape
 from io import BytesIO
 from typing import TypeVar
@@ -11,7 +12,7 @@ from typing import TypeVar
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
-from sqlalchemy import create_engine, make_url
+from sqlalchemy import create_engine, event, make_url
 from sqlalchemy import text as sql
 from werkzeug.datastructures import FileStorage
 from werkzeug.test import TestResponse, encode_multipart
@@ -231,3 +232,25 @@ def release_database(app: Flask) -> None:
             with db.engine.begin() as connection:
                 connection.execute(sql(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
         db.engine.dispose()
+
+
+TRANSACTION_CONTROL = ("BEGIN", "COMMIT", "ROLLBACK", "SAVEPOINT", "RELEASE")
+
+
+@contextmanager
+def statements_run(app: Flask) -> Iterator[list[str]]:
+    """The SQL statements run meanwhile, transaction control aside (SQLite's BEGIN is a
+    statement, PostgreSQL's is not)."""
+    seen: list[str] = []
+
+    def count(_conn, _cursor, statement: str, *_args: object) -> None:  # type: ignore[no-untyped-def]
+        if not statement.lstrip().upper().startswith(TRANSACTION_CONTROL):
+            seen.append(statement)
+
+    with app.app_context():
+        engine = db.engine
+    event.listen(engine, "before_cursor_execute", count)
+    try:
+        yield seen
+    finally:
+        event.remove(engine, "before_cursor_execute", count)

@@ -6,20 +6,16 @@ statement, PostgreSQL's is not). A page whose count grows with its items, a quer
 or per comment, fails here, and so does one that creeps past its budget.
 """
 
-from collections.abc import Iterator
-from contextlib import contextmanager
-
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
-from sqlalchemy import event
 
 from community.clubs.models import Club
 from community.db_types import utcnow
 from community.extensions import db
 from community.feed import posts, services
 from tests.feed.builders import named, run_item
-from tests.helpers import add_member, as_, make_club, make_runner
+from tests.helpers import add_member, as_, make_club, make_runner, statements_run
 
 # Statements of one GET. Every page: the session's runner and the bell's unread count (2).
 # A feed: its items, their kudos with the first faces, the clubs the viewer runs, their
@@ -35,29 +31,10 @@ from tests.helpers import add_member, as_, make_club, make_runner
 #   runs (3: community/home/queries.py), and their challenges (1). The issue aims at 10: the
 #   bell's count kept on the runner's row would give it.
 BUDGET = {"club": 17, "profile": 11, "dashboard": 11, "feed": 7}
-TRANSACTION_CONTROL = ("BEGIN", "COMMIT", "ROLLBACK", "SAVEPOINT", "RELEASE")
-
-
-@contextmanager
-def counted(app: Flask) -> Iterator[list[str]]:
-    """The statements run meanwhile."""
-    seen: list[str] = []
-
-    def count(_conn, _cursor, statement: str, *_args: object) -> None:  # type: ignore[no-untyped-def]
-        if not statement.lstrip().upper().startswith(TRANSACTION_CONTROL):
-            seen.append(statement)
-
-    with app.app_context():
-        engine = db.engine
-    event.listen(engine, "before_cursor_execute", count)
-    try:
-        yield seen
-    finally:
-        event.remove(engine, "before_cursor_execute", count)
 
 
 def statements_of(app: Flask, client: FlaskClient, path: str) -> int:
-    with counted(app) as seen:
+    with statements_run(app) as seen:
         response = client.get(path)
     assert response.status_code == 200, path
     return len(seen)

@@ -2,15 +2,10 @@
 reach no query (no template global), and a page reads as many statements for five
 challenges as for one."""
 
-from collections.abc import Iterator
-from contextlib import contextmanager
-
-from sqlalchemy import event
-
 from community.challenges.models import Challenge
 from community.extensions import db
 from tests.challenges.conftest import act, club_challenge, log_km
-from tests.helpers import add_member, as_, text
+from tests.helpers import add_member, as_, statements_run, text
 
 QUERYING_GLOBALS = (
     "my_challenges",
@@ -25,24 +20,8 @@ def test_templates_have_no_challenge_global_that_queries(app):
     assert [name for name in QUERYING_GLOBALS if name in app.jinja_env.globals] == []
 
 
-@contextmanager
-def statements_counted(app) -> Iterator[list[str]]:
-    seen: list[str] = []
-
-    def count(conn, cursor, statement, parameters, context, executemany) -> None:
-        seen.append(statement)
-
-    with app.app_context():
-        engine = db.engine
-    event.listen(engine, "before_cursor_execute", count)
-    try:
-        yield seen
-    finally:
-        event.remove(engine, "before_cursor_execute", count)
-
-
 def dashboard_statements(app, client) -> int:
-    with statements_counted(app) as seen:
+    with statements_run(app) as seen:
         assert client.get("/dashboard").status_code == 200
     return len(seen)
 
