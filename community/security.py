@@ -4,10 +4,13 @@ from urllib.parse import urlsplit
 
 from flask import Flask, Response, current_app, request
 from flask_login import current_user
+from sqlalchemy import select
+from sqlalchemy.orm import with_expression
 
 from community import maps
 from community.accounts.models import User
 from community.extensions import db, login_manager
+from community.notifications.queries import unread_of
 from community.params import refuse_unstorable_input
 
 
@@ -16,7 +19,12 @@ def load_user(user_id: str) -> User | None:
     raw_id, _, raw_version = user_id.partition(":")
     if not (raw_id.isdigit() and raw_version.isdigit()):
         return None
-    user = db.session.get(User, int(raw_id))
+    # The header's bell comes along: every page shows it, so it costs no statement of its own.
+    user = db.session.scalar(
+        select(User)
+        .where(User.id == int(raw_id))
+        .options(with_expression(User.unread_notifications, unread_of(User.id)))
+    )
     if user is None or user.session_version != int(raw_version):
         return None
     return user

@@ -4,7 +4,7 @@ from zoneinfo import ZoneInfo
 
 from flask_login import UserMixin
 from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text, UniqueConstraint
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, mapped_column, query_expression
 
 from community.db_types import UTCDateTime, utcnow
 from community.extensions import db
@@ -60,6 +60,9 @@ class User(UserMixin, db.Model):
     avatar_key: Mapped[str | None] = mapped_column(String(16))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # The bell's count, read with the session's runner in the same statement
+    # (security.load_user); None wherever a User is loaded otherwise.
+    unread_notifications: Mapped[int | None] = query_expression()
 
     def get_id(self) -> str:
         # The session version travels in the session and remember-me cookies, so bumping

@@ -72,9 +72,10 @@ def _users(ids: set[int]) -> dict[int, User]:
 
 
 def weekly(
-    club: Club, now: datetime, *, measure: str = "distance", weeks_ago: int = 0
+    club: Club, now: datetime, *, measure: str = "distance", weeks_ago: int = 0, top: int = LIMIT
 ) -> list[BoardRow]:
-    """This week's (or last week's) board by distance, time or number of runs."""
+    """This week's (or last week's) board by distance, time or number of runs: its `top`
+    rows, read by the database however many ran."""
     starts = week_starts(now, club.zone, 1 + weeks_ago)
     since, until = starts[0], starts[1]
     total = MEASURES.get(measure, MEASURES["distance"])
@@ -87,9 +88,13 @@ def weekly(
     # The runners with their totals in one statement: not an IN list of every runner who
     # ran this week (about 1,670 ids in a 2,007-member club).
     rows = db.session.execute(
-        select(User, totals.c.value).join(totals, totals.c.user_id == User.id)
+        select(User, totals.c.value)
+        .join(totals, totals.c.user_id == User.id)
+        .order_by(totals.c.value.desc(), func.lower(User.display_name), User.id)
+        .limit(top)
     ).all()
-    return _ranked([(user, float(value), None) for user, value in rows])
+    # Every runner ahead of a row is among the rows read, so their ranks are right.
+    return _ranked([(user, float(value), None) for user, value in rows])[:top]
 
 
 def most_consistent(club: Club, now: datetime) -> list[BoardRow]:

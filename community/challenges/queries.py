@@ -20,6 +20,7 @@ from sqlalchemy import (
     Connection,
     Float,
     Select,
+    and_,
     bindparam,
     false,
     func,
@@ -443,11 +444,23 @@ class ClubChallenges:
 
 
 def club_page(club: Club, viewer_id: int | None, now: datetime) -> ClubChallenges:
-    """What a club page shows of challenges (the page has checked the viewer may see it)."""
+    """What a club page shows of challenges (the page has checked the viewer may see the
+    club, so every challenge of the club): two statements."""
+    # The monthly setting rides along with the club's current challenges (one row per
+    # challenge, or a single row without one).
+    rows = db.session.execute(
+        select(MonthlySeries, Challenge)
+        .select_from(Club)
+        .outerjoin(MonthlySeries, MonthlySeries.club_id == Club.id)
+        .outerjoin(Challenge, and_(Challenge.club_id == Club.id, Challenge.ends_at > now))
+        .where(Club.id == club.id)
+        .order_by(Challenge.starts_at, Challenge.id)
+        .limit(100)
+    ).all()
     return ClubChallenges(
-        week=club_boards.weekly(club, now)[:5],
-        current=challenges_for(viewer_id, now=now, club_id=club.id),
-        monthly=db.session.scalar(select(MonthlySeries).where(MonthlySeries.club_id == club.id)),
+        week=club_boards.weekly(club, now, top=5),
+        current=[challenge for _, challenge in rows if challenge is not None],
+        monthly=rows[0][0] if rows else None,
     )
 
 

@@ -90,6 +90,11 @@ class Club(db.Model):
     def is_private(self) -> bool:
         return self.visibility == ClubVisibility.PRIVATE.value
 
+    def shows_content_to(self, membership: "Membership | None") -> bool:
+        """Public clubs show everything; a private club's members, runs and feed are for
+        its members (`membership`: the viewer's, if any)."""
+        return not self.is_private or membership is not None
+
     @property
     def zone(self) -> ZoneInfo:
         return ZoneInfo(self.timezone)

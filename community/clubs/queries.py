@@ -1,8 +1,10 @@
 """Read-only queries for the club pages."""
 
+from dataclasses import dataclass
+
 from flask_sqlalchemy.pagination import Pagination
 from sqlalchemy import and_, case, func, or_, select
-from sqlalchemy.orm import contains_eager
+from sqlalchemy.orm import aliased, contains_eager
 
 from community.clubs.models import (
     Club,
@@ -67,14 +69,20 @@ def my_clubs(user_id: int) -> list[Membership]:
     )
 
 
-def members(club_id: int, page: int, per_page: int = 30) -> Pagination:
-    """Owner first, then admins, then members in the order they joined."""
+def members(club_id: int, page: int, per_page: int = 30, total: int | None = None) -> Pagination:
+    """Owner first, then admins, then members in the order they joined (`total`: the count,
+    when the caller has it already)."""
     statement = (
         select(Membership)
         .where(Membership.club_id == club_id)
         .order_by(ROLE_ORDER, Membership.joined_at, Membership.id)
     )
-    return db.paginate(statement, page=page, per_page=per_page, error_out=False)
+    listed = db.paginate(
+        statement, page=page, per_page=per_page, error_out=False, count=total is None
+    )
+    if total is not None:
+        listed.total = total
+    return listed
 
 
 def pending_requests(club_id: int) -> list[JoinRequest]:
@@ -98,6 +106,36 @@ def invites(club_id: int) -> list[ClubInvite]:
             .order_by(ClubInvite.revoked_at.is_not(None), ClubInvite.created_at.desc())
         )
     )
+
+
+@dataclass(frozen=True)
+class ClubHead:
+    """A club as its page opens: the club, the viewer's membership and how many members."""
+
+    club: Club
+    membership: Membership | None
+    member_count: int
+
+    @property
+    def visible(self) -> bool:
+        return self.club.shows_content_to(self.membership)
+
+
+def club_head(slug: str, viewer_id: int | None) -> ClubHead | None:
+    """The club by its slug, with the viewer's membership and the member count: one
+    statement."""
+    mine = aliased(Membership)
+    count = select(func.count(Membership.id)).where(Membership.club_id == Club.id).scalar_subquery()
+    statement = (
+        select(Club, mine, count)
+        .outerjoin(mine, and_(mine.club_id == Club.id, mine.user_id == (viewer_id or 0)))
+        .where(Club.slug == slug.lower())
+    )
+    row = db.session.execute(statement).first()
+    if row is None:
+        return None
+    club, membership, member_count = row
+    return ClubHead(club, membership, member_count)
 
 
 def club_by_slug(slug: str) -> Club | None:

@@ -105,15 +105,18 @@ def new() -> Response | tuple[str, int]:
 
 @bp.get("/<slug>")
 def show(slug: str) -> str:
-    club = _club(slug)
-    user_id = current_user.id if current_user.is_authenticated else None
-    membership = services.membership_of(club.id, user_id) if user_id else None
-    if not services.can_see_content(club, user_id):
+    user_id = viewer_id()
+    head = queries.club_head(slug, user_id)
+    if head is None:
+        abort(404)
+    club = head.club
+    if not head.visible:
         join_request = services.join_request_of(club.id, user_id) if user_id else None
         return render_template(
             "clubs/private.html", club=club, join_request=join_request, form=JoinRequestForm()
         )
-    members = queries.members(club.id, _page())
+    # The list's own count: every member, whichever page of them is shown.
+    members = queries.members(club.id, _page(), total=head.member_count)
     if request.args.get("fragment") == "members":
         return render_template(
             "clubs/_members.html", club=club, members=members, member_count=members.total
@@ -121,9 +124,8 @@ def show(slug: str) -> str:
     return render_template(
         "clubs/show.html",
         club=club,
-        membership=membership,
+        membership=head.membership,
         members=members,
-        # The list's own count: every member, whichever page of them is shown.
         member_count=members.total,
         home_map=_home_map(club),
         slots=pages.fill("club", club=club, viewer=user_id),

@@ -63,10 +63,9 @@ def is_admin(club_id: int, user_id: int | None) -> bool:
 
 
 def can_see_content(club: Club, user_id: int | None) -> bool:
-    """Public clubs show everything; a private club's members, runs and feed are for members."""
     if not club.is_private:
         return True
-    return user_id is not None and membership_of(club.id, user_id) is not None
+    return user_id is not None and club.shows_content_to(membership_of(club.id, user_id))
 
 
 def _require_admin(club: Club, actor: User) -> Membership:

@@ -259,13 +259,23 @@ def _card(
     )
 
 
+def _clubs_run_among(items: Sequence[FeedItem], viewer_id: int | None) -> set[int]:
+    """The clubs of these items that the viewer owns or admins: read with the items by the
+    feed's queries, or else looked up."""
+    if viewer_id is None:
+        return set()
+    if any(item.viewer_runs_club is None for item in items):
+        return set(clubs_run_by(viewer_id))
+    return {item.club_id for item in items if item.viewer_runs_club and item.club_id}
+
+
 def cards(items: Sequence[FeedItem], viewer_id: int | None) -> tuple[Card, ...]:
-    """The cards of these items as the viewer sees them: three statements (kudos, the
-    clubs the viewer runs, comments), whatever the number of items."""
+    """The cards of these items as the viewer sees them: two statements (kudos, comments),
+    whatever the number of items."""
     if not items:
         return ()
     kudos = cheers_for([item.id for item in items], viewer_id)
-    admin_of = set(clubs_run_by(viewer_id)) if viewer_id is not None else set()
+    admin_of = _clubs_run_among(items, viewer_id)
     comments = _comments(items, viewer_id, admin_of)
     return tuple(
         _card(item, kudos[item.id], comments[item.id], viewer_id, admin_of) for item in items

@@ -12,7 +12,7 @@ from sqlalchemy import (
     false,
     text,
 )
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, mapped_column, query_expression, relationship
 
 from community.accounts.models import User
 from community.activities.models import Run
@@ -120,8 +120,11 @@ class FeedItem(db.Model):
     actor: Mapped[User] = relationship(lazy="joined")
     run: Mapped[Run | None] = relationship(lazy="joined")
     club: Mapped[Club | None] = relationship(lazy="joined")
-    # Read for a page's items in one statement (a club goal's item shows the goal).
-    challenge: Mapped[Challenge | None] = relationship(lazy="selectin")
+    # Read with the item (a club goal's item shows the goal): no statement of its own.
+    challenge: Mapped[Challenge | None] = relationship(lazy="joined")
+    # Whether the viewer owns or admins the item's club (they moderate its comments and
+    # posts), read with a page's items (feed.queries); None where loaded otherwise.
+    viewer_runs_club: Mapped[bool | None] = query_expression()
 
 
 class Kudos(db.Model):

@@ -11,11 +11,13 @@ from dataclasses import dataclass
 
 from sqlalchemy import (
     ColumnElement,
+    Select,
     and_,
     exists,
     or_,
     select,
 )
+from sqlalchemy.orm import with_expression
 
 from community.clubs.models import Membership
 from community.extensions import db
@@ -40,6 +42,21 @@ class Page:
     gap: bool = False
 
 
+def _as_seen_by(
+    statement: Select[tuple[FeedItem]], viewer_id: int | None
+) -> Select[tuple[FeedItem]]:
+    """`statement` over feed items, reading with each whether the viewer runs its club
+    (`FeedItem.viewer_runs_club`): the cards need it, and it costs no statement of its own."""
+    if viewer_id is None:
+        return statement
+    runs = exists().where(
+        Membership.club_id == FeedItem.club_id,
+        Membership.user_id == viewer_id,
+        Membership.is_admin,
+    )
+    return statement.options(with_expression(FeedItem.viewer_runs_club, runs))
+
+
 def _clubs_of(user_id: int):  # type: ignore[no-untyped-def]
     return select(Membership.club_id).where(Membership.user_id == user_id)
 
@@ -53,7 +70,7 @@ def _page(
 ) -> Page:
     """Newest first, from `before` on; or, with `after`, the items since that one."""
     per_page = per_page or PER_PAGE
-    statement = select(FeedItem).where(selection, visible_to(viewer_id))
+    statement = _as_seen_by(select(FeedItem).where(selection, visible_to(viewer_id)), viewer_id)
     if after is not None:
         statement = statement.where(FeedItem.id > after).order_by(FeedItem.id)
         newer = list(db.session.scalars(statement.limit(PER_PAGE + 1)).unique())
@@ -140,6 +157,7 @@ def shown(item_ids: list[int], viewer_id: int | None) -> list[FeedItem]:
     if not item_ids:
         return []
     statement = select(FeedItem).where(FeedItem.id.in_(item_ids), visible_to(viewer_id))
+    statement = _as_seen_by(statement, viewer_id)
     return list(db.session.scalars(statement.order_by(FeedItem.id.desc())).unique())
 
 
@@ -149,18 +167,14 @@ MAX_PINNED = 3
 
 def pinned_posts(club_id: int, viewer_id: int | None) -> list[FeedItem]:
     """The club's pinned posts the viewer may see (not hidden, no block), newest first."""
+    statement = select(FeedItem).where(
+        FeedItem.club_id == club_id,
+        FeedItem.kind == ItemKind.POST.value,
+        FeedItem.pinned.is_(True),
+        visible_to(viewer_id),
+    )
     return list(
-        db.session.scalars(
-            select(FeedItem)
-            .where(
-                FeedItem.club_id == club_id,
-                FeedItem.kind == ItemKind.POST.value,
-                FeedItem.pinned.is_(True),
-                visible_to(viewer_id),
-            )
-            .order_by(FeedItem.id.desc())
-            .limit(MAX_PINNED)
-        ).unique()
+        db.session.scalars(statement.order_by(FeedItem.id.desc()).limit(MAX_PINNED)).unique()
     )
 
 
@@ -191,6 +205,7 @@ def run_cards(run_id: int, viewer_id: int | None) -> tuple[Card, ...]:
     statement = select(FeedItem).where(
         FeedItem.run_id == run_id, FeedItem.kind == ItemKind.RUN.value, visible_to(viewer_id)
     )
+    statement = _as_seen_by(statement, viewer_id)
     return cards(list(db.session.scalars(statement).unique()), viewer_id)
 
 

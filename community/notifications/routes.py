@@ -17,7 +17,12 @@ bp = Blueprint("notifications", __name__, url_prefix="/notifications")
 def bell() -> dict[str, Any]:
     if not current_user.is_authenticated:
         return {}
-    return {"unread_notifications": services.unread_count(current_user.id)}
+    # Read with the runner by the session's loader; counted here only if the runner was
+    # reloaded since (after a commit).
+    unread = current_user.unread_notifications
+    if unread is None:
+        unread = services.unread_count(current_user.id)
+    return {"unread_notifications": unread}
 
 
 @bp.get("/")

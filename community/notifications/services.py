@@ -3,10 +3,11 @@
 from datetime import datetime
 
 from flask_sqlalchemy.pagination import Pagination
-from sqlalchemy import func, select, update
+from sqlalchemy import select, update
 
 from community.extensions import db
 from community.notifications.models import Notification
+from community.notifications.queries import unread_of
 from community.realtime import emit_after_commit, user_room
 
 
@@ -24,14 +25,7 @@ def notify(user_id: int, kind: str, text: str, link: str = "") -> Notification:
 
 
 def unread_count(user_id: int) -> int:
-    return (
-        db.session.scalar(
-            select(func.count(Notification.id)).where(
-                Notification.user_id == user_id, Notification.read_at.is_(None)
-            )
-        )
-        or 0
-    )
+    return db.session.scalar(select(unread_of(user_id))) or 0
 
 
 def recent(user_id: int, page: int, per_page: int = 30) -> Pagination:

@@ -52,6 +52,23 @@ def test_the_weekly_board_sums_this_weeks_runs_from_monday(crew):
     assert board(club_boards.weekly(riverside, NOW)) == [(1, "ana", 10_000), (1, "ben", 10_000)]
 
 
+def test_the_club_pages_top_of_the_week_is_read_by_the_database_ties_and_all(crew):
+    """The club page shows the top of a board of five (ranks 1, 1, 3, 3, 5): the rows
+    read are the runners a full board puts first, with the same ranks."""
+    riverside, people = crew
+    for name in ("dan", "eve"):
+        people[name] = runner(name)
+        join_club(people[name], riverside)
+    monday = datetime(2026, 3, 16, 7, 0, tzinfo=UTC)
+    for name, km in (("ana", 8), ("ben", 12), ("cat", 12), ("dan", 5), ("eve", 8)):
+        add_run(people[name], monday, km=km)
+
+    full = board(club_boards.weekly(riverside, NOW))
+    assert [rank for rank, _, _ in full] == [1, 1, 3, 3, 5]
+    assert board(club_boards.weekly(riverside, NOW, top=2)) == full[:2]
+    assert board(club_boards.weekly(riverside, NOW, top=4)) == full[:4]
+
+
 def test_last_weeks_board_and_other_measures(crew):
     riverside, people = crew
     last_week = datetime(2026, 3, 10, 7, 0, tzinfo=UTC)
