@@ -28,7 +28,8 @@ from tests.helpers import add_member, as_, make_club, make_runner, statements_ru
 # - profile: the runner, the blocks either way, the follow counts and the viewer's follow
 #   (4), and the challenge badges (1).
 # - dashboard: the runner's runs with the first-step flags, their clubs and their next group
-#   runs (3: community/home/queries.py), and their challenges (1).
+#   runs (3: community/home/queries.py), and their challenges (1; with their club goals'
+#   totals and their ranks, 1 each when there are any: the issue's 10 for a runner in 20).
 BUDGET = {"club": 12, "profile": 9, "dashboard": 9, "feed": 5}
 
 

@@ -19,7 +19,18 @@ from bisect import bisect_right
 from collections import Counter
 from typing import Any
 
-from sqlalchemy import Float, Select, bindparam, delete, event, func, insert, select
+from sqlalchemy import (
+    Float,
+    Select,
+    bindparam,
+    delete,
+    event,
+    func,
+    insert,
+    literal,
+    select,
+    union_all,
+)
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, UOWTransaction, attributes
 
@@ -69,6 +80,30 @@ def ahead(challenge_id: int, score: float) -> int:
         {"challenge_id": challenge_id, "bucket": bucket, "score": score, "upper": upper},
     )
     return int(found.scalar() or 0)
+
+
+def ahead_of_each(scores: dict[int, float]) -> dict[int, int]:
+    """`ahead` for several challenges (challenge id: score) at once: one statement."""
+    if not scores:
+        return {}
+    parts = []
+    for challenge_id, score in scores.items():
+        bucket = bucket_of(score)
+        upper = EDGES[bucket] if bucket < len(EDGES) else math.inf
+        above = select(func.coalesce(func.sum(ScoreBucket.entrants), 0)).where(
+            ScoreBucket.challenge_id == challenge_id, ScoreBucket.bucket > bucket
+        )
+        inside = select(func.count()).where(
+            ChallengeEntry.challenge_id == challenge_id,
+            ChallengeEntry.hidden.is_(False),
+            ChallengeEntry.score > score,
+            ChallengeEntry.score < upper,
+        )
+        parts.append(
+            select(literal(challenge_id), above.scalar_subquery() + inside.scalar_subquery())
+        )
+    rows = db.session.execute(union_all(*parts) if len(parts) > 1 else parts[0])
+    return {challenge_id: int(count or 0) for challenge_id, count in rows}
 
 
 def _key(score: float | None, hidden: bool | None) -> int | None:

@@ -400,10 +400,14 @@ class MyChallenge:
     together: bool
     # Whole days until it ends, today counted while any of it is left.
     days_left: int
+    # The runner's place on the board (where a hidden runner would be); None: no score
+    # yet, or a club goal, which ranks nobody.
+    rank: int | None = None
 
 
 def dashboard_challenges(user_id: int, units: str, now: datetime) -> list[MyChallenge]:
-    """The runner's challenges still running, ending soonest first (two statements)."""
+    """The runner's challenges still running, ending soonest first (three statements:
+    entries, club totals, ranks)."""
     entries = list(
         db.session.scalars(
             select(ChallengeEntry)
@@ -415,6 +419,14 @@ def dashboard_challenges(user_id: int, units: str, now: datetime) -> list[MyChal
         )
     )
     together = club_totals([e.challenge_id for e in entries if e.challenge.is_cooperative])
+    # Ranks on the live board, from its histogram, as `my_standing` counts them.
+    ahead = histogram.ahead_of_each(
+        {
+            e.challenge_id: e.score
+            for e in entries
+            if e.score is not None and rules.is_ranked(e.challenge)
+        }
+    )
     shown = []
     for entry in entries:
         challenge = entry.challenge
@@ -427,6 +439,7 @@ def dashboard_challenges(user_id: int, units: str, now: datetime) -> list[MyChal
                 rules.progress(challenge, total, now),
                 challenge.is_cooperative,
                 math.ceil((challenge.ends_at - now).total_seconds() / 86_400),
+                ahead[challenge.id] + 1 if challenge.id in ahead else None,
             )
         )
     return shown

@@ -173,6 +173,7 @@ def test_the_dashboard_shows_the_clubs_total_for_a_club_goal(app, riverside_goal
     log_km(app, "olivia", 12)
     page = text(as_(app, "mia").get("/dashboard"))
     assert "Together 10 km 12.00 km of 10.00 km together · goal reached" in page
+    assert "ranked" not in page  # a club goal ranks nobody
 
 
 def test_the_club_feed_shows_the_club_reaching_its_goal(app, riverside_goal):

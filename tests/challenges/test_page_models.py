@@ -55,3 +55,28 @@ def test_the_club_page_shows_its_challenges_and_this_weeks_board(app, runners, o
     page = text(as_(app, "ben").get("/clubs/riverside"))
     assert "1. Mia 4.00 km" in page
     assert "riverside km until" in page
+
+
+def test_the_dashboard_shows_the_runners_rank_as_the_board_counts_it(app, runners, open_club):
+    """Adam leads with 6 km; Mia and Olivia share second place with 4 km each."""
+    with app.app_context():
+        club_id = db.session.get(Challenge, open_club).club_id
+    add_member(app, club_id, runners["adam"])
+    for name, km in (("mia", 4), ("olivia", 4), ("adam", 6)):
+        client = as_(app, name)
+        act(client, f"/challenges/{open_club}/join")
+        log_km(app, name, km)
+
+    assert "ranked 2 of 3" in text(as_(app, "mia").get("/dashboard"))
+    assert "ranked 2 of 3" in text(as_(app, "olivia").get("/dashboard"))
+    assert "ranked 1 of 3" in text(as_(app, "adam").get("/dashboard"))
+
+
+def test_a_runner_who_has_not_run_yet_is_ranked_behind_those_who_have(app, runners, open_club):
+    with app.app_context():
+        club_id = db.session.get(Challenge, open_club).club_id
+    add_member(app, club_id, runners["adam"])
+    act(as_(app, "mia"), f"/challenges/{open_club}/join")
+    act(as_(app, "adam"), f"/challenges/{open_club}/join")
+    log_km(app, "adam", 2)
+    assert "ranked 2 of 2" in text(as_(app, "mia").get("/dashboard"))
