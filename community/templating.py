@@ -4,23 +4,35 @@ from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from flask import Flask
+from flask import Flask, g
 from flask_login import current_user
 
 from community import units as u
 from community.forms import ActionForm
 
 
+def _viewer() -> tuple[str, ZoneInfo]:
+    """The viewer's units and time zone, read once a request: a page's filters ask for
+    them hundreds of times, and each look at `current_user` goes through two proxies."""
+    found: tuple[str, ZoneInfo] | None = g.get("viewer_units_zone")
+    if found is None:
+        if current_user.is_authenticated:
+            found = (current_user.units, current_user.zone)
+        else:
+            found = ("km", ZoneInfo("UTC"))
+        g.viewer_units_zone = found
+    return found
+
+
 def _viewer_units() -> str:
-    return current_user.units if current_user.is_authenticated else "km"
+    return _viewer()[0]
 
 
 def localtime(value: datetime | None, fmt: str = "%-d %b %Y, %H:%M") -> str:
     """A stored UTC time in the viewer's time zone."""
     if value is None:
         return ""
-    zone = current_user.zone if current_user.is_authenticated else ZoneInfo("UTC")
-    return value.astimezone(zone).strftime(fmt)
+    return value.astimezone(_viewer()[1]).strftime(fmt)
 
 
 def club_time(
@@ -36,7 +48,7 @@ def club_time(
     if value is None:
         return ""
     theirs = value.astimezone(ZoneInfo(club_zone))
-    mine_zone = current_user.zone if current_user.is_authenticated else ZoneInfo("UTC")
+    mine_zone = _viewer()[1]
     mine = value.astimezone(mine_zone)
     if mine.replace(tzinfo=None) == theirs.replace(tzinfo=None):
         return f"{theirs.strftime(fmt)} ({club_zone})" if named else theirs.strftime(fmt)
