@@ -8,11 +8,14 @@ their kudos, their comments, the clubs the viewer runs), so templates only rende
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from functools import cache
 
 from sqlalchemy import (
     ColumnElement,
+    Integer,
     Select,
     and_,
+    bindparam,
     exists,
     or_,
     select,
@@ -23,7 +26,13 @@ from community.clubs.models import Membership
 from community.extensions import db
 from community.feed.cards import Card, Cheers, FeedPage, Person, Pinned, cards, cheers_for
 from community.feed.models import FeedItem, ItemKind
-from community.feed.visibility import blocked_with, visible_ids, visible_item, visible_to
+from community.feed.visibility import (
+    Viewer,
+    blocked_with,
+    visible_ids,
+    visible_item,
+    visible_to,
+)
 from community.follows.models import Follow, FollowStatus
 from community.follows.queries import followed
 
@@ -43,7 +52,7 @@ class Page:
 
 
 def _as_seen_by(
-    statement: Select[tuple[FeedItem]], viewer_id: int | None
+    statement: Select[tuple[FeedItem]], viewer_id: Viewer | None
 ) -> Select[tuple[FeedItem]]:
     """`statement` over feed items, reading with each whether the viewer runs its club
     (`FeedItem.viewer_runs_club`): the cards need it, and it costs no statement of its own."""
@@ -57,29 +66,91 @@ def _as_seen_by(
     return statement.options(with_expression(FeedItem.viewer_runs_club, runs))
 
 
-def _clubs_of(user_id: int):  # type: ignore[no-untyped-def]
+def _clubs_of(user_id: Viewer):  # type: ignore[no-untyped-def]
     return select(Membership.club_id).where(Membership.user_id == user_id)
 
 
+# A feed page's statement is built once per kind of feed, with the ids as parameters:
+# building the visibility rule and the eager loads cost more than running them.
+VIEWER = bindparam("viewer_id", type_=Integer)
+CLUB = bindparam("club_id", type_=Integer)
+
+
+def _of_small_club() -> ColumnElement[bool]:
+    # The ids themselves: PostgreSQL then plans with them and reads by index too.
+    of_members = FeedItem.actor_id.in_(bindparam("member_ids", expanding=True))
+    return or_(FeedItem.club_id == CLUB, and_(FeedItem.run_id.is_not(None), of_members))
+
+
+def _of_big_club() -> ColumnElement[bool]:
+    # `+ 0`, as in home(): SQLite may not read every item of every member by index.
+    members = select(Membership.user_id).where(Membership.club_id == CLUB)
+    of_members = (FeedItem.actor_id + 0).in_(members)
+    return or_(FeedItem.club_id == CLUB, and_(FeedItem.run_id.is_not(None), of_members))
+
+
+def _of_network() -> ColumnElement[bool]:
+    """Mine, the runners I follow, the people in my clubs, and my clubs' news."""
+    co_members = select(Membership.user_id).where(Membership.club_id.in_(_clubs_of(VIEWER)))
+    return or_(
+        # `+ 0`: no index may serve this term, so SQLite cannot answer the OR with a
+        # MULTI-INDEX OR (every item of every source, each checked for visibility, then
+        # sorted for one page: 1 s for a runner in big clubs among 1,000,000 items,
+        # bench/feed_page.py). It reads newest first and stops at the page, as PostgreSQL does.
+        FeedItem.actor_id + 0 == VIEWER,
+        FeedItem.actor_id.in_(followed(VIEWER)),
+        and_(FeedItem.club_id.is_(None), FeedItem.actor_id.in_(co_members)),
+        FeedItem.club_id.in_(_clubs_of(VIEWER)),
+    )
+
+
+SELECTIONS: dict[str, Callable[[], ColumnElement[bool]]] = {
+    "small_club": _of_small_club,
+    "big_club": _of_big_club,
+    "network": _of_network,
+    "own": lambda: FeedItem.actor_id == VIEWER,
+    "runner": lambda: FeedItem.actor_id == bindparam("runner_id", type_=Integer),
+}
+
+
+@cache
+def _statement(feed: str, signed_in: bool, read: str) -> Select[tuple[FeedItem]]:
+    """`read`: "newest" first (a page), "before" an id (the next page), or "after" one
+    (what is new, oldest first)."""
+    viewer = VIEWER if signed_in else None
+    statement = _as_seen_by(select(FeedItem).where(SELECTIONS[feed](), visible_to(viewer)), viewer)
+    if read == "after":
+        statement = statement.where(FeedItem.id > bindparam("after")).order_by(FeedItem.id)
+    else:
+        if read == "before":
+            statement = statement.where(FeedItem.id < bindparam("before"))
+        statement = statement.order_by(FeedItem.id.desc())
+    return statement.limit(bindparam("limit"))
+
+
 def _page(
-    selection: ColumnElement[bool],
+    feed: str,
+    ids: dict[str, object],
     viewer_id: int | None,
     before: int | None,
     after: int | None = None,
     per_page: int | None = None,
 ) -> Page:
-    """Newest first, from `before` on; or, with `after`, the items since that one."""
+    """Newest first, from `before` on; or, with `after`, the items since that one.
+    `ids`: the values of the feed's own parameters."""
     per_page = per_page or PER_PAGE
-    statement = _as_seen_by(select(FeedItem).where(selection, visible_to(viewer_id)), viewer_id)
+    values = dict(ids, viewer_id=viewer_id) if viewer_id is not None else dict(ids)
+    signed_in = viewer_id is not None
     if after is not None:
-        statement = statement.where(FeedItem.id > after).order_by(FeedItem.id)
-        newer = list(db.session.scalars(statement.limit(PER_PAGE + 1)).unique())
+        statement = _statement(feed, signed_in, "after")
+        values.update(after=after, limit=PER_PAGE + 1)
+        newer = list(db.session.scalars(statement, values).unique())
         return Page(newer[:PER_PAGE][::-1], None, gap=len(newer) > PER_PAGE)
     if before is not None:
-        statement = statement.where(FeedItem.id < before)
-    items = list(
-        db.session.scalars(statement.order_by(FeedItem.id.desc()).limit(per_page + 1)).unique()
-    )
+        values["before"] = before
+    statement = _statement(feed, signed_in, "newest" if before is None else "before")
+    values["limit"] = per_page + 1
+    items = list(db.session.scalars(statement, values).unique())
     more = len(items) > per_page
     items = items[:per_page]
     return Page(items, items[-1].id if more else None)
@@ -92,22 +163,10 @@ def home(
     per_page: int | None = None,
 ) -> Page:
     """Mine, the runners I follow, the people in my clubs, and my clubs' news."""
-    if not _has_network(viewer_id):
-        # Newcomers (no club, nobody followed) read their own items by index; the
-        # newest-first read below would pass the whole table to find their few.
-        return _page(FeedItem.actor_id == viewer_id, viewer_id, before, after, per_page)
-    co_members = select(Membership.user_id).where(Membership.club_id.in_(_clubs_of(viewer_id)))
-    selection = or_(
-        # `+ 0`: no index may serve this term, so SQLite cannot answer the OR with a
-        # MULTI-INDEX OR (every item of every source, each checked for visibility, then
-        # sorted for one page: 1 s for a runner in big clubs among 1,000,000 items,
-        # bench/feed_page.py). It reads newest first and stops at the page, as PostgreSQL does.
-        FeedItem.actor_id + 0 == viewer_id,
-        FeedItem.actor_id.in_(followed(viewer_id)),
-        and_(FeedItem.club_id.is_(None), FeedItem.actor_id.in_(co_members)),
-        FeedItem.club_id.in_(_clubs_of(viewer_id)),
-    )
-    return _page(selection, viewer_id, before, after, per_page)
+    # Newcomers (no club, nobody followed) read their own items by index; the newest-first
+    # read of a network would pass the whole table to find their few.
+    feed = "network" if _has_network(viewer_id) else "own"
+    return _page(feed, {}, viewer_id, before, after, per_page)
 
 
 def _has_network(viewer_id: int) -> bool:
@@ -137,19 +196,16 @@ def club(
     members = select(Membership.user_id).where(Membership.club_id == club_id)
     few = list(db.session.scalars(members.limit(SMALL_CLUB + 1)))
     if len(few) <= SMALL_CLUB:
-        # The ids themselves: PostgreSQL then plans with them and reads by index too.
-        of_members = FeedItem.actor_id.in_(few)
-    else:
-        # `+ 0`, as in home(): SQLite may not read every item of every member by index.
-        of_members = (FeedItem.actor_id + 0).in_(members)
-    selection = or_(FeedItem.club_id == club_id, and_(FeedItem.run_id.is_not(None), of_members))
-    return _page(selection, viewer_id, before, after)
+        return _page(
+            "small_club", {"club_id": club_id, "member_ids": few}, viewer_id, before, after
+        )
+    return _page("big_club", {"club_id": club_id}, viewer_id, before, after)
 
 
 def profile(
     user_id: int, viewer_id: int | None, before: int | None = None, after: int | None = None
 ) -> Page:
-    return _page(FeedItem.actor_id == user_id, viewer_id, before, after)
+    return _page("runner", {"runner_id": user_id}, viewer_id, before, after)
 
 
 def shown(item_ids: list[int], viewer_id: int | None) -> list[FeedItem]:
@@ -165,17 +221,25 @@ def shown(item_ids: list[int], viewer_id: int | None) -> list[FeedItem]:
 MAX_PINNED = 3
 
 
+@cache
+def _pinned(signed_in: bool) -> Select[tuple[FeedItem]]:
+    return (
+        select(FeedItem)
+        .where(
+            FeedItem.club_id == CLUB,
+            FeedItem.kind == ItemKind.POST.value,
+            FeedItem.pinned.is_(True),
+            visible_to(VIEWER if signed_in else None),
+        )
+        .order_by(FeedItem.id.desc())
+        .limit(MAX_PINNED)
+    )
+
+
 def pinned_posts(club_id: int, viewer_id: int | None) -> list[FeedItem]:
     """The club's pinned posts the viewer may see (not hidden, no block), newest first."""
-    statement = select(FeedItem).where(
-        FeedItem.club_id == club_id,
-        FeedItem.kind == ItemKind.POST.value,
-        FeedItem.pinned.is_(True),
-        visible_to(viewer_id),
-    )
-    return list(
-        db.session.scalars(statement.order_by(FeedItem.id.desc()).limit(MAX_PINNED)).unique()
-    )
+    values = {"club_id": club_id, "viewer_id": viewer_id}
+    return list(db.session.scalars(_pinned(viewer_id is not None), values).unique())
 
 
 def _feed_page(page: Page, viewer_id: int | None, pinned: Sequence[FeedItem] = ()) -> FeedPage:
