@@ -686,10 +686,16 @@ def server(
 
 @dataclass
 class Hammered:
-    latencies: list[float] = field(default_factory=list)
+    latencies: list[float] = field(default_factory=list)  # sent and answered in the window
     completed: int = 0
     errors: int = 0
     statuses: dict[int, int] = field(default_factory=dict)  # measured responses by status
+    # Every request answered in the window, whenever it was sent: `latencies` leaves out
+    # those sent before it, so a slow page's long waits count less the longer they are.
+    answered_ms: list[float] = field(default_factory=list)
+    # How long each request still unanswered at the end of the window had waited by then.
+    waiting_ms: list[float] = field(default_factory=list)
+    answers: list[int] = field(default_factory=list)  # per client, in the window
     server_cpu_s: float = 0.0
     postgres_cpu_s: float = 0.0
 
@@ -712,7 +718,7 @@ async def hammer(
 
     begin = time.perf_counter() + warmup_s
     end = begin + seconds
-    result = Hammered()
+    result = Hammered(answers=[0] * len(cookies))
     ticks = os.sysconf("SC_CLK_TCK")
 
     async def cpu() -> None:
@@ -735,8 +741,12 @@ async def hammer(
                     await response.read()
                     status = response.status
                 finished = time.perf_counter()
+                if finished > end:
+                    result.waiting_ms.append((end - started) * 1000)
                 if begin <= finished <= end:
                     result.completed += 1
+                    result.answers[number] += 1
+                    result.answered_ms.append((finished - started) * 1000)
                     if started >= begin:
                         result.latencies.append((finished - started) * 1000)
                     result.statuses[status] = result.statuses.get(status, 0) + 1
