@@ -642,9 +642,15 @@ def session_cookie(secret: str, user_id: int) -> str:
 
 @contextmanager
 def server(
-    database_url: str, secret: str, log: Path, redis_url: str | None = None
+    database_url: str,
+    secret: str,
+    log: Path,
+    redis_url: str | None = None,
+    script: str = "app.py",
 ) -> Iterator[tuple[int, int]]:
-    """`python app.py` as a real deployment runs it (gevent); yields (port, pid)."""
+    """`python app.py` as a real deployment runs it (gevent); yields (port, pid). `script`
+    (relative to the repository) may be a wrapper that runs app.py, such as
+    floor_server.py."""
     port = free_port()
     env = {
         key: value
@@ -655,8 +661,8 @@ def server(
     if redis_url:
         env["REDIS_URL"] = redis_url  # shared board cache and Socket.IO message queue
     with log.open("w") as output:
-        process = subprocess.Popen(
-            [sys.executable, "app.py"], cwd=ROOT, env=env, stdout=output, stderr=subprocess.STDOUT
+        process = subprocess.Popen(  # noqa: S603 (our own interpreter and script)
+            [sys.executable, script], cwd=ROOT, env=env, stdout=output, stderr=subprocess.STDOUT
         )
     try:
         deadline = time.monotonic() + 60
@@ -680,34 +686,46 @@ def server(
 
 @dataclass
 class Hammered:
-    latencies: list[float] = field(default_factory=list)
+    latencies: list[float] = field(default_factory=list)  # sent and answered in the window
     completed: int = 0
     errors: int = 0
+    statuses: dict[int, int] = field(default_factory=dict)  # measured responses by status
+    # Every request answered in the window, whenever it was sent: `latencies` leaves out
+    # those sent before it, so a slow page's long waits count less the longer they are.
+    answered_ms: list[float] = field(default_factory=list)
+    # How long each request still unanswered at the end of the window had waited by then.
+    waiting_ms: list[float] = field(default_factory=list)
+    answers: list[int] = field(default_factory=list)  # per client, in the window
     server_cpu_s: float = 0.0
     postgres_cpu_s: float = 0.0
 
 
 async def hammer(
-    servers: list[tuple[int, int]], path: str, cookies: list[str], warmup_s: float, seconds: float
+    servers: list[tuple[int, int]],
+    path: str,
+    cookies: list[str],
+    warmup_s: float,
+    seconds: float,
+    database: str | None = None,
 ) -> Hammered:
     """Each client fetches `path` in a loop on one keep-alive connection to one server.
 
     With several servers, client n sticks to server n mod count, as behind a load balancer
-    with sticky sessions.
+    with sticky sessions. `database`: count only PostgreSQL's backends connected to it.
     """
     import aiohttp
     from yarl import URL
 
     begin = time.perf_counter() + warmup_s
     end = begin + seconds
-    result = Hammered()
+    result = Hammered(answers=[0] * len(cookies))
     ticks = os.sysconf("SC_CLK_TCK")
 
     async def cpu() -> None:
         """The server's and PostgreSQL's CPU time over the measured window."""
         await asyncio.sleep(max(0.0, begin - time.perf_counter()))
         pids = [pid for _, pid in servers]
-        server, postgres = sum(map(_jiffies, pids)), PostgresCpu(sample=True)
+        server, postgres = sum(map(_jiffies, pids)), PostgresCpu(True, database)
         await asyncio.sleep(max(0.0, end - time.perf_counter()))
         result.server_cpu_s = (sum(map(_jiffies, pids)) - server) / ticks
         result.postgres_cpu_s = postgres.stop() / ticks
@@ -723,10 +741,15 @@ async def hammer(
                     await response.read()
                     status = response.status
                 finished = time.perf_counter()
+                if finished > end:
+                    result.waiting_ms.append((end - started) * 1000)
                 if begin <= finished <= end:
                     result.completed += 1
+                    result.answers[number] += 1
+                    result.answered_ms.append((finished - started) * 1000)
                     if started >= begin:
                         result.latencies.append((finished - started) * 1000)
+                    result.statuses[status] = result.statuses.get(status, 0) + 1
                     if status != 200:
                         result.errors += 1
 
@@ -745,13 +768,18 @@ def _jiffies(pid: int | str) -> int:
     return int(fields[11]) + int(fields[12])  # utime + stime
 
 
-def _postgres_by_pid() -> dict[str, int]:
+def _postgres_by_pid(database: str | None = None) -> dict[str, int]:
+    """Every PostgreSQL process, or with `database` the backends connected to it (their
+    title: "postgres: 15/main: user database host(port) state")."""
     found = {}
     for entry in Path("/proc").iterdir():
         if entry.name.isdigit():
             try:
-                if (entry / "comm").read_text().strip() == "postgres":
-                    found[entry.name] = _jiffies(entry.name)
+                if (entry / "comm").read_text().strip() != "postgres":
+                    continue
+                if database and f" {database} " not in (entry / "cmdline").read_text():
+                    continue
+                found[entry.name] = _jiffies(entry.name)
             except OSError:
                 continue
     return found
@@ -759,10 +787,12 @@ def _postgres_by_pid() -> dict[str, int]:
 
 class PostgresCpu:
     """PostgreSQL's CPU over a span. Backends come and go (a pool's overflow connections),
-    so with `sample` every process is read every 0.2 s and its last value kept."""
+    so with `sample` every process is read every 0.2 s and its last value kept. With
+    `database`, only the backends connected to it (others may share the server)."""
 
-    def __init__(self, sample: bool = False) -> None:
-        self.first = _postgres_by_pid()
+    def __init__(self, sample: bool = False, database: str | None = None) -> None:
+        self.database = database
+        self.first = _postgres_by_pid(database)
         self.last = dict(self.first)
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._sample, daemon=True) if sample else None
@@ -771,14 +801,14 @@ class PostgresCpu:
 
     def _sample(self) -> None:
         while not self._stop.wait(0.2):
-            self.last.update(_postgres_by_pid())
+            self.last.update(_postgres_by_pid(self.database))
 
     def stop(self) -> int:
         """Jiffies used since the start."""
         self._stop.set()
         if self._thread:
             self._thread.join()
-        self.last.update(_postgres_by_pid())
+        self.last.update(_postgres_by_pid(self.database))
         return sum(value - self.first.get(pid, 0) for pid, value in self.last.items())
 
 
@@ -805,9 +835,10 @@ def wait_for_quiet(limit_s: float, window_s: float = 5.0) -> float:
 class Load:
     """CPU used by other processes than ours (this script, its server, PostgreSQL)."""
 
-    def __init__(self, quiet_s: float) -> None:
+    def __init__(self, quiet_s: float, database: str | None = None) -> None:
         self.ticks = os.sysconf("SC_CLK_TCK")
         self.quiet_s = quiet_s
+        self.database = database  # PostgreSQL: only its backends are ours
         self.phases: list[tuple[str, float, float, float]] = []
 
     @contextmanager
@@ -822,7 +853,7 @@ class Load:
             return _jiffies(os.getpid()) + sum(_jiffies(pid) for pid in server_pids)
 
         busy, mine, started = _cpu()[0], processes(), time.monotonic()
-        postgres = PostgresCpu(sample=sample or bool(server_pids))
+        postgres = PostgresCpu(sample or bool(server_pids), self.database)
         try:
             yield
         finally:
