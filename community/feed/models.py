@@ -88,6 +88,9 @@ class FeedItem(db.Model):
         # What a kudos points at: the item and its runner together (see Kudos).
         UniqueConstraint("id", "actor_id"),
         Index("ix_feed_items_club_id_id", "club_id", "id"),
+        # A club's pinned posts, newest first: a few rows, whatever the size of its feed.
+        # Not a partial index: a query with its values as parameters could not use one.
+        Index("ix_feed_items_club_id_kind_pinned_id", "club_id", "kind", "pinned", "id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -19,6 +19,7 @@ from sqlalchemy import (
     exists,
     or_,
     select,
+    true,
 )
 from sqlalchemy.orm import with_expression
 
@@ -228,7 +229,8 @@ def _pinned(signed_in: bool) -> Select[tuple[FeedItem]]:
         .where(
             FeedItem.club_id == CLUB,
             FeedItem.kind == ItemKind.POST.value,
-            FeedItem.pinned.is_(True),
+            # `= true`, not `IS true`: the index (club, kind, pinned, id) serves it.
+            FeedItem.pinned == true(),
             visible_to(VIEWER if signed_in else None),
         )
         .order_by(FeedItem.id.desc())
