@@ -22,6 +22,7 @@ from sqlalchemy import (
     Select,
     and_,
     bindparam,
+    case,
     false,
     func,
     or_,
@@ -33,7 +34,7 @@ from sqlalchemy.orm import InstrumentedAttribute, aliased, contains_eager
 
 from community.accounts.models import User
 from community.challenges import club_boards, histogram, rules
-from community.challenges.models import Challenge, ChallengeEntry, MonthlySeries
+from community.challenges.models import Challenge, ChallengeEntry, ChallengeKind, MonthlySeries
 from community.clubs.models import Club, Membership
 from community.db_types import UTCDateTime
 from community.extensions import db
@@ -369,19 +370,6 @@ def entries_of(user_id: int, challenge_ids: list[int]) -> dict[int, ChallengeEnt
     return {entry.challenge_id: entry for entry in entries}
 
 
-def club_totals(challenge_ids: list[int]) -> dict[int, float]:
-    """The combined totals of these club goals (every entrant's total summed), at once."""
-    if not challenge_ids:
-        return {}
-    rows = db.session.execute(
-        select(ChallengeEntry.challenge_id, func.coalesce(func.sum(ChallengeEntry.total), 0.0))
-        .where(ChallengeEntry.challenge_id.in_(challenge_ids))
-        .group_by(ChallengeEntry.challenge_id)
-    )
-    totals = {challenge_id: float(total) for challenge_id, total in rows}
-    return {challenge_id: totals.get(challenge_id, 0.0) for challenge_id in challenge_ids}
-
-
 # Page models: what the dashboard, a club page and a profile show of challenges. Each is
 # read in a fixed number of statements, whatever the number of challenges or entrants, by
 # the view of the page (templates only render them).
@@ -406,19 +394,28 @@ class MyChallenge:
 
 
 def dashboard_challenges(user_id: int, units: str, now: datetime) -> list[MyChallenge]:
-    """The runner's challenges still running, ending soonest first (three statements:
-    entries, club totals, ranks)."""
-    entries = list(
-        db.session.scalars(
-            select(ChallengeEntry)
-            .join(ChallengeEntry.challenge)
-            .options(contains_eager(ChallengeEntry.challenge))
-            .where(ChallengeEntry.user_id == user_id, Challenge.ends_at > now)
-            .order_by(Challenge.ends_at, Challenge.id)
-            .limit(20)
+    """The runner's challenges still running, ending soonest first (two statements: the
+    entries with their club goals' totals, and the ranks)."""
+    others = aliased(ChallengeEntry)
+    # A club goal's total is every entrant's, summed, read alongside.
+    club_total = case(
+        (
+            Challenge.kind == ChallengeKind.CLUB_GOAL.value,
+            select(func.coalesce(func.sum(others.total), 0.0))
+            .where(others.challenge_id == ChallengeEntry.challenge_id)
+            .scalar_subquery(),
         )
     )
-    together = club_totals([e.challenge_id for e in entries if e.challenge.is_cooperative])
+    rows = db.session.execute(
+        select(ChallengeEntry, club_total)
+        .join(ChallengeEntry.challenge)
+        .options(contains_eager(ChallengeEntry.challenge))
+        .where(ChallengeEntry.user_id == user_id, Challenge.ends_at > now)
+        .order_by(Challenge.ends_at, Challenge.id)
+        .limit(20)
+    ).all()
+    entries = [entry for entry, _ in rows]
+    together = {entry.challenge_id: float(total) for entry, total in rows if total is not None}
     # Ranks on the live board, from its histogram, as `my_standing` counts them.
     ahead = histogram.ahead_of_each(
         {
