@@ -56,6 +56,7 @@ from challenge_board import (
     epoch,
     user_rows,
 )
+from feed_page import pick_visibility
 from sqlalchemy import func, select
 
 from community import invariants
@@ -80,7 +81,6 @@ HOME = (51.4794, -0.1573)
 DAY = 86_400
 WEEKS_OF_RUNS, DASHBOARD_DAYS, OTHER_CLUBS, OTHER_MEMBERS = 17, 730, 9, 30
 IDLE_SHARE, THIS_WEEK_SHARE = 0.15, 0.60
-VISIBILITY = (("public", 0.85), ("members", 0.10), ("private", 0.05))
 RUN_TYPES = ("easy", "easy", "easy", "long", "tempo", "intervals", "recovery")
 COMMENTS = (
     "Great run!",
@@ -127,15 +127,6 @@ def local_moment(day: date, hour: int, minute: int) -> datetime:
     return datetime.combine(day, clock(hour, minute), tzinfo=LONDON).astimezone(UTC)
 
 
-def draw_visibility(rng: random.Random) -> str:
-    draw = rng.random()
-    for visibility, share in VISIBILITY:
-        if draw < share:
-            return visibility
-        draw -= share
-    return VISIBILITY[0][0]
-
-
 def planned_run(
     rng: random.Random, uid: int, start: int, now_s: int, distance: float | None = None
 ) -> PlannedRun:
@@ -151,7 +142,7 @@ def planned_run(
         distance,
         duration,
         elevation,
-        draw_visibility(rng),
+        pick_visibility(rng),
         rng.choice(RUN_TYPES),
         "Morning run" if start % DAY < 12 * 3600 else "Evening run",
         created,
