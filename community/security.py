@@ -1,10 +1,11 @@
 """Session loading and the HTTP security headers every response carries."""
 
+from functools import cache
 from urllib.parse import urlsplit
 
 from flask import Flask, Response, current_app, request
 from flask_login import current_user
-from sqlalchemy import select
+from sqlalchemy import Select, bindparam, select
 from sqlalchemy.orm import with_expression
 
 from community import maps
@@ -14,17 +15,23 @@ from community.notifications.queries import unread_of
 from community.params import refuse_unstorable_input
 
 
+@cache
+def _session_runner() -> Select[tuple[User]]:
+    # The header's bell comes along: every page shows it, so it costs no statement of its
+    # own. Built once: every request runs it.
+    return (
+        select(User)
+        .where(User.id == bindparam("user_id"))
+        .options(with_expression(User.unread_notifications, unread_of(User.id)))
+    )
+
+
 def load_user(user_id: str) -> User | None:
     """The user for a session or remember-me cookie, if that session has not been ended."""
     raw_id, _, raw_version = user_id.partition(":")
     if not (raw_id.isdigit() and raw_version.isdigit()):
         return None
-    # The header's bell comes along: every page shows it, so it costs no statement of its own.
-    user = db.session.scalar(
-        select(User)
-        .where(User.id == int(raw_id))
-        .options(with_expression(User.unread_notifications, unread_of(User.id)))
-    )
+    user = db.session.scalar(_session_runner(), {"user_id": int(raw_id)})
     if user is None or user.session_version != int(raw_version):
         return None
     return user

@@ -20,14 +20,15 @@ from collections import Counter
 from typing import Any
 
 from sqlalchemy import (
+    CompoundSelect,
     Float,
+    Integer,
     Select,
     bindparam,
     delete,
     event,
     func,
     insert,
-    literal,
     select,
     union_all,
 )
@@ -82,27 +83,37 @@ def ahead(challenge_id: int, score: float) -> int:
     return int(found.scalar() or 0)
 
 
-def ahead_of_each(scores: dict[int, float]) -> dict[int, int]:
-    """`ahead` for several challenges (challenge id: score) at once: one statement."""
-    if not scores:
-        return {}
+@functools.cache
+def _ahead_of_each_statement(count: int) -> CompoundSelect | Select:
+    # One part per challenge, built once per number of challenges.
     parts = []
-    for challenge_id, score in scores.items():
-        bucket = bucket_of(score)
-        upper = EDGES[bucket] if bucket < len(EDGES) else math.inf
+    for n in range(count):
+        challenge_id = bindparam(f"challenge_{n}", type_=Integer)
         above = select(func.coalesce(func.sum(ScoreBucket.entrants), 0)).where(
-            ScoreBucket.challenge_id == challenge_id, ScoreBucket.bucket > bucket
+            ScoreBucket.challenge_id == challenge_id,
+            ScoreBucket.bucket > bindparam(f"bucket_{n}", type_=Integer),
         )
         inside = select(func.count()).where(
             ChallengeEntry.challenge_id == challenge_id,
             ChallengeEntry.hidden.is_(False),
-            ChallengeEntry.score > score,
-            ChallengeEntry.score < upper,
+            ChallengeEntry.score > bindparam(f"score_{n}", type_=Float()),
+            ChallengeEntry.score < bindparam(f"upper_{n}", type_=Float()),
         )
-        parts.append(
-            select(literal(challenge_id), above.scalar_subquery() + inside.scalar_subquery())
-        )
-    rows = db.session.execute(union_all(*parts) if len(parts) > 1 else parts[0])
+        parts.append(select(challenge_id, above.scalar_subquery() + inside.scalar_subquery()))
+    return union_all(*parts) if count > 1 else parts[0]
+
+
+def ahead_of_each(scores: dict[int, float]) -> dict[int, int]:
+    """`ahead` for several challenges (challenge id: score) at once: one statement."""
+    if not scores:
+        return {}
+    values: dict[str, float | int] = {}
+    for n, (challenge_id, score) in enumerate(scores.items()):
+        bucket = bucket_of(score)
+        upper = EDGES[bucket] if bucket < len(EDGES) else math.inf
+        values.update({f"challenge_{n}": challenge_id, f"bucket_{n}": bucket, f"score_{n}": score})
+        values[f"upper_{n}"] = upper
+    rows = db.session.execute(_ahead_of_each_statement(len(scores)), values)
     return {challenge_id: int(count or 0) for challenge_id, count in rows}
 
 

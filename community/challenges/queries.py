@@ -393,9 +393,8 @@ class MyChallenge:
     rank: int | None = None
 
 
-def dashboard_challenges(user_id: int, units: str, now: datetime) -> list[MyChallenge]:
-    """The runner's challenges still running, ending soonest first (two statements: the
-    entries with their club goals' totals, and the ranks)."""
+@functools.cache
+def _running_entries() -> Select:
     others = aliased(ChallengeEntry)
     # A club goal's total is every entrant's, summed, read alongside.
     club_total = case(
@@ -406,14 +405,24 @@ def dashboard_challenges(user_id: int, units: str, now: datetime) -> list[MyChal
             .scalar_subquery(),
         )
     )
-    rows = db.session.execute(
+    return (
         select(ChallengeEntry, club_total)
         .join(ChallengeEntry.challenge)
         .options(contains_eager(ChallengeEntry.challenge))
-        .where(ChallengeEntry.user_id == user_id, Challenge.ends_at > now)
+        .where(
+            ChallengeEntry.user_id == bindparam("user_id"),
+            Challenge.ends_at > bindparam("now", type_=UTCDateTime()),
+        )
         .order_by(Challenge.ends_at, Challenge.id)
         .limit(20)
-    ).all()
+    )
+
+
+def dashboard_challenges(user_id: int, units: str, now: datetime) -> list[MyChallenge]:
+    """The runner's challenges still running, ending soonest first (two statements: the
+    entries with their club goals' totals, and the ranks)."""
+    values = {"user_id": user_id, "now": now}
+    rows = db.session.execute(_running_entries(), values).all()
     entries = [entry for entry, _ in rows]
     together = {entry.challenge_id: float(total) for entry, total in rows if total is not None}
     # Ranks on the live board, from its histogram, as `my_standing` counts them.

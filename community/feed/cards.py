@@ -190,22 +190,28 @@ def cheers_for(item_ids: list[int], viewer_id: int | None) -> dict[int, Cheers]:
     }
 
 
+@cache
+def _comments_on(signed_in: bool) -> Select[tuple[Comment]]:
+    # A hidden comment is for its author's eyes only; a block hides either runner's
+    # comments from the other.
+    shown = Comment.hidden_at.is_(None)
+    if signed_in:
+        viewer = bindparam("viewer_id", type_=Integer)
+        shown = and_(
+            or_(shown, Comment.author_id == viewer), ~blocked_with(viewer, Comment.author_id)
+        )
+    item_ids = bindparam("item_ids", expanding=True)
+    return select(Comment).where(Comment.item_id.in_(item_ids), shown).order_by(Comment.id)
+
+
 def _comments(
     items: Sequence[FeedItem], viewer_id: int | None, admin_of: set[int]
 ) -> dict[int, list[CommentCard]]:
     """The comments on these items the viewer may see, oldest first, in one statement."""
     found: dict[int, list[CommentCard]] = {item.id: [] for item in items}
     by_id = {item.id: item for item in items}
-    # A hidden comment is for its author's eyes only; a block hides either runner's
-    # comments from the other.
-    shown = Comment.hidden_at.is_(None)
-    if viewer_id is not None:
-        shown = and_(
-            or_(shown, Comment.author_id == viewer_id),
-            ~blocked_with(viewer_id, Comment.author_id),
-        )
-    statement = select(Comment).where(Comment.item_id.in_(by_id), shown).order_by(Comment.id)
-    for comment in db.session.scalars(statement).unique():
+    values = {"item_ids": list(by_id), "viewer_id": viewer_id}
+    for comment in db.session.scalars(_comments_on(viewer_id is not None), values).unique():
         item = by_id[comment.item_id]
         by_viewer = comment.author_id == viewer_id
         found[item.id].append(

@@ -2,11 +2,13 @@
 
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import cache
 
-from sqlalchemy import func, select
+from sqlalchemy import Select, bindparam, func, select
 from sqlalchemy.orm import aliased, selectinload
 
 from community.clubs.models import Club, Membership
+from community.db_types import UTCDateTime
 from community.extensions import db
 from community.group_runs.models import ARRIVAL_ORDER, GroupRun, PaceGroup, Rsvp, RsvpStatus
 
@@ -51,9 +53,8 @@ class NextRun:
     waitlist_place: int | None  # 1 = next in line; None when going
 
 
-def next_runs_of(user_id: int, now: datetime, limit: int = 3) -> list[NextRun]:
-    """The runner's next group runs where they hold a place or wait for one, soonest
-    first, with their place in the queue (arrival order, as the waitlist shows it)."""
+@cache
+def _next_runs() -> Select:
     ahead = aliased(Rsvp)
     place = (
         select(func.count(ahead.id) + 1)
@@ -64,7 +65,7 @@ def next_runs_of(user_id: int, now: datetime, limit: int = 3) -> list[NextRun]:
         )
         .scalar_subquery()
     )
-    rows = db.session.execute(
+    return (
         select(
             GroupRun.id,
             GroupRun.title,
@@ -80,14 +81,21 @@ def next_runs_of(user_id: int, now: datetime, limit: int = 3) -> list[NextRun]:
         .join(PaceGroup, PaceGroup.id == Rsvp.pace_group_id)
         .join(Club, Club.id == GroupRun.club_id)
         .where(
-            Rsvp.user_id == user_id,
+            Rsvp.user_id == bindparam("user_id"),
             Rsvp.status.in_([RsvpStatus.GOING.value, RsvpStatus.WAITLISTED.value]),
-            GroupRun.starts_at > now,
+            GroupRun.starts_at > bindparam("now", type_=UTCDateTime()),
             GroupRun.cancelled_at.is_(None),
         )
         .order_by(GroupRun.starts_at, GroupRun.id)
-        .limit(limit)
-    ).all()
+        .limit(bindparam("limit"))
+    )
+
+
+def next_runs_of(user_id: int, now: datetime, limit: int = 3) -> list[NextRun]:
+    """The runner's next group runs where they hold a place or wait for one, soonest
+    first, with their place in the queue (arrival order, as the waitlist shows it)."""
+    values = {"user_id": user_id, "now": now, "limit": limit}
+    rows = db.session.execute(_next_runs(), values).all()
     return [
         NextRun(*row[:8], waitlist_place=row[8] if row.status == RsvpStatus.WAITLISTED else None)
         for row in rows

@@ -5,8 +5,9 @@ Home is the top layer: it reads the other features' queries and never writes."""
 
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from functools import cache
 
-from sqlalchemy import case, exists, literal, select
+from sqlalchemy import Integer, Select, bindparam, case, exists, literal, select
 
 from community.accounts.models import User
 from community.activities.models import Run
@@ -14,7 +15,7 @@ from community.activities.progress import streak_of, week_starts
 from community.challenges.models import ChallengeEntry
 from community.clubs.models import Membership
 from community.clubs.queries import my_clubs
-from community.db_types import epoch_seconds
+from community.db_types import UTCDateTime, epoch_seconds
 from community.extensions import db
 from community.group_runs.models import Rsvp
 from community.group_runs.queries import NextRun, next_runs_of
@@ -60,6 +61,29 @@ class Dashboard:
     first_steps: FirstSteps
 
 
+@cache
+def _runs_and_flags() -> Select:
+    """Every start time, newest first, for the streak (integers: cheap even for thousands
+    of runs); distance and time only where a week's totals need them (from `since`), and
+    the first-step flags. Joined onto one row so that a runner without runs still gets
+    the flags. Built once: it runs on every visit home."""
+    user_id = bindparam("user_id", type_=Integer)
+    recent = Run.start_time >= bindparam("since", type_=UTCDateTime())
+    one = select(literal(1).label("one")).subquery()
+    return (
+        select(
+            epoch_seconds(Run.start_time),
+            case((recent, Run.distance_m)),
+            case((recent, Run.duration_s)),
+            exists().where(Rsvp.user_id == user_id),
+            exists().where(ChallengeEntry.user_id == user_id),
+        )
+        .select_from(one)
+        .outerjoin(Run, Run.user_id == user_id)
+        .order_by(Run.start_time.desc())
+    )
+
+
 def dashboard(user: User, now: datetime) -> Dashboard:
     """Everything the dashboard shows but the feed and the challenges (theirs come from
     their own features' page models), in three statements: the runner's runs with the
@@ -68,23 +92,8 @@ def dashboard(user: User, now: datetime) -> Dashboard:
     last_monday, this_monday, next_monday = (
         int(start.timestamp()) for start in week_starts(now, zone, 2)
     )
-    # Every start time, newest first, for the streak (integers: cheap even for thousands of
-    # runs); distance and time only where a week's totals need them. Joined onto one row so
-    # that a runner without runs still gets the flags.
-    recent = Run.start_time >= datetime.fromtimestamp(last_monday, UTC)
-    one = select(literal(1).label("one")).subquery()
-    rows = db.session.execute(
-        select(
-            epoch_seconds(Run.start_time),
-            case((recent, Run.distance_m)),
-            case((recent, Run.duration_s)),
-            exists().where(Rsvp.user_id == user.id),
-            exists().where(ChallengeEntry.user_id == user.id),
-        )
-        .select_from(one)
-        .outerjoin(Run, Run.user_id == user.id)
-        .order_by(Run.start_time.desc())
-    ).all()
+    since = datetime.fromtimestamp(last_monday, UTC)
+    rows = db.session.execute(_runs_and_flags(), {"user_id": user.id, "since": since}).all()
     answered, entered = rows[0][3], rows[0][4]
     runs = [(start, distance, duration) for start, distance, duration, *_ in rows if start]
     this = [(d, t) for start, d, t in runs if this_monday <= start < next_monday]
