@@ -21,6 +21,9 @@ def item(page: Page, text: str):
 def open_comments(card) -> None:  # type: ignore[no-untyped-def]
     """Open a card's comments, which wait behind their count (back from commenting, the
     page has opened them already)."""
+    # Back from commenting, ui.js opens them from the address's #comments-N once the page
+    # is parsed: looked at before that, a click would close what the script then opened.
+    card.page.wait_for_load_state("domcontentloaded")
     box = card.locator("details.feed-comments-box")
     if box.get_attribute("open") is None:
         box.locator("summary").first.click()
