@@ -12,15 +12,17 @@ Ranks are competition ranks (1, 2, 2, 4); equal values are listed by name.
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from functools import cache
 from itertools import pairwise
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import Select, bindparam, func, select
 
 from community.accounts.models import User
 from community.activities.models import Run
 from community.activities.progress import month_starts, week_starts
 from community.clubs.models import Club, Membership
+from community.db_types import UTCDateTime
 from community.extensions import db
 
 MEASURES = {
@@ -51,10 +53,10 @@ def _ranked(pairs: list[tuple[User, float, float | None]]) -> list[BoardRow]:
     return rows[:LIMIT]
 
 
-def _members_runs(club: Club, since: datetime, until: datetime) -> Select:
+def _members_runs(club_id: object, since: object, until: object) -> Select:
     return (
         select(Run.user_id)
-        .join(Membership, (Membership.user_id == Run.user_id) & (Membership.club_id == club.id))
+        .join(Membership, (Membership.user_id == Run.user_id) & (Membership.club_id == club_id))
         .join(User, User.id == Run.user_id)
         .where(
             Run.start_time >= since,
@@ -71,28 +73,35 @@ def _users(ids: set[int]) -> dict[int, User]:
     return {u.id: u for u in db.session.scalars(select(User).where(User.id.in_(ids)))}
 
 
+@cache
+def _week_board(measure: str) -> Select:
+    # Built once per measure: every club page shows this week's board.
+    since, until = (bindparam(name, type_=UTCDateTime()) for name in ("since", "until"))
+    totals = (
+        _members_runs(bindparam("club_id"), since, until)
+        .add_columns(MEASURES[measure].label("value"))
+        .group_by(Run.user_id)
+        .subquery()
+    )
+    # The runners with their totals in one statement: not an IN list of every runner who
+    # ran this week (about 1,670 ids in a 2,007-member club).
+    return (
+        select(User, totals.c.value)
+        .join(totals, totals.c.user_id == User.id)
+        .order_by(totals.c.value.desc(), func.lower(User.display_name), User.id)
+        .limit(bindparam("top"))
+    )
+
+
 def weekly(
     club: Club, now: datetime, *, measure: str = "distance", weeks_ago: int = 0, top: int = LIMIT
 ) -> list[BoardRow]:
     """This week's (or last week's) board by distance, time or number of runs: its `top`
     rows, read by the database however many ran."""
     starts = week_starts(now, club.zone, 1 + weeks_ago)
-    since, until = starts[0], starts[1]
-    total = MEASURES.get(measure, MEASURES["distance"])
-    totals = (
-        _members_runs(club, since, until)
-        .add_columns(total.label("value"))
-        .group_by(Run.user_id)
-        .subquery()
-    )
-    # The runners with their totals in one statement: not an IN list of every runner who
-    # ran this week (about 1,670 ids in a 2,007-member club).
-    rows = db.session.execute(
-        select(User, totals.c.value)
-        .join(totals, totals.c.user_id == User.id)
-        .order_by(totals.c.value.desc(), func.lower(User.display_name), User.id)
-        .limit(top)
-    ).all()
+    values = {"club_id": club.id, "since": starts[0], "until": starts[1], "top": top}
+    measure = measure if measure in MEASURES else "distance"
+    rows = db.session.execute(_week_board(measure), values).all()
     # Every runner ahead of a row is among the rows read, so their ranks are right.
     return _ranked([(user, float(value), None) for user, value in rows])[:top]
 
@@ -101,7 +110,7 @@ def most_consistent(club: Club, now: datetime) -> list[BoardRow]:
     """Weeks with at least one run, of the last 12 (this one included)."""
     starts = week_starts(now, club.zone, CONSISTENCY_WEEKS)
     rows = db.session.execute(
-        _members_runs(club, starts[0], starts[-1]).add_columns(Run.start_time)
+        _members_runs(club.id, starts[0], starts[-1]).add_columns(Run.start_time)
     ).all()
     weeks: dict[int, set[int]] = defaultdict(set)
     for user_id, start in rows:
@@ -143,7 +152,7 @@ def most_improved(club: Club, now: datetime) -> Improvement:
     starts = month_starts(now, zone, IMPROVEMENT_MONTHS + 1)
     windows = _same_days_windows(starts, now, zone)
     rows = db.session.execute(
-        _members_runs(club, starts[0], now).add_columns(Run.start_time, Run.distance_m)
+        _members_runs(club.id, starts[0], now).add_columns(Run.start_time, Run.distance_m)
     ).all()
     before: dict[int, float] = defaultdict(float)
     current: dict[int, float] = defaultdict(float)

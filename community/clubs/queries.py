@@ -1,9 +1,10 @@
 """Read-only queries for the club pages."""
 
 from dataclasses import dataclass
+from functools import cache
 
 from flask_sqlalchemy.pagination import Pagination
-from sqlalchemy import and_, case, func, or_, select
+from sqlalchemy import Select, and_, bindparam, case, func, or_, select
 from sqlalchemy.orm import aliased, contains_eager
 
 from community.clubs.models import (
@@ -57,16 +58,20 @@ def member_counts(club_ids: list[int]) -> dict[int, int]:
     return {club_id: count for club_id, count in rows}
 
 
-def my_clubs(user_id: int) -> list[Membership]:
-    return list(
-        db.session.scalars(
-            select(Membership)
-            .join(Membership.club)
-            .options(contains_eager(Membership.club))  # one query, not one per club
-            .where(Membership.user_id == user_id)
-            .order_by(ROLE_ORDER, Club.name)
-        )
+@cache
+def _my_clubs() -> Select[tuple[Membership]]:
+    # Built once: the dashboard runs it on every visit.
+    return (
+        select(Membership)
+        .join(Membership.club)
+        .options(contains_eager(Membership.club))  # one query, not one per club
+        .where(Membership.user_id == bindparam("user_id"))
+        .order_by(ROLE_ORDER, Club.name)
     )
+
+
+def my_clubs(user_id: int) -> list[Membership]:
+    return list(db.session.scalars(_my_clubs(), {"user_id": user_id}))
 
 
 def members(club_id: int, page: int, per_page: int = 30, total: int | None = None) -> Pagination:
@@ -121,17 +126,23 @@ class ClubHead:
         return self.club.shows_content_to(self.membership)
 
 
+@cache
+def _club_head() -> Select[tuple[Club, Membership, int]]:
+    # Built once: every club page starts with it.
+    mine = aliased(Membership)
+    count = select(func.count(Membership.id)).where(Membership.club_id == Club.id).scalar_subquery()
+    return (
+        select(Club, mine, count)
+        .outerjoin(mine, and_(mine.club_id == Club.id, mine.user_id == bindparam("viewer_id")))
+        .where(Club.slug == bindparam("slug"))
+    )
+
+
 def club_head(slug: str, viewer_id: int | None) -> ClubHead | None:
     """The club by its slug, with the viewer's membership and the member count: one
     statement."""
-    mine = aliased(Membership)
-    count = select(func.count(Membership.id)).where(Membership.club_id == Club.id).scalar_subquery()
-    statement = (
-        select(Club, mine, count)
-        .outerjoin(mine, and_(mine.club_id == Club.id, mine.user_id == (viewer_id or 0)))
-        .where(Club.slug == slug.lower())
-    )
-    row = db.session.execute(statement).first()
+    values = {"slug": slug.lower(), "viewer_id": viewer_id or 0}
+    row = db.session.execute(_club_head(), values).first()
     if row is None:
         return None
     club, membership, member_count = row

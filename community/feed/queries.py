@@ -170,17 +170,22 @@ def home(
     return _page(feed, {}, viewer_id, before, after, per_page)
 
 
-def _has_network(viewer_id: int) -> bool:
+@cache
+def _network_exists() -> Select[tuple[bool]]:
     someone = (
         select(Membership.id)
-        .where(Membership.user_id == viewer_id)
+        .where(Membership.user_id == VIEWER)
         .union_all(
             select(Follow.id).where(
-                Follow.follower_id == viewer_id, Follow.status == FollowStatus.ACCEPTED.value
+                Follow.follower_id == VIEWER, Follow.status == FollowStatus.ACCEPTED.value
             )
         )
     )
-    return db.session.scalar(select(exists(someone))) or False
+    return select(exists(someone))
+
+
+def _has_network(viewer_id: int) -> bool:
+    return db.session.scalar(_network_exists(), {"viewer_id": viewer_id}) or False
 
 
 # Up to this many members a club's feed reads each member's items by index; a bigger club's
