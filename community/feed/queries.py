@@ -119,14 +119,19 @@ def _statement(feed: str, signed_in: bool, read: str) -> Select[tuple[FeedItem]]
     """`read`: "newest" first (a page), "before" an id (the next page), or "after" one
     (what is new, oldest first)."""
     viewer = VIEWER if signed_in else None
-    statement = _as_seen_by(select(FeedItem).where(SELECTIONS[feed](), visible_to(viewer)), viewer)
+    page = select(FeedItem.id).where(SELECTIONS[feed](), visible_to(viewer))
     if read == "after":
-        statement = statement.where(FeedItem.id > bindparam("after")).order_by(FeedItem.id)
+        page = page.where(FeedItem.id > bindparam("after"))
+        order = FeedItem.id
     else:
         if read == "before":
-            statement = statement.where(FeedItem.id < bindparam("before"))
-        statement = statement.order_by(FeedItem.id.desc())
-    return statement.limit(bindparam("limit"))
+            page = page.where(FeedItem.id < bindparam("before"))
+        order = FeedItem.id.desc()
+    # The page's ids first, then the items with their runner, run, club and challenge:
+    # joined for the page alone, not for every item the feed considered (PostgreSQL,
+    # misjudging a small club's 1,100 items as 22, joined them all first: 10 ms).
+    ids = page.order_by(order).limit(bindparam("limit")).correlate(None).scalar_subquery()
+    return _as_seen_by(select(FeedItem).where(FeedItem.id.in_(ids)), viewer).order_by(order)
 
 
 def _page(
