@@ -56,11 +56,10 @@ from challenge_board import (
     epoch,
     user_rows,
 )
-from feed_page import pick_visibility
+from feed_page import pick_visibility, register_organiser
 from sqlalchemy import func, select
 
 from community import invariants
-from community.accounts import services as accounts
 from community.accounts.models import User
 from community.activities.models import Run
 from community.activities.progress import week_starts
@@ -225,13 +224,7 @@ class Builder:
 
     def populate(self) -> Data:
         args, rng = self.args, self.rng
-        organiser = accounts.register_user(
-            username="organiser",
-            email="organiser@example.com",
-            display_name="Organiser",
-            password="a long bench password",
-        )
-        organiser.is_site_admin = True
+        organiser = register_organiser()
         db.session.flush()
         self.organiser_id = organiser.id
         self.loader = Loader(db.engine)

@@ -195,6 +195,18 @@ KUDOS_COLUMNS = ("item_id", "actor_id", "giver_id", "created_at")  # the item's 
 COMMENT_COLUMNS = ("item_id", "author_id", "body", "created_at")
 
 
+def register_organiser() -> Any:
+    """The site admin who runs the data's challenges (flushed by the register service)."""
+    organiser = accounts.register_user(
+        username="organiser",
+        email="organiser@example.com",
+        display_name="Organiser",
+        password="a long bench password",
+    )
+    organiser.is_site_admin = True
+    return organiser
+
+
 def pick_visibility(rng: random.Random) -> str:
     draw = rng.random()
     for visibility, share in VISIBILITY:
@@ -231,13 +243,7 @@ def populate(app: Flask, args: argparse.Namespace) -> Data:
         started = time.perf_counter()
 
     with app.app_context():
-        organiser = accounts.register_user(
-            username="organiser",
-            email="organiser@example.com",
-            display_name="Organiser",
-            password="a long bench password",
-        )
-        organiser.is_site_admin = True
+        organiser = register_organiser()
         db.session.commit()
         loader = Loader(db.engine)
         loader.load("users", USER_COLUMNS, user_rows(loader, args.runners, rng))
