@@ -354,7 +354,7 @@ class ClubSlot:
 
 
 @pages.slot(bp, "club", "challenges")
-def club_slot(club: Club, viewer: int | None) -> ClubSlot:
+def club_slot(club: Club, viewer: int | None, **_: object) -> ClubSlot:
     page = queries.club_page(club, viewer, utcnow())
     form = MonthlyForm(formdata=None)
     form.active.data = bool(page.monthly and page.monthly.active)

@@ -4,6 +4,7 @@ from decimal import Decimal
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
+from flask_sqlalchemy.pagination import Pagination
 from werkzeug.wrappers import Response
 
 from community import maps, pages
@@ -128,8 +129,16 @@ def show(slug: str) -> str:
         members=members,
         member_count=members.total,
         home_map=_home_map(club),
-        slots=pages.fill("club", club=club, viewer=user_id),
+        slots=pages.fill("club", club=club, viewer=user_id, member_ids=_everyone(members)),
     )
+
+
+def _everyone(members: Pagination) -> list[int] | None:
+    """Every member's id, when the page lists them all (the feed of a small club reads by
+    them, and need not read them again)."""
+    if members.page != 1 or members.total != len(members.items):
+        return None
+    return [membership.user_id for membership in members.items]
 
 
 def _home_map(club: Club) -> maps.MapView | None:

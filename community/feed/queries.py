@@ -201,11 +201,18 @@ SMALL_CLUB = 30
 
 
 def club(
-    club_id: int, viewer_id: int | None, before: int | None = None, after: int | None = None
+    club_id: int,
+    viewer_id: int | None,
+    before: int | None = None,
+    after: int | None = None,
+    member_ids: Sequence[int] | None = None,
 ) -> Page:
-    """The club's news, and its members' runs (the page checks the viewer may see the club)."""
-    members = select(Membership.user_id).where(Membership.club_id == club_id)
-    few = list(db.session.scalars(members.limit(SMALL_CLUB + 1)))
+    """The club's news, and its members' runs (the page checks the viewer may see the club).
+    `member_ids`: every member's id, when the caller has read them all already."""
+    if member_ids is None:
+        members = select(Membership.user_id).where(Membership.club_id == club_id)
+        member_ids = list(db.session.scalars(members.limit(SMALL_CLUB + 1)))
+    few = list(member_ids)
     if len(few) <= SMALL_CLUB:
         return _page(
             "small_club", {"club_id": club_id, "member_ids": few}, viewer_id, before, after
@@ -266,9 +273,15 @@ def home_page(viewer_id: int, before: int | None = None, per_page: int | None = 
     return _feed_page(home(viewer_id, before, per_page=per_page), viewer_id)
 
 
-def club_page(club_id: int, viewer_id: int | None, before: int | None = None) -> FeedPage:
+def club_page(
+    club_id: int,
+    viewer_id: int | None,
+    before: int | None = None,
+    member_ids: Sequence[int] | None = None,
+) -> FeedPage:
     """The club's feed with its pinned posts (the caller checked the viewer may see it)."""
-    return _feed_page(club(club_id, viewer_id, before), viewer_id, pinned_posts(club_id, viewer_id))
+    page = club(club_id, viewer_id, before, member_ids=member_ids)
+    return _feed_page(page, viewer_id, pinned_posts(club_id, viewer_id))
 
 
 def profile_page(user_id: int, viewer_id: int | None, before: int | None = None) -> FeedPage:

@@ -1,4 +1,4 @@
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
 from flask import (
@@ -125,9 +125,9 @@ def _shown(
 
 
 @pages.slot(bp, "club", "feed")
-def club_slot(club: Club, viewer: int | None) -> Shown:
+def club_slot(club: Club, viewer: int | None, member_ids: Sequence[int] | None) -> Shown:
     """The club page's feed (its view has checked the viewer may see the club)."""
-    page = queries.club_page(club.id, viewer)
+    page = queries.club_page(club.id, viewer, member_ids=member_ids)
     live_url = url_for("feed.club_live", slug=club.slug)
     return _shown(page, "feed.club", "club", club.id, live_url, slug=club.slug)
 

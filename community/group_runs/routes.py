@@ -252,7 +252,7 @@ def _map_of(run: GroupRun) -> maps.MapView | None:
 
 
 @pages.slot(bp, "club", "group_runs")
-def upcoming_group_runs(club: Club, viewer: int | None) -> list[GroupRun]:
+def upcoming_group_runs(club: Club, viewer: int | None, **_: object) -> list[GroupRun]:
     """The club page's slot for its next runs (the club feature knows nothing of runs)."""
     return queries.upcoming_for_club(club.id, utcnow())
 
@@ -315,7 +315,7 @@ def revoke_feed() -> Response:
 
 
 @pages.slot(bp, "club", "regulars")
-def club_regulars(club: Club, viewer: int | None) -> list[tuple[User, int]]:
+def club_regulars(club: Club, viewer: int | None, **_: object) -> list[tuple[User, int]]:
     """The club page's slot for its regulars over the last 90 days."""
     return attendance.regulars(club.id, since=utcnow() - timedelta(days=90))
 

@@ -114,6 +114,18 @@ def test_a_big_clubs_feed_is_read_another_way_with_the_same_items(people, monkey
     assert kinds(queries.club(riverside.id, cleo.id)) == [("ben", "run"), ("ben", "new_member")]
 
 
+def test_a_club_page_that_lists_every_member_hands_their_ids_to_the_feed(people):
+    # The club page has read the members already; the feed reads the same items by them.
+    ana, ben, cleo = people["ana"], people["ben"], people["cleo"]
+    riverside = club(ana)
+    clubs.join(ben, riverside)
+    run_by(ben)
+    run_by(cleo)
+    read = queries.club(riverside.id, cleo.id)
+    handed = queries.club(riverside.id, cleo.id, member_ids=[ana.id, ben.id])
+    assert kinds(handed) == kinds(read) == [("ben", "run"), ("ben", "new_member")]
+
+
 def test_a_private_clubs_news_is_for_its_members(people):
     ana, ben, cleo = people["ana"], people["ben"], people["cleo"]
     hidden = club(ana, "hidden", visibility="private")
