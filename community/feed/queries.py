@@ -20,6 +20,7 @@ from sqlalchemy import (
     or_,
     select,
     true,
+    union_all,
 )
 from sqlalchemy.orm import with_expression
 
@@ -50,6 +51,8 @@ class Page:
     before: int | None
     # Read with `after`: more items are newer than these (the page is better reloaded).
     gap: bool = False
+    # A club's pinned posts, newest first, when asked for with the page.
+    pinned: tuple[FeedItem, ...] = ()
 
 
 def _as_seen_by(
@@ -115,9 +118,11 @@ SELECTIONS: dict[str, Callable[[], ColumnElement[bool]]] = {
 
 
 @cache
-def _statement(feed: str, signed_in: bool, read: str) -> Select[tuple[FeedItem]]:
+def _statement(
+    feed: str, signed_in: bool, read: str, pinned: bool = False
+) -> Select[tuple[FeedItem]]:
     """`read`: "newest" first (a page), "before" an id (the next page), or "after" one
-    (what is new, oldest first)."""
+    (what is new, oldest first). `pinned`: with the club's pinned posts too (`_with_pinned`)."""
     viewer = VIEWER if signed_in else None
     page = select(FeedItem.id).where(SELECTIONS[feed](), visible_to(viewer))
     if read == "after":
@@ -130,8 +135,14 @@ def _statement(feed: str, signed_in: bool, read: str) -> Select[tuple[FeedItem]]
     # The page's ids first, then the items with their runner, run, club and challenge:
     # joined for the page alone, not for every item the feed considered (PostgreSQL,
     # misjudging a small club's 1,100 items as 22, joined them all first: 10 ms).
-    ids = page.order_by(order).limit(bindparam("limit")).correlate(None).scalar_subquery()
-    return _as_seen_by(select(FeedItem).where(FeedItem.id.in_(ids)), viewer).order_by(order)
+    page = page.order_by(order).limit(bindparam("limit"))
+    if pinned:
+        on_top = _pinned(signed_in).with_only_columns(FeedItem.id)
+        ids = union_all(select(page.subquery().c.id), select(on_top.subquery().c.id))
+    else:
+        ids = page.correlate(None)
+    items = select(FeedItem).where(FeedItem.id.in_(ids))
+    return _as_seen_by(items, viewer).order_by(order)
 
 
 def _page(
@@ -141,9 +152,10 @@ def _page(
     before: int | None,
     after: int | None = None,
     per_page: int | None = None,
+    pinned: bool = False,
 ) -> Page:
     """Newest first, from `before` on; or, with `after`, the items since that one.
-    `ids`: the values of the feed's own parameters."""
+    `ids`: the values of the feed's own parameters. `pinned`: a club's, read with the page."""
     per_page = per_page or PER_PAGE
     values = dict(ids, viewer_id=viewer_id) if viewer_id is not None else dict(ids)
     signed_in = viewer_id is not None
@@ -154,12 +166,18 @@ def _page(
         return Page(newer[:PER_PAGE][::-1], None, gap=len(newer) > PER_PAGE)
     if before is not None:
         values["before"] = before
-    statement = _statement(feed, signed_in, "newest" if before is None else "before")
+    statement = _statement(feed, signed_in, "newest" if before is None else "before", pinned)
     values["limit"] = per_page + 1
     items = list(db.session.scalars(statement, values).unique())
+    on_top: tuple[FeedItem, ...] = ()
+    if pinned:
+        # A pinned post is of the club's feed too: one not on this page is newer than
+        # `before` or older than the page's last item, so the page is still the first rows.
+        on_top = tuple(item for item in items if _is_pinned(item))[:MAX_PINNED]
+        items = [item for item in items if before is None or item.id < before]
     more = len(items) > per_page
     items = items[:per_page]
-    return Page(items, items[-1].id if more else None)
+    return Page(items, items[-1].id if more else None, pinned=on_top)
 
 
 def home(
@@ -206,18 +224,19 @@ def club(
     before: int | None = None,
     after: int | None = None,
     member_ids: Sequence[int] | None = None,
+    pinned: bool = False,
 ) -> Page:
     """The club's news, and its members' runs (the page checks the viewer may see the club).
-    `member_ids`: every member's id, when the caller has read them all already."""
+    `member_ids`: every member's id, when the caller has read them all already; `pinned`:
+    read the club's pinned posts with the page."""
     if member_ids is None:
         members = select(Membership.user_id).where(Membership.club_id == club_id)
         member_ids = list(db.session.scalars(members.limit(SMALL_CLUB + 1)))
     few = list(member_ids)
     if len(few) <= SMALL_CLUB:
-        return _page(
-            "small_club", {"club_id": club_id, "member_ids": few}, viewer_id, before, after
-        )
-    return _page("big_club", {"club_id": club_id}, viewer_id, before, after)
+        values: dict[str, object] = {"club_id": club_id, "member_ids": few}
+        return _page("small_club", values, viewer_id, before, after, pinned=pinned)
+    return _page("big_club", {"club_id": club_id}, viewer_id, before, after, pinned=pinned)
 
 
 def profile(
@@ -255,10 +274,8 @@ def _pinned(signed_in: bool) -> Select[tuple[FeedItem]]:
     )
 
 
-def pinned_posts(club_id: int, viewer_id: int | None) -> list[FeedItem]:
-    """The club's pinned posts the viewer may see (not hidden, no block), newest first."""
-    values = {"club_id": club_id, "viewer_id": viewer_id}
-    return list(db.session.scalars(_pinned(viewer_id is not None), values).unique())
+def _is_pinned(item: FeedItem) -> bool:
+    return item.kind == ItemKind.POST.value and item.pinned
 
 
 def _feed_page(page: Page, viewer_id: int | None, pinned: Sequence[FeedItem] = ()) -> FeedPage:
@@ -280,8 +297,8 @@ def club_page(
     member_ids: Sequence[int] | None = None,
 ) -> FeedPage:
     """The club's feed with its pinned posts (the caller checked the viewer may see it)."""
-    page = club(club_id, viewer_id, before, member_ids=member_ids)
-    return _feed_page(page, viewer_id, pinned_posts(club_id, viewer_id))
+    page = club(club_id, viewer_id, before, member_ids=member_ids, pinned=True)
+    return _feed_page(page, viewer_id, page.pinned)
 
 
 def profile_page(user_id: int, viewer_id: int | None, before: int | None = None) -> FeedPage:

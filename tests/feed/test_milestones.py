@@ -206,18 +206,38 @@ def test_a_pinned_post_stays_on_top_of_the_club_page_until_unpinned(app, club_id
     )
     with app.app_context():
         (post,) = items(ItemKind.POST)
-        assert [p.id for p in queries.pinned_posts(club_id, None)] == [post.id]
+        assert pinned_on_the_club_page(club_id, None) == [post.id]
     assert "data-pinned-posts" in as_(app, "ana").get("/clubs/riverside").get_data(as_text=True)
     submit(olivia, f"/feed/items/{post.id}/unpin", page="/clubs/riverside")
     with app.app_context():
-        assert queries.pinned_posts(club_id, None) == []
+        assert pinned_on_the_club_page(club_id, None) == []
+
+
+def pinned_on_the_club_page(club_id: int, viewer_id: int | None, **page: int) -> list[int]:
+    return [pinned.id for pinned in queries.club_page(club_id, viewer_id, **page).pinned]
+
+
+def test_a_pinned_post_older_than_the_page_is_on_top_of_it_and_still_on_the_older_page(
+    club_id, ctx, monkeypatch
+):
+    # The pinned posts are read with the page, in the same statement.
+    monkeypatch.setattr(queries, "PER_PAGE", 2)
+    club = db.session.get(Club, club_id)
+    kit = posts.post(user("olivia"), club, "Kit", pinned=True, now=NOW)
+    news = [posts.post(user("olivia"), club, f"News {n}", pinned=False, now=NOW) for n in range(3)]
+    newest = queries.club_page(club_id, user("ana").id)
+    assert [card.id for card in newest.cards] == [news[2].id, news[1].id]
+    assert [pinned.id for pinned in newest.pinned] == [kit.id]
+    older = queries.club_page(club_id, user("ana").id, before=newest.before)
+    assert [card.id for card in older.cards][:2] == [news[0].id, kit.id]
+    assert pinned_on_the_club_page(club_id, None, before=news[0].id) == [kit.id]
 
 
 def test_a_pinned_post_of_a_runner_i_blocked_is_not_pinned_on_my_club_page(club_id, ctx):
     post = posts.post(user("olivia"), db.session.get(Club, club_id), "Kit", pinned=True, now=NOW)
     blocks.block(user("ana"), user("olivia"), now=NOW)
-    assert queries.pinned_posts(club_id, user("ana").id) == []
-    assert queries.pinned_posts(club_id, None) == [post]
+    assert pinned_on_the_club_page(club_id, user("ana").id) == []
+    assert pinned_on_the_club_page(club_id, None) == [post.id]
 
 
 def test_only_the_clubs_admins_pin_or_delete_its_posts(app, club_id):
