@@ -2,12 +2,26 @@
 with the first faces, its comments) and what the viewer may do with it, built for a whole
 page in a fixed number of statements, so that templates only render."""
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from functools import cache
 
-from sqlalchemy import Integer, Select, and_, bindparam, case, func, or_, select
+from sqlalchemy import (
+    CompoundSelect,
+    Integer,
+    Select,
+    Subquery,
+    and_,
+    bindparam,
+    case,
+    func,
+    literal,
+    null,
+    or_,
+    select,
+    union_all,
+)
 
 from community.accounts.models import User
 from community.clubs.queries import clubs_run_by
@@ -136,11 +150,11 @@ class FeedPage:
         return self.cards[0].id if self.cards else 0
 
 
-@cache
-def _cheers() -> Select[tuple[int, int, str, str, int, int, int]]:
-    item_ids = bindparam("item_ids", expanding=True)
+def _ranked_kudos() -> Subquery:
+    """Each kudos on the items `item_ids`, with its place among the item's, their number and
+    whether the viewer gave one, wherever in the order."""
     by_item = Kudos.item_id
-    ranked = (
+    return (
         select(
             Kudos.item_id,
             User.id.label("user_id"),
@@ -151,84 +165,151 @@ def _cheers() -> Select[tuple[int, int, str, str, int, int, int]]:
             .over(partition_by=by_item, order_by=(Kudos.created_at, Kudos.id))
             .label("place"),
             func.count().over(partition_by=by_item).label("total"),
-            # Whether the viewer is among them, wherever they are in the order.
-            func.max(case((Kudos.giver_id == bindparam("viewer_id", type_=Integer), 1), else_=0))
+            func.max(case((Kudos.giver_id == VIEWER, 1), else_=0))
             .over(partition_by=by_item)
             .label("mine"),
         )
         .join(User, User.id == Kudos.giver_id)
-        .where(Kudos.item_id.in_(item_ids))
+        .where(Kudos.item_id.in_(bindparam("item_ids", expanding=True)))
         .subquery()
     )
-    return (
-        select(ranked)
-        .where(ranked.c.place <= FACES)
-        .order_by(  # type: ignore[return-value]
-            ranked.c.item_id, ranked.c.place
-        )
-    )
+
+
+VIEWER = bindparam("viewer_id", type_=Integer)
+
+
+@cache
+def _cheers() -> Select[tuple[int, int, str, str, str | None, int, int, int]]:
+    ranked = _ranked_kudos()
+    return select(ranked).where(ranked.c.place <= FACES).order_by(ranked.c.item_id, ranked.c.place)
+
+
+class _Cheering:
+    """Kudos rows read in, item by item, into `Cheers`."""
+
+    def __init__(self) -> None:
+        self.counts: dict[int, int] = {}
+        self.givers: dict[int, list[Person]] = {}
+        self.mine: set[int] = set()
+
+    def add(self, item_id: int, giver: Person, total: int, by_viewer: bool) -> None:
+        self.counts[item_id] = total
+        self.givers.setdefault(item_id, []).append(giver)
+        if by_viewer:
+            self.mine.add(item_id)
+
+    def of(self, item_ids: Iterable[int]) -> dict[int, Cheers]:
+        return {
+            item_id: Cheers(
+                self.counts.get(item_id, 0),
+                tuple(self.givers.get(item_id, ())),
+                item_id in self.mine,
+            )
+            for item_id in item_ids
+        }
 
 
 def cheers_for(item_ids: list[int], viewer_id: int | None) -> dict[int, Cheers]:
     """Kudos on a page of items, in one statement however many items or kudos there are."""
     if not item_ids:
         return {}
-    counts: dict[int, int] = {}
-    givers: dict[int, list[Person]] = {}
-    mine: set[int] = set()
+    cheering = _Cheering()
     values = {"item_ids": item_ids, "viewer_id": viewer_id}
-    for item_id, user_id, username, name, key, _place, total, by_viewer in db.session.execute(
+    for item_id, user_id, username, name, key, _place, total, mine in db.session.execute(
         _cheers(), values
     ):
-        counts[item_id] = total
-        givers.setdefault(item_id, []).append(Person(user_id, username, name, key))
-        if by_viewer:
-            mine.add(item_id)
-    return {
-        item_id: Cheers(counts.get(item_id, 0), tuple(givers.get(item_id, ())), item_id in mine)
-        for item_id in item_ids
-    }
+        cheering.add(item_id, Person(user_id, username, name, key), total, bool(mine))
+    return cheering.of(item_ids)
 
 
 @cache
-def _comments_on(signed_in: bool) -> Select[tuple[Comment]]:
+def _reactions(signed_in: bool) -> CompoundSelect:
+    """The comments on the items `item_ids` the viewer may see, oldest first, and their
+    kudos with the first FACES givers: one statement for a page's cards. A row is a comment
+    (its id in `number`) or a kudos (its place in `number`, with `total` and `mine`)."""
     # A hidden comment is for its author's eyes only; a block hides either runner's
     # comments from the other.
     shown = Comment.hidden_at.is_(None)
     if signed_in:
-        viewer = bindparam("viewer_id", type_=Integer)
         shown = and_(
-            or_(shown, Comment.author_id == viewer), ~blocked_with(viewer, Comment.author_id)
+            or_(shown, Comment.author_id == VIEWER), ~blocked_with(VIEWER, Comment.author_id)
         )
-    item_ids = bindparam("item_ids", expanding=True)
-    return select(Comment).where(Comment.item_id.in_(item_ids), shown).order_by(Comment.id)
+    # The comments come first: a union's columns take their types from its first select.
+    comments = (
+        select(
+            literal("comment").label("kind"),
+            Comment.item_id,
+            User.id.label("user_id"),
+            User.username,
+            User.display_name,
+            User.avatar_key,
+            Comment.id.label("number"),
+            null().label("total"),
+            null().label("mine"),
+            Comment.body,
+            Comment.created_at,
+            Comment.edited_at,
+            Comment.hidden_at,
+        )
+        .join(User, User.id == Comment.author_id)
+        .where(Comment.item_id.in_(bindparam("item_ids", expanding=True)), shown)
+    )
+    ranked = _ranked_kudos()
+    kudos = select(
+        literal("kudos"),
+        ranked.c.item_id,
+        ranked.c.user_id,
+        ranked.c.username,
+        ranked.c.display_name,
+        ranked.c.avatar_key,
+        ranked.c.place,
+        ranked.c.total,
+        ranked.c.mine,
+        null(),
+        null(),
+        null(),
+        null(),
+    ).where(ranked.c.place <= FACES)
+    both = union_all(comments, kudos)
+    return both.order_by(both.selected_columns.item_id, both.selected_columns.number)
 
 
-def _comments(
+@dataclass(frozen=True)
+class _Reactions:
+    kudos: dict[int, Cheers]
+    comments: dict[int, list[CommentCard]]
+
+
+def _reactions_to(
     items: Sequence[FeedItem], viewer_id: int | None, admin_of: set[int]
-) -> dict[int, list[CommentCard]]:
-    """The comments on these items the viewer may see, oldest first, in one statement."""
-    found: dict[int, list[CommentCard]] = {item.id: [] for item in items}
+) -> _Reactions:
+    """The kudos and the comments of these items as the viewer sees them, in one statement."""
     by_id = {item.id: item for item in items}
+    cheering = _Cheering()
+    comments: dict[int, list[CommentCard]] = {item_id: [] for item_id in by_id}
     values = {"item_ids": list(by_id), "viewer_id": viewer_id}
-    for comment in db.session.scalars(_comments_on(viewer_id is not None), values).unique():
-        item = by_id[comment.item_id]
-        by_viewer = comment.author_id == viewer_id
-        found[item.id].append(
+    for row in db.session.execute(_reactions(viewer_id is not None), values):
+        person = Person(row.user_id, row.username, row.display_name, row.avatar_key)
+        if row.kind == "kudos":
+            cheering.add(row.item_id, person, row.total, bool(row.mine))
+            continue
+        by_viewer = row.user_id == viewer_id
+        item = by_id[row.item_id]
+        comments[row.item_id].append(
             CommentCard(
-                id=comment.id,
-                author=Person.of(comment.author),
-                body=comment.body,
-                created_at=comment.created_at,
-                edited=comment.edited_at is not None,
-                hidden=comment.hidden_at is not None,
+                id=row.number,
+                author=person,
+                body=row.body,
+                created_at=row.created_at,
+                edited=row.edited_at is not None,
+                hidden=row.hidden_at is not None,
                 by_viewer=by_viewer,
                 may_delete=viewer_id is not None
-                and comment.deletable_by(viewer_id, item, admin_of),
+                and Comment.may_delete(viewer_id, row.user_id, item, admin_of),
                 may_report=viewer_id is not None and not by_viewer,
             )
         )
-    return found
+    return _Reactions(cheering.of(by_id), comments)
 
 
 def _card(
@@ -276,13 +357,13 @@ def _clubs_run_among(items: Sequence[FeedItem], viewer_id: int | None) -> set[in
 
 
 def cards(items: Sequence[FeedItem], viewer_id: int | None) -> tuple[Card, ...]:
-    """The cards of these items as the viewer sees them: two statements (kudos, comments),
-    whatever the number of items."""
+    """The cards of these items as the viewer sees them: one statement (their kudos and
+    comments), whatever the number of items."""
     if not items:
         return ()
-    kudos = cheers_for([item.id for item in items], viewer_id)
     admin_of = _clubs_run_among(items, viewer_id)
-    comments = _comments(items, viewer_id, admin_of)
+    reactions = _reactions_to(items, viewer_id, admin_of)
     return tuple(
-        _card(item, kudos[item.id], comments[item.id], viewer_id, admin_of) for item in items
+        _card(item, reactions.kudos[item.id], reactions.comments[item.id], viewer_id, admin_of)
+        for item in items
     )

@@ -176,9 +176,13 @@ class Comment(db.Model):
     item: Mapped[FeedItem] = relationship()
 
     def deletable_by(self, user_id: int, item: FeedItem, admin_of: set[int]) -> bool:
+        return Comment.may_delete(user_id, self.author_id, item, admin_of)
+
+    @staticmethod
+    def may_delete(user_id: int, author_id: int, item: FeedItem, admin_of: set[int]) -> bool:
         """Its author, the runner whose item it is on, or an admin of the item's club
         (`admin_of`: the clubs `user_id` owns or admins)."""
-        return user_id in (self.author_id, item.actor_id) or item.club_id in admin_of
+        return user_id in (author_id, item.actor_id) or item.club_id in admin_of
 
 
 class ReportStatus(StrEnum):

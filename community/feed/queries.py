@@ -2,8 +2,8 @@
 
 A feed is one query over `feed_items`, newest first, paged by id, through the one rule of
 who may see an item (`visibility.visible_to`). A page of it becomes `Card`s: everything a
-card shows, read in a fixed number of statements whatever the number of items (the items,
-their kudos, their comments, the clubs the viewer runs), so templates only render.
+card shows, read in two statements whatever the number of items (the items with whether the
+viewer runs their club, then their kudos and comments together), so templates only render.
 """
 
 from collections.abc import Callable, Sequence

@@ -14,7 +14,7 @@ from community.activities import services as runs
 from community.clubs.models import Club
 from community.db_types import utcnow
 from community.extensions import db
-from community.feed import posts, services
+from community.feed import posts, queries, services
 from community.feed.models import FeedItem
 from tests.feed.builders import log_run, named
 from tests.helpers import add_member, as_, html, make_club, make_runner, submit, text
@@ -214,3 +214,34 @@ def test_a_comments_mentions_are_resolved_in_one_statement(app):
         return len(seen)
 
     assert statements("Go @cleo") == statements("Go @cleo @dan @eve @fay and @nobody")
+
+
+def test_a_cards_kudos_and_comments_are_read_together_as_each_viewer_may_see_them(app):
+    """Olga runs the club, Ben comments on Ana's run and edits it, Olga cheers and comments."""
+    club_of_three(app)
+    item = log_run(app, "ana")
+    cheered(app, item, "olga", "ben")
+    with app.app_context():
+        mine = services.add_comment(named("ben"), item, "Great pacing", now=utcnow())
+        services.edit_comment(named("ben"), mine.id, "Great pacing!", now=utcnow())
+        services.add_comment(named("olga"), item, "Well done", now=utcnow())
+        db.session.commit()
+        written = mine.created_at
+        shown = queries.shown([item], named("ben").id)
+        (card,) = queries.cards(shown, named("ben").id)
+    assert (card.kudos.count, card.kudos.mine, card.kudos.names) == (
+        2,
+        True,
+        ["Olga Petrova", "Ben Okafor"],
+    )
+    first, second = card.comments
+    assert (first.author.username, first.body, first.edited) == ("ben", "Great pacing!", True)
+    assert first.created_at == written and first.created_at.tzinfo is not None
+    # Ben deletes his own comment, not Olga's; Ana, whose run it is, either; Olga her own.
+    assert (first.may_delete, second.may_delete) == (True, False)
+    assert (first.may_report, second.may_report) == (False, True)
+    with app.app_context():
+        for name, may_delete in (("ana", [True, True]), ("olga", [False, True])):
+            (card,) = queries.cards(queries.shown([item], named(name).id), named(name).id)
+            assert [c.may_delete for c in card.comments] == may_delete
+            assert card.kudos.mine is (name == "olga")
