@@ -4,7 +4,7 @@ from dataclasses import dataclass
 from functools import cache
 
 from flask_sqlalchemy.pagination import Pagination
-from sqlalchemy import Select, and_, bindparam, case, func, or_, select
+from sqlalchemy import ColumnElement, Select, and_, bindparam, case, func, or_, select
 from sqlalchemy.orm import aliased, contains_eager
 
 from community.clubs.models import (
@@ -17,7 +17,13 @@ from community.clubs.models import (
 )
 from community.extensions import db
 
-ROLE_ORDER = case((Membership.role == "owner", 0), (Membership.role == "admin", 1), else_=2)
+
+def _role_order(membership: type[Membership]) -> ColumnElement[int]:
+    """Owner first, then admins, then members."""
+    return case((membership.role == "owner", 0), (membership.role == "admin", 1), else_=2)
+
+
+ROLE_ORDER = _role_order(Membership)
 
 
 def _escape_like(text: str) -> str:
@@ -74,20 +80,15 @@ def my_clubs(user_id: int) -> list[Membership]:
     return list(db.session.scalars(_my_clubs(), {"user_id": user_id}))
 
 
-def members(club_id: int, page: int, per_page: int = 30, total: int | None = None) -> Pagination:
-    """Owner first, then admins, then members in the order they joined (`total`: the count,
-    when the caller has it already)."""
+def members(club_id: int, page: int, per_page: int = 30) -> Pagination:
+    """Owner first, then admins, then members in the order they joined (the club page reads
+    its own with `club_head`)."""
     statement = (
         select(Membership)
         .where(Membership.club_id == club_id)
         .order_by(ROLE_ORDER, Membership.joined_at, Membership.id)
     )
-    listed = db.paginate(
-        statement, page=page, per_page=per_page, error_out=False, count=total is None
-    )
-    if total is not None:
-        listed.total = total
-    return listed
+    return db.paginate(statement, page=page, per_page=per_page, error_out=False)
 
 
 def pending_requests(club_id: int) -> list[JoinRequest]:
@@ -114,39 +115,102 @@ def invites(club_id: int) -> list[ClubInvite]:
 
 
 @dataclass(frozen=True)
+class MemberPage:
+    """One page of a club's members: owner first, then admins, then in the order they
+    joined."""
+
+    items: list[Membership]
+    page: int
+    per_page: int
+    # Every member, whichever page is shown.
+    total: int
+
+    @property
+    def pages(self) -> int:
+        return -(-self.total // self.per_page)
+
+    @property
+    def has_prev(self) -> bool:
+        return self.page > 1
+
+    @property
+    def prev_num(self) -> int:
+        return self.page - 1
+
+    @property
+    def has_next(self) -> bool:
+        return self.page < self.pages
+
+    @property
+    def next_num(self) -> int:
+        return self.page + 1
+
+    @property
+    def everyone(self) -> list[int] | None:
+        """Every member's id, when this page lists them all."""
+        if self.page != 1 or self.total != len(self.items):
+            return None
+        return [membership.user_id for membership in self.items]
+
+
+@dataclass(frozen=True)
 class ClubHead:
-    """A club as its page opens: the club, the viewer's membership and how many members."""
+    """A club as its page opens: the club, the viewer's membership, and a page of its
+    members with their number."""
 
     club: Club
     membership: Membership | None
-    member_count: int
+    members: MemberPage
 
     @property
     def visible(self) -> bool:
         return self.club.shows_content_to(self.membership)
 
 
+MEMBERS_PER_PAGE = 30
+
+
 @cache
-def _club_head() -> Select[tuple[Club, Membership, int]]:
+def _club_head() -> Select[tuple[Club, Membership, int, Membership]]:
     # Built once: every club page starts with it.
+    slug = bindparam("slug")
     mine = aliased(Membership)
     count = select(func.count(Membership.id)).where(Membership.club_id == Club.id).scalar_subquery()
+    page = (
+        select(Membership)
+        .where(Membership.club_id == select(Club.id).where(Club.slug == slug).scalar_subquery())
+        .order_by(ROLE_ORDER, Membership.joined_at, Membership.id)
+        .limit(bindparam("per_page"))
+        .offset(bindparam("offset"))
+        .subquery()
+    )
+    listed = aliased(Membership, page)
     return (
-        select(Club, mine, count)
+        select(Club, mine, count, listed)
         .outerjoin(mine, and_(mine.club_id == Club.id, mine.user_id == bindparam("viewer_id")))
-        .where(Club.slug == bindparam("slug"))
+        .outerjoin(listed, listed.club_id == Club.id)
+        .where(Club.slug == slug)
+        .order_by(_role_order(listed), listed.joined_at, listed.id)
     )
 
 
-def club_head(slug: str, viewer_id: int | None) -> ClubHead | None:
-    """The club by its slug, with the viewer's membership and the member count: one
-    statement."""
-    values = {"slug": slug.lower(), "viewer_id": viewer_id or 0}
-    row = db.session.execute(_club_head(), values).first()
-    if row is None:
+def club_head(
+    slug: str, viewer_id: int | None, page: int = 1, per_page: int = MEMBERS_PER_PAGE
+) -> ClubHead | None:
+    """The club by its slug, with the viewer's membership, the member count and a page of
+    members: one statement (one row per member listed)."""
+    values = {
+        "slug": slug.lower(),
+        "viewer_id": viewer_id or 0,
+        "per_page": per_page,
+        "offset": (page - 1) * per_page,
+    }
+    rows = db.session.execute(_club_head(), values).all()
+    if not rows:
         return None
-    club, membership, member_count = row
-    return ClubHead(club, membership, member_count)
+    club, membership, member_count, _ = rows[0]
+    listed = [row[3] for row in rows if row[3] is not None]
+    return ClubHead(club, membership, MemberPage(listed, page, per_page, member_count))
 
 
 def club_by_slug(slug: str) -> Club | None:

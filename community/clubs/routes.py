@@ -4,7 +4,6 @@ from decimal import Decimal
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
-from flask_sqlalchemy.pagination import Pagination
 from werkzeug.wrappers import Response
 
 from community import maps, pages
@@ -107,7 +106,7 @@ def new() -> Response | tuple[str, int]:
 @bp.get("/<slug>")
 def show(slug: str) -> str:
     user_id = viewer_id()
-    head = queries.club_head(slug, user_id)
+    head = queries.club_head(slug, user_id, _page())
     if head is None:
         abort(404)
     club = head.club
@@ -116,8 +115,7 @@ def show(slug: str) -> str:
         return render_template(
             "clubs/private.html", club=club, join_request=join_request, form=JoinRequestForm()
         )
-    # The list's own count: every member, whichever page of them is shown.
-    members = queries.members(club.id, _page(), total=head.member_count)
+    members = head.members
     if request.args.get("fragment") == "members":
         return render_template(
             "clubs/_members.html", club=club, members=members, member_count=members.total
@@ -129,16 +127,9 @@ def show(slug: str) -> str:
         members=members,
         member_count=members.total,
         home_map=_home_map(club),
-        slots=pages.fill("club", club=club, viewer=user_id, member_ids=_everyone(members)),
+        # A small club's feed reads by its members' ids: the list has them, when it has all.
+        slots=pages.fill("club", club=club, viewer=user_id, member_ids=members.everyone),
     )
-
-
-def _everyone(members: Pagination) -> list[int] | None:
-    """Every member's id, when the page lists them all (the feed of a small club reads by
-    them, and need not read them again)."""
-    if members.page != 1 or members.total != len(members.items):
-        return None
-    return [membership.user_id for membership in members.items]
 
 
 def _home_map(club: Club) -> maps.MapView | None:

@@ -247,3 +247,26 @@ def test_a_declined_runner_sees_it_and_can_ask_again(app, runners, secret):
     page = text(ben.get("/clubs/secret"))
     assert "Your last request was declined" in page
     assert "Ask to join" in page
+
+
+def test_the_club_page_opens_with_its_members_page_by_page_owner_then_admins_then_by_joining(
+    app, runners, secret
+):
+    from community.clubs import queries
+
+    for name in ("cleo", "dan"):
+        add_member(app, secret, make_runner(app, name))
+    with app.app_context():
+        pages = [
+            queries.club_head("secret", runners["mia"].id, page, per_page=2) for page in (1, 2, 3)
+        ]
+    listed = [[m.user.username for m in head.members.items] for head in pages]
+    assert listed == [["olivia", "adam"], ["mia", "cleo"], ["dan"]]
+    first = pages[0]
+    assert (first.members.total, first.members.pages, first.membership.role) == (5, 3, "member")
+    # Only a page that lists every member hands their ids on (to the club's feed).
+    assert first.members.everyone is None
+    with app.app_context():
+        whole = queries.club_head("secret", None)
+    assert whole.membership is None and not whole.visible
+    assert len(set(whole.members.everyone)) == 5
