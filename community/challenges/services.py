@@ -233,6 +233,8 @@ def leave(user: User, challenge: Challenge, *, now: datetime) -> None:
 
 def set_hidden(user: User, challenge: Challenge, hidden: bool) -> ChallengeEntry:
     """Hide from the public board, or show again; the total counts either way."""
+    if challenge.is_cooperative:
+        raise ChallengeError("A club goal is run together: nobody is ranked, so nobody hides.")
     entry = entry_of(challenge.id, user.id)
     if entry is None:
         raise ChallengeError("Join the challenge first.")

@@ -10,7 +10,7 @@ from sqlalchemy.exc import IntegrityError
 
 from community.accounts.models import User
 from community.challenges import services
-from community.challenges.models import Challenge
+from community.challenges.models import Challenge, ChallengeEntry
 from community.clubs import services as clubs
 from community.clubs.models import Club
 from community.db_types import utcnow
@@ -19,7 +19,8 @@ from community.feed.models import FeedItem, ItemKind
 from community.notifications.models import Notification
 from tests.challenges.builders import NOW, challenge, club, edit, log, runner
 from tests.challenges.conftest import act, log_km, this_month_spec
-from tests.helpers import add_member, as_, html, make_club, make_runner, text
+from tests.feed.builders import named
+from tests.helpers import add_member, as_, html, make_club, make_runner, submit, text
 
 MARCH_3 = NOW.replace(day=3, hour=7)
 
@@ -189,3 +190,20 @@ def test_the_goal_bar_is_as_long_as_the_share_of_the_goal_run(app, riverside_goa
     body = html(as_(app, "mia").get(f"/challenges/{riverside_goal}"))
     assert body.count('width="25.0"') == 2  # her card and the board: one progress
     assert " style=" not in body
+
+
+def test_a_club_goal_offers_no_hiding_from_a_board_it_does_not_have(app, riverside_goal):
+    mia = as_(app, "mia")
+    assert "public board" not in text(mia.get(f"/challenges/{riverside_goal}"))
+    response = submit(
+        mia, f"/challenges/{riverside_goal}/visibility", {"hidden": "1"}, page="/dashboard"
+    )
+    assert "nobody is ranked" in text(mia.get(response.headers["Location"]))
+    with app.app_context():
+        entry = db.session.scalar(
+            select(ChallengeEntry).where(
+                ChallengeEntry.challenge_id == riverside_goal,
+                ChallengeEntry.user_id == named("mia").id,
+            )
+        )
+        assert entry.hidden is False
