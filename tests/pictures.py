@@ -4,7 +4,7 @@ import struct
 import zlib
 from io import BytesIO
 
-from PIL import ExifTags, Image, ImageDraw
+from PIL import ExifTags, Image, ImageCms, ImageDraw
 
 RED, BLUE, GREEN = (220, 30, 30), (30, 60, 220), (30, 170, 60)
 
@@ -78,3 +78,26 @@ def opened(data: bytes) -> Image.Image:
     image = Image.open(BytesIO(data))
     image.load()
     return image
+
+
+def swapped_primaries_profile() -> bytes:
+    """An RGB ICC profile whose red is sRGB's blue and whose blue is sRGB's red: sRGB's own
+    profile (from littleCMS) with the red and blue primaries' tags exchanged."""
+    data = bytearray(ImageCms.ImageCmsProfile(ImageCms.createProfile("sRGB")).tobytes())
+    (count,) = struct.unpack(">I", data[128:132])
+    tags = {}
+    for n in range(count):
+        at = 132 + 12 * n
+        tags[bytes(data[at : at + 4])] = (at, data[at + 4 : at + 12])
+    (red_at, red), (blue_at, blue) = tags[b"rXYZ"], tags[b"bXYZ"]
+    data[red_at + 4 : red_at + 12], data[blue_at + 4 : blue_at + 12] = blue, red
+    data[84:100] = bytes(16)  # the profile's checksum, no longer right: "not computed"
+    return bytes(data)
+
+
+def red_with_swapped_profile(fmt: str = "JPEG") -> bytes:
+    """Pixels stored as pure red, under a profile that says they are blue."""
+    buffer = BytesIO()
+    image = Image.new("RGB", (300, 300), (255, 0, 0))
+    image.save(buffer, fmt, icc_profile=swapped_primaries_profile())
+    return buffer.getvalue()

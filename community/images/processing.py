@@ -2,9 +2,10 @@
 
 An upload is judged by its content, never by its name or declared type: Pillow must
 recognise it as JPEG, PNG, WebP or GIF (the first frame), verify it and decode all of it.
-What is kept is drawn again from its pixels, upright (EXIF orientation applied), cropped to
-each size and encoded as WebP: EXIF (GPS included), ICC profiles, comments and any other
-metadata of the upload do not survive.
+What is kept is drawn again from its pixels, upright (EXIF orientation applied), in sRGB
+(converted from the upload's ICC profile: a phone's Display P3 or a CMYK photo would look
+dull or wrong with its profile dropped), cropped to each size and encoded as WebP: EXIF (GPS
+included), ICC profiles, comments and any other metadata of the upload do not survive.
 """
 
 import hashlib
@@ -13,7 +14,7 @@ from dataclasses import dataclass
 from io import BytesIO
 from typing import IO
 
-from PIL import Image, ImageOps, UnidentifiedImageError
+from PIL import Image, ImageCms, ImageOps, UnidentifiedImageError
 
 from community.images.models import Variant
 
@@ -121,7 +122,7 @@ def _decode(data: bytes, longest: int) -> Image.Image:
                 image.load()
                 upright = ImageOps.exif_transpose(image)
                 mode = "RGBA" if upright.has_transparency_data else "RGB"
-                return upright.convert(mode)
+                return _in_srgb(upright, image.info.get("icc_profile"), mode)
     except ImageRefused:
         raise
     except UnidentifiedImageError as error:
@@ -132,6 +133,22 @@ def _decode(data: bytes, longest: int) -> Image.Image:
     # truncated file, SyntaxError, ValueError, struct.error, ...): each is a refusal.
     except Exception as error:
         raise ImageRefused(DAMAGED) from error
+
+
+SRGB = ImageCms.ImageCmsProfile(ImageCms.createProfile("sRGB"))
+
+
+def _in_srgb(image: Image.Image, icc: bytes | None, mode: str) -> Image.Image:
+    """`image` in `mode`, its colours converted from its ICC profile (if any) to sRGB."""
+    if icc:
+        try:
+            profile = ImageCms.ImageCmsProfile(BytesIO(icc))
+            return ImageCms.profileToProfile(image, profile, SRGB, outputMode=mode)
+        # A profile that does not parse, or does not fit the pixels (a palette image, an
+        # RGB profile on CMYK pixels): the colours as they are.
+        except (OSError, ValueError, ImageCms.PyCMSError):
+            pass
+    return image.convert(mode)
 
 
 def _fit(image: Image.Image, size: Size, centering: tuple[float, float]) -> Image.Image:

@@ -116,6 +116,25 @@ def test_a_sideways_phone_photo_is_turned_upright(app, ana):
     assert right[0] > 150 and right[2] < 100  # red on the right
 
 
+@pytest.mark.parametrize("fmt", ["JPEG", "PNG"])
+def test_a_photo_with_a_colour_profile_keeps_its_colours_once_the_profile_is_gone(app, ana, fmt):
+    # Its pixels say red, its profile says they are blue: what is kept is blue, in sRGB.
+    upload(as_(app, "ana"), pictures.red_with_swapped_profile(fmt), f"me.{fmt.lower()}")
+    with app.app_context():
+        data = db.session.scalar(select(StoredImage.data).where(StoredImage.variant == "lg"))
+    image = pictures.opened(data)
+    assert "icc_profile" not in image.info
+    red, _green, blue = image.convert("RGB").getpixel((128, 128))
+    assert blue > 200 and red < 60
+
+
+def test_a_photo_whose_profile_does_not_parse_is_kept_as_its_pixels_say(app, ana):
+    buffer = BytesIO()
+    pictures.opened(pictures.picture(fmt="PNG")).save(buffer, "PNG", icc_profile=b"not a profile")
+    assert upload(as_(app, "ana"), buffer.getvalue()).status_code == 302
+    assert key_of(app, "ana") is not None
+
+
 @pytest.mark.parametrize(
     ("data", "filename"),
     [
