@@ -6,9 +6,9 @@ A lower feature never imports a higher one, so each higher feature registers a f
 its slot, and the page's view calls them all before rendering: the template receives
 `slots`, plain data, and never reaches the database itself.
 
-A page's subject is what its view knows: the club page passes the club, the viewer and,
-when its list of members holds them all, their ids (`member_ids`, else None); a filler
-takes what it uses and `**_` for the rest.
+A page's subject is what its view knows: the club page passes the club, the viewer, the
+member count and, when its list of members holds them all, their ids (`member_ids`, else
+None); a filler takes what it uses and `**_` for the rest.
 """
 
 from collections.abc import Callable

@@ -11,10 +11,12 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from community.challenges import services as challenges
+from community.clubs import queries as club_queries
 from community.clubs.models import Club
 from community.db_types import utcnow
 from community.extensions import db
 from community.feed import posts, services
+from community.feed import queries as feed_queries
 from tests.challenges.conftest import this_month_spec
 from tests.feed.builders import named, run_item
 from tests.helpers import add_member, as_, make_club, make_runner, statements_run
@@ -94,3 +96,12 @@ def test_a_page_reads_as_many_statements_for_30_feed_items_as_for_3(app, pages, 
     large = statements_of(app, as_(app, "large-0"), pages["large"][page])
     assert small == large
     assert large <= BUDGET[page]
+
+
+def test_a_big_clubs_page_reads_as_many_statements_as_a_small_ones(app, pages, monkeypatch):
+    # A club of more than SMALL_CLUB members: its list of members is one page of them, and
+    # the member count says its feed reads newest first, with no member ids to read.
+    small = statements_of(app, as_(app, "small-0"), pages["small"]["club"])
+    monkeypatch.setattr(feed_queries, "SMALL_CLUB", 2)
+    monkeypatch.setattr(club_queries, "MEMBERS_PER_PAGE", 2)
+    assert statements_of(app, as_(app, "large-0"), pages["large"]["club"]) == small

@@ -195,10 +195,11 @@ def _club_head() -> Select[tuple[Club, Membership, int, Membership]]:
 
 
 def club_head(
-    slug: str, viewer_id: int | None, page: int = 1, per_page: int = MEMBERS_PER_PAGE
+    slug: str, viewer_id: int | None, page: int = 1, per_page: int | None = None
 ) -> ClubHead | None:
     """The club by its slug, with the viewer's membership, the member count and a page of
-    members: one statement (one row per member listed)."""
+    members (MEMBERS_PER_PAGE by default): one statement (one row per member listed)."""
+    per_page = per_page or MEMBERS_PER_PAGE
     values = {
         "slug": slug.lower(),
         "viewer_id": viewer_id or 0,

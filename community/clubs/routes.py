@@ -128,7 +128,13 @@ def show(slug: str) -> str:
         member_count=members.total,
         home_map=_home_map(club),
         # A small club's feed reads by its members' ids: the list has them, when it has all.
-        slots=pages.fill("club", club=club, viewer=user_id, member_ids=members.everyone),
+        slots=pages.fill(
+            "club",
+            club=club,
+            viewer=user_id,
+            member_ids=members.everyone,
+            member_count=members.total,
+        ),
     )
 
 

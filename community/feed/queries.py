@@ -224,16 +224,17 @@ def club(
     before: int | None = None,
     after: int | None = None,
     member_ids: Sequence[int] | None = None,
+    member_count: int | None = None,
     pinned: bool = False,
 ) -> Page:
     """The club's news, and its members' runs (the page checks the viewer may see the club).
-    `member_ids`: every member's id, when the caller has read them all already; `pinned`:
-    read the club's pinned posts with the page."""
-    if member_ids is None:
+    `member_ids`: every member's id, or `member_count`, when the caller has read them
+    already; `pinned`: read the club's pinned posts with the page."""
+    if member_ids is None and (member_count is None or member_count <= SMALL_CLUB):
         members = select(Membership.user_id).where(Membership.club_id == club_id)
         member_ids = list(db.session.scalars(members.limit(SMALL_CLUB + 1)))
-    few = list(member_ids)
-    if len(few) <= SMALL_CLUB:
+    few = list(member_ids or ())
+    if member_ids is not None and len(few) <= SMALL_CLUB:
         values: dict[str, object] = {"club_id": club_id, "member_ids": few}
         return _page("small_club", values, viewer_id, before, after, pinned=pinned)
     return _page("big_club", {"club_id": club_id}, viewer_id, before, after, pinned=pinned)
@@ -295,9 +296,12 @@ def club_page(
     viewer_id: int | None,
     before: int | None = None,
     member_ids: Sequence[int] | None = None,
+    member_count: int | None = None,
 ) -> FeedPage:
     """The club's feed with its pinned posts (the caller checked the viewer may see it)."""
-    page = club(club_id, viewer_id, before, member_ids=member_ids, pinned=True)
+    page = club(
+        club_id, viewer_id, before, member_ids=member_ids, member_count=member_count, pinned=True
+    )
     return _feed_page(page, viewer_id, page.pinned)
 
 

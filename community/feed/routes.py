@@ -125,9 +125,11 @@ def _shown(
 
 
 @pages.slot(bp, "club", "feed")
-def club_slot(club: Club, viewer: int | None, member_ids: Sequence[int] | None) -> Shown:
+def club_slot(
+    club: Club, viewer: int | None, member_ids: Sequence[int] | None, member_count: int
+) -> Shown:
     """The club page's feed (its view has checked the viewer may see the club)."""
-    page = queries.club_page(club.id, viewer, member_ids=member_ids)
+    page = queries.club_page(club.id, viewer, member_ids=member_ids, member_count=member_count)
     live_url = url_for("feed.club_live", slug=club.slug)
     return _shown(page, "feed.club", "club", club.id, live_url, slug=club.slug)
 
