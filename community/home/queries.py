@@ -4,10 +4,10 @@ next group runs, their clubs and, for a newcomer, the first steps still to take.
 Home is the top layer: it reads the other features' queries and never writes."""
 
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from functools import cache
 
-from sqlalchemy import Integer, Select, bindparam, case, exists, literal, select
+from sqlalchemy import Integer, Select, and_, bindparam, case, exists, func, literal, select
 
 from community.accounts.models import User
 from community.activities.models import Run
@@ -61,26 +61,44 @@ class Dashboard:
     first_steps: FirstSteps
 
 
+# Start times are read grouped in spans shorter than any week, each as its first and last:
+# a span holds at most one local Monday 00:00 (weeks are 167 to 169 hours long), so its
+# first and last start fall in every week any of its starts does, and the streak is the
+# same. A runner with 2,000 runs over two years sends 250 numbers, not 2,000 rows.
+SPAN_S = 6 * 24 * 3600
+
+
 @cache
 def _runs_and_flags() -> Select:
-    """Every start time, newest first, for the streak (integers: cheap even for thousands
-    of runs); distance and time only where a week's totals need them (from `since`), and
-    the first-step flags. Joined onto one row so that a runner without runs still gets
-    the flags. Built once: it runs on every visit home."""
+    """The runner's start times (epoch seconds) as each span's first and last, for the
+    streak; this week's and last week's distance, time and runs; and the first-step flags.
+    Joined onto one row so that a runner without runs still gets the flags. Built once: it
+    runs on every visit home."""
     user_id = bindparam("user_id", type_=Integer)
-    recent = Run.start_time >= bindparam("since", type_=UTCDateTime())
+    start = epoch_seconds(Run.start_time)
+    weeks = [bindparam(name, type_=UTCDateTime()) for name in ("last", "this", "next")]
+    last_week = and_(Run.start_time >= weeks[0], Run.start_time < weeks[1])
+    this_week = and_(Run.start_time >= weeks[1], Run.start_time < weeks[2])
     one = select(literal(1).label("one")).subquery()
     return (
         select(
-            epoch_seconds(Run.start_time),
-            case((recent, Run.distance_m)),
-            case((recent, Run.duration_s)),
+            func.min(start),
+            func.max(start),
+            *(
+                total
+                for week in (this_week, last_week)
+                for total in (
+                    func.sum(case((week, Run.distance_m), else_=0.0)),
+                    func.sum(case((week, Run.duration_s), else_=0.0)),
+                    func.sum(case((week, 1), else_=0)),
+                )
+            ),
             exists().where(Rsvp.user_id == user_id),
             exists().where(ChallengeEntry.user_id == user_id),
         )
         .select_from(one)
         .outerjoin(Run, Run.user_id == user_id)
-        .order_by(Run.start_time.desc())
+        .group_by(start // SPAN_S)
     )
 
 
@@ -89,27 +107,18 @@ def dashboard(user: User, now: datetime) -> Dashboard:
     their own features' page models), in three statements: the runner's runs with the
     first-step flags, their clubs, their next group runs."""
     zone = user.zone
-    last_monday, this_monday, next_monday = (
-        int(start.timestamp()) for start in week_starts(now, zone, 2)
-    )
-    since = datetime.fromtimestamp(last_monday, UTC)
-    rows = db.session.execute(_runs_and_flags(), {"user_id": user.id, "since": since}).all()
-    answered, entered = rows[0][3], rows[0][4]
-    runs = [(start, distance, duration) for start, distance, duration, *_ in rows if start]
-    this = [(d, t) for start, d, t in runs if this_monday <= start < next_monday]
-    last = [(d, t) for start, d, t in runs if last_monday <= start < this_monday]
+    last, this, following = week_starts(now, zone, 2)
+    rows = db.session.execute(
+        _runs_and_flags(), {"user_id": user.id, "last": last, "this": this, "next": following}
+    ).all()
+    answered, entered = rows[0][-2], rows[0][-1]
+    starts = sorted({at for row in rows for at in row[:2] if at is not None}, reverse=True)
+    totals = [sum(row[n] or 0 for row in rows) for n in range(2, 8)]
     clubs = my_clubs(user.id)
     return Dashboard(
-        week=Week(
-            sum(d for d, _ in this),
-            sum(t for _, t in this),
-            len(this),
-            sum(d for d, _ in last),
-            sum(t for _, t in last),
-            len(last),
-        ),
-        streak_weeks=streak_of((start for start, *_ in runs), now, zone),
-        has_runs=bool(runs),
+        week=Week(totals[0], totals[1], int(totals[2]), totals[3], totals[4], int(totals[5])),
+        streak_weeks=streak_of(starts, now, zone),
+        has_runs=bool(starts),
         next_runs=next_runs_of(user.id, now),
         clubs=clubs,
         first_steps=FirstSteps(bool(clubs), bool(answered), bool(entered)),

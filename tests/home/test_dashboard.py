@@ -1,6 +1,7 @@
 """The dashboard, the runner's home: this week against last week, the week streak, the next
 group runs with the place in the queue, and the first steps for a newcomer."""
 
+import random
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -9,7 +10,7 @@ from sqlalchemy import select
 
 from community.accounts.models import User
 from community.activities.models import Run
-from community.activities.progress import week_starts
+from community.activities.progress import streak_of, week_starts
 from community.clubs.models import Club
 from community.db_types import utcnow
 from community.extensions import db
@@ -17,7 +18,7 @@ from community.group_runs import scheduling
 from community.group_runs import services as group_runs
 from community.group_runs.models import RsvpStatus
 from community.group_runs.scheduling import PaceGroupSpec
-from community.home.queries import dashboard
+from community.home.queries import SPAN_S, dashboard
 from tests.helpers import add_member, as_, make_club, make_runner, text
 
 NOW = datetime(2026, 4, 1, 10, 0, tzinfo=UTC)  # a Wednesday; Monday 30 March began the week
@@ -166,3 +167,39 @@ def test_a_cancelled_run_and_one_already_run_are_not_next(app, ana):
         db.session.flush()
 
         assert dashboard(runner("ana"), NOW).next_runs == []
+
+
+@pytest.mark.parametrize("zone", ["Pacific/Auckland", "America/New_York", "Asia/Kolkata"])
+def test_the_streak_is_the_one_every_start_time_gives_though_fewer_are_read(ctx, ana, zone):
+    """A run every few days, at any hour, over DST changes, with two weeks off in the
+    middle: the dashboard reads each span's first and last start, and gets the streak that
+    walking every run gives."""
+    rng = random.Random(zone)
+    ana = runner("ana")
+    ana.timezone = zone
+    starts, back = [], timedelta(minutes=rng.randrange(600))
+    while back < timedelta(days=300):
+        if not timedelta(days=90) <= back < timedelta(days=104):  # two weeks off
+            starts.append(NOW - back)
+        back += timedelta(days=rng.choice([1, 3, 5, 6]), minutes=rng.randrange(-600, 600))
+    for start in starts:
+        add_run(ana, start, km=5, minutes=30)
+    every = sorted((int(start.timestamp()) for start in starts), reverse=True)
+
+    streak = dashboard(ana, NOW).streak_weeks
+
+    assert streak == streak_of(every, NOW, ZoneInfo(zone))
+    assert streak >= 4
+
+
+def test_runs_either_side_of_monday_in_one_span_read_count_both_weeks(ctx, ana):
+    # The span the dashboard reads as one (its first and last start) around this Monday.
+    ana = runner("ana")
+    monday = int(week_starts(NOW, ZoneInfo("Europe/Berlin"), 1)[0].timestamp())
+    span = monday - monday % SPAN_S
+    before, after = span + 60, min(span + SPAN_S - 60, int(NOW.timestamp()) - 60)
+    assert before < monday <= after
+    for at in (before, after):
+        add_run(ana, datetime.fromtimestamp(at, UTC), km=5, minutes=30)
+
+    assert dashboard(ana, NOW).streak_weeks == 2
