@@ -37,18 +37,39 @@
       });
     }
 
-    // Someone typing a comment (or an edit) keeps their text: that part waits until they leave.
-    function typing(element) {
+    // Someone using a form of the item (typing in it, or pressing one of its buttons) keeps
+    // it as it is: that part is redrawn when they leave it.
+    function inUse(element) {
       const active = document.activeElement;
-      return element.contains(active) && active.matches("input, textarea");
+      return element.contains(active) && active.matches("input, textarea, button, select");
+    }
+    function fields(element) {
+      return Array.from(element.querySelectorAll("textarea, input:not([type]), input[type=text]"));
+    }
+    // Text typed and left there (the runner looked away, or pressed elsewhere) is a draft.
+    function drafted(element) {
+      return fields(element).some(function (field) { return field.value !== field.defaultValue; });
     }
     // An edit or report form opened stays open too.
     function busy(element) {
-      return typing(element) || element.querySelector("details[open]") !== null;
+      return inUse(element) || drafted(element) || element.querySelector("details[open]") !== null;
+    }
+    // The drafts of `now` go into the same fields of `then`, its redrawn copy.
+    function carryDrafts(now, then) {
+      const fresh = fields(then);
+      fields(now).forEach(function (field, n) {
+        if (field.value === field.defaultValue) return;
+        const same = fresh.find(function (other) {
+          return other.name === field.name && other.form && field.form &&
+            other.form.getAttribute("action") === field.form.getAttribute("action");
+        }) || fresh[n];
+        if (same) same.value = field.value;
+      });
     }
 
-    // The whole item is redrawn (a pin, an edit, new comments); while someone types in it
-    // or has a form of it open, only the parts they are not using (typed-in ones on leaving).
+    // The whole item is redrawn (a pin, an edit, new comments); while someone uses it, has
+    // a draft in it or a form of it open, only the parts they are not using (those in use
+    // on leaving them; drafts carried into the redrawn part).
     function update(current, fresh) {
       if (!busy(current)) {
         current.replaceWith(document.adoptNode(fresh));
@@ -58,12 +79,13 @@
         const now = current.querySelector(selector);
         const then = fresh.querySelector(selector);
         if (!now || !then) return;
-        if (busy(now)) {
-          if (!typing(now)) return;
+        if (inUse(now)) {
           const id = Number(current.dataset.itemId);
           document.activeElement.addEventListener("blur", function () { sync(id); }, { once: true });
           return;
         }
+        if (now.querySelector("details[open]") !== null) return;
+        carryDrafts(now, then);
         now.replaceWith(then);
       });
     }

@@ -11,10 +11,12 @@ from sqlalchemy import select
 
 from community.accounts.models import User
 from community.activities import services as runs
+from community.activities.models import Run
 from community.clubs.models import Club
 from community.db_types import utcnow
 from community.extensions import db
-from community.feed import posts
+from community.feed import posts, services
+from community.feed.models import FeedItem
 from tests.e2e.pages import confirming, item, log_in, open_comments, open_menu, watching
 from tests.helpers import add_member, make_runner
 
@@ -120,6 +122,49 @@ def test_a_comment_edited_then_deleted_changes_on_the_runners_open_page_live(
     expect(item(ben, "Track session").locator("li[data-comment-id]")).to_have_count(0)
     expect(ana_item.locator("li[data-comment-id]")).to_have_count(0)
     expect(ana_item).not_to_contain_text("even pacing")
+
+
+def kudos_from(app: Flask, username: str, title: str) -> None:
+    """`username` gives kudos to the feed item of the run called `title`, through the service."""
+    with app.app_context():
+        item_id = db.session.scalar(
+            select(FeedItem.id).join(FeedItem.run).where(Run.title == title)
+        )
+        services.give_kudos(user(username), item_id, now=utcnow())
+        db.session.commit()
+
+
+def test_a_comment_being_written_keeps_its_text_while_kudos_arrive_live(
+    club_mates, app: Flask, new_page
+) -> None:
+    ran(app, "ana", "Hill reps")
+    for name in ("cleo", "dan"):
+        make_runner(app, name, display_name=f"{name.title()} Park")
+    ben = new_page()
+    log_in(ben, "ben")
+    ben.goto("/u/ana")
+    watching(ben)
+    card = item(ben, "Hill reps")
+
+    # Ben starts a comment and looks away; Cleo's kudos redraw his card around the draft.
+    card.get_by_label("Comment").fill("Those hills")
+    ben.get_by_role("heading", name="Ana Lima").click()
+    kudos_from(app, "cleo", "Hill reps")
+    expect(card).to_contain_text("Cleo Park gave kudos")
+    expect(card.locator(".faces .avatar")).to_have_count(1)  # the card's fresh copy is in
+    expect(card.get_by_label("Comment")).to_have_value("Those hills")
+
+    # He types on, the box focused, as Dan's kudos arrive: his text stays as he typed it.
+    card.get_by_label("Comment").press("End")
+    card.get_by_label("Comment").press_sequentially(" look steep")
+    kudos_from(app, "dan", "Hill reps")
+    expect(card.locator(".faces .avatar")).to_have_count(2)
+    card.get_by_label("Comment").press_sequentially("!")
+    expect(card.get_by_label("Comment")).to_have_value("Those hills look steep!")
+    card.get_by_role("button", name="Comment", exact=True).click()
+    flash(ben, "Comment posted.")
+    expect(item(ben, "Hill reps")).to_contain_text("Ben Okafor: Those hills look steep!")
+    expect(item(ben, "Hill reps")).to_contain_text("Cleo Park and Dan Park gave kudos")
 
 
 # --- club posts -----------------------------------------------------------------------
