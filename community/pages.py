@@ -8,7 +8,8 @@ its slot, and the page's view calls them all before rendering: the template rece
 
 A page's subject is what its view knows: the club page passes the club, the viewer, the
 member count and, when its list of members holds them all, their ids (`member_ids`, else
-None); a filler takes what it uses and `**_` for the rest.
+None); the dashboard the runner and whether they are in a club (`in_a_club`). A filler
+takes what it uses and `**_` for the rest.
 """
 
 from collections.abc import Callable

@@ -185,11 +185,15 @@ def home(
     before: int | None = None,
     after: int | None = None,
     per_page: int | None = None,
+    network: bool | None = None,
 ) -> Page:
-    """Mine, the runners I follow, the people in my clubs, and my clubs' news."""
+    """Mine, the runners I follow, the people in my clubs, and my clubs' news (`network`:
+    whether the runner is in a club or follows anyone, when the caller knows)."""
     # Newcomers (no club, nobody followed) read their own items by index; the newest-first
     # read of a network would pass the whole table to find their few.
-    feed = "network" if _has_network(viewer_id) else "own"
+    if network is None:
+        network = _has_network(viewer_id)
+    feed = "network" if network else "own"
     return _page(feed, {}, viewer_id, before, after, per_page)
 
 
@@ -287,8 +291,13 @@ def _feed_page(page: Page, viewer_id: int | None, pinned: Sequence[FeedItem] = (
     )
 
 
-def home_page(viewer_id: int, before: int | None = None, per_page: int | None = None) -> FeedPage:
-    return _feed_page(home(viewer_id, before, per_page=per_page), viewer_id)
+def home_page(
+    viewer_id: int,
+    before: int | None = None,
+    per_page: int | None = None,
+    network: bool | None = None,
+) -> FeedPage:
+    return _feed_page(home(viewer_id, before, per_page=per_page, network=network), viewer_id)
 
 
 def club_page(

@@ -145,9 +145,9 @@ DASHBOARD_ITEMS = 5
 
 
 @pages.slot(bp, "dashboard", "feed")
-def dashboard_slot(viewer: int) -> Shown:
+def dashboard_slot(viewer: int, in_a_club: bool) -> Shown:
     # A glance on the home page; the feed's own page has the rest.
-    page = queries.home_page(viewer, per_page=DASHBOARD_ITEMS)
+    page = queries.home_page(viewer, per_page=DASHBOARD_ITEMS, network=in_a_club or None)
     return _shown(page, "feed.home", "home", None, url_for("feed.home_live"))
 
 

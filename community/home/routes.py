@@ -21,9 +21,11 @@ def index() -> Response | str:
 @bp.get("/dashboard")
 @login_required
 def dashboard() -> str:
+    home = dashboard_of(current_runner(), utcnow())
     return render_template(
         "home/dashboard.html",
-        home=dashboard_of(current_runner(), utcnow()),
-        slots=pages.fill("dashboard", viewer=current_user.id),
+        home=home,
+        # A runner in a club has a network: the feed need not ask.
+        slots=pages.fill("dashboard", viewer=current_user.id, in_a_club=bool(home.clubs)),
         challenges=dashboard_challenges(current_user.id, current_user.units, utcnow()),
     )
