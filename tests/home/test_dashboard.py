@@ -14,11 +14,13 @@ from community.activities.progress import streak_of, week_starts
 from community.clubs.models import Club
 from community.db_types import utcnow
 from community.extensions import db
+from community.follows import services as follows
 from community.group_runs import scheduling
 from community.group_runs import services as group_runs
 from community.group_runs.models import RsvpStatus
 from community.group_runs.scheduling import PaceGroupSpec
 from community.home.queries import SPAN_S, dashboard
+from tests.feed.builders import log_run
 from tests.helpers import add_member, as_, make_club, make_runner, text
 
 NOW = datetime(2026, 4, 1, 10, 0, tzinfo=UTC)  # a Wednesday; Monday 30 March began the week
@@ -203,3 +205,19 @@ def test_runs_either_side_of_monday_in_one_span_read_count_both_weeks(ctx, ana):
         add_run(ana, datetime.fromtimestamp(at, UTC), km=5, minutes=30)
 
     assert dashboard(ana, NOW).streak_weeks == 2
+
+
+def test_the_dashboard_feed_shows_whom_the_runner_follows_and_their_club_mates(app, ana):
+    make_runner(app, "ben")
+    cleo = make_runner(app, "cleo")
+    with app.app_context():
+        follows.follow(runner("ana"), runner("ben"), now=utcnow())
+        db.session.commit()
+    log_run(app, "ben", km=7.5)
+    assert "7.50 km" in text(as_(app, "ana").get("/dashboard"))  # in no club: by follows
+
+    club_id = make_club(app, cleo, "riverside")
+    add_member(app, club_id, ana)
+    log_run(app, "cleo", km=4.2)
+    page = text(as_(app, "ana").get("/dashboard"))
+    assert "4.20 km" in page and "7.50 km" in page
