@@ -10,7 +10,15 @@ from werkzeug.wrappers import Response
 from community import pages
 from community.accounts.models import User
 from community.actions import one_click
-from community.challenges import board_cache, club_boards, history, queries, rules, services
+from community.challenges import (
+    board_cache,
+    club_boards,
+    history,
+    queries,
+    rules,
+    services,
+    summaries,
+)
 from community.challenges.counting import counted_runs, safe_weeks
 from community.challenges.forms import ChallengeForm, MonthlyForm
 from community.challenges.models import Challenge, ChallengeKind
@@ -349,13 +357,13 @@ def boards(slug: str) -> str:
 class ClubSlot:
     """The club page's challenge slot: this week's board, its challenges, the monthly form."""
 
-    page: queries.ClubChallenges
+    page: summaries.ClubChallenges
     monthly_form: MonthlyForm
 
 
 @pages.slot(bp, "club", "challenges")
 def club_slot(club: Club, viewer: int | None, **_: object) -> ClubSlot:
-    page = queries.club_page(club, viewer, utcnow())
+    page = summaries.club_page(club, viewer, utcnow())
     form = MonthlyForm(formdata=None)
     form.active.data = bool(page.monthly and page.monthly.active)
     if page.monthly:
@@ -365,6 +373,6 @@ def club_slot(club: Club, viewer: int | None, **_: object) -> ClubSlot:
 
 
 @pages.slot(bp, "profile", "badges")
-def profile_slot(user: User, viewer: int | None) -> list[queries.Badge]:
+def profile_slot(user: User, viewer: int | None) -> list[summaries.Badge]:
     """The profile's badges: challenges completed, where the viewer may see them."""
-    return queries.badges_for(user.id, viewer)
+    return summaries.badges_for(user.id, viewer)

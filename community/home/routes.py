@@ -3,7 +3,7 @@ from flask_login import current_user, login_required
 from werkzeug.wrappers import Response
 
 from community import pages
-from community.challenges.queries import dashboard_challenges
+from community.challenges.summaries import dashboard_challenges
 from community.db_types import utcnow
 from community.home.queries import dashboard as dashboard_of
 from community.security import current_runner
