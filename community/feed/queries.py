@@ -122,7 +122,7 @@ def _statement(
     feed: str, signed_in: bool, read: str, pinned: bool = False
 ) -> Select[tuple[FeedItem]]:
     """`read`: "newest" first (a page), "before" an id (the next page), or "after" one
-    (what is new, oldest first). `pinned`: with the club's pinned posts too (`_with_pinned`)."""
+    (what is new, oldest first). `pinned`: with the club's pinned posts too (`_pinned`)."""
     viewer = VIEWER if signed_in else None
     page = select(FeedItem.id).where(SELECTIONS[feed](), visible_to(viewer))
     if read == "after":
