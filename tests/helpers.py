@@ -222,15 +222,27 @@ def each_at_once(app: Flask, jobs: list[Callable[[], T]]) -> tuple[list[T], list
     return results, errors
 
 
+# Every sequence of the schema back to 1, as a fresh database has them.
+RESTART_SEQUENCES = sql(
+    "SELECT setval(c.oid, 1, false) FROM pg_class c"
+    " JOIN pg_namespace n ON n.oid = c.relnamespace"
+    " WHERE c.relkind = 'S' AND n.nspname = current_schema()"
+)
+
+
 def release_database(app: Flask) -> None:
-    """After a spec's app: on PostgreSQL empty every table (the schema stays for the next
-    spec); on either engine close the app's connections."""
+    """After a spec's app: on PostgreSQL empty every table and restart its ids (the schema
+    stays for the next spec); on either engine close the app's connections."""
     with app.app_context():
         db.session.remove()
         if os.environ.get("TEST_DATABASE_URL"):
-            tables = ", ".join(t.name for t in db.metadata.sorted_tables)
+            # DELETE, children first, not TRUNCATE: a spec leaves a few rows, and TRUNCATE
+            # of 27 tables makes new files for each, 70 ms a spec (280 ms on a busy
+            # machine) against 2-4 ms.
             with db.engine.begin() as connection:
-                connection.execute(sql(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+                for table in reversed(db.metadata.sorted_tables):
+                    connection.execute(table.delete())
+                connection.execute(RESTART_SEQUENCES)
         db.engine.dispose()
 
 
