@@ -1,8 +1,9 @@
 """The suite runs on real engines: SQLite by default, PostgreSQL with TEST_DATABASE_URL.
 
 SQLite: the schema is built once from the migrations into a template file that every test
-copies. PostgreSQL: the schema is built once from the migrations; each test truncates what
-it wrote, so threads and live servers see committed data like in production.
+copies. PostgreSQL: the schema is built once from the migrations; each test empties what it
+wrote (`helpers.release_database`), so threads and live servers see committed data like in
+production.
 """
 
 import os
@@ -27,7 +28,7 @@ from tests.helpers import empty_postgres_database, release_database
 
 
 def _own_database_per_worker() -> None:
-    """Under pytest-xdist each worker builds and truncates a PostgreSQL database of its own
+    """Under pytest-xdist each worker builds and empties a PostgreSQL database of its own
     (`<name>_gw0`, ...): set before any test module reads TEST_DATABASE_URL. SQLite files and
     Redis names are already per test."""
     worker, url = os.environ.get("PYTEST_XDIST_WORKER"), os.environ.get("TEST_DATABASE_URL")
