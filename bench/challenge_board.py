@@ -69,6 +69,7 @@ from typing import Any, TypeVar
 import flask_migrate
 from flask import Flask
 from flask.sessions import SecureCookieSessionInterface
+from flask.testing import FlaskClient
 from sqlalchemy import (
     Engine,
     and_,
@@ -81,6 +82,7 @@ from sqlalchemy import (
     select,
     text,
 )
+from werkzeug.test import TestResponse
 
 from community import config as settings
 from community import create_app
@@ -440,6 +442,30 @@ class Recorder:
             self.active = False
 
 
+@dataclass
+class Call:
+    """One timed GET through Flask's test client, with the SQL it sent."""
+
+    response: TestResponse
+    ms: float
+    statements: list[tuple[str, Any]]
+    # The driver's time inside the call, statement by statement.
+    driver_ms: list[float]
+
+
+def timed_get(client: FlaskClient, path: str, viewer_id: int, recorder: Recorder) -> Call:
+    """GET `path` logged in as `viewer_id` (the session Flask-Login writes), timed, its SQL
+    recorded."""
+    with client.session_transaction() as session:
+        session["_user_id"] = f"{viewer_id}:1"  # User.get_id(): id and session_version
+        session["_fresh"] = True
+    with recorder.recording() as recorded:
+        started = time.perf_counter()
+        response = client.get(path)
+        took = (time.perf_counter() - started) * 1000
+    return Call(response, took, recorded, recorder.driver_ms)
+
+
 class Replayer:
     """Sends recorded statements again through the driver alone, one timing per statement."""
 
@@ -557,14 +583,13 @@ def measure_page(
         names = {u.id: u.display_name for u in db.session.scalars(select(User))}
         db.session.remove()
     for number, viewer in enumerate(viewers):
-        with client.session_transaction() as session:
-            session["_user_id"] = f"{viewer}:1"  # User.get_id(): id and session_version
-            session["_fresh"] = True
-        with recorder.recording() as recorded:
-            started = time.perf_counter()
-            response = client.get(path)
-            took = (time.perf_counter() - started) * 1000
-        in_call = sum(recorder.driver_ms)
+        call = timed_get(client, path, viewer, recorder)
+        response, took, recorded, in_call = (
+            call.response,
+            call.ms,
+            call.statements,
+            sum(call.driver_ms),
+        )
         assert response.status_code == 200, (path, response.status_code)
         assert names[viewer] in response.get_data(as_text=True), "the viewer's own row"
         with app.app_context():

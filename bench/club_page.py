@@ -79,6 +79,7 @@ from challenge_board import (
     server,
     session_cookie,
     table,
+    timed_get,
 )
 from club_data import OTHER_CLUBS, OTHER_MEMBERS, Builder, describe
 from flask import Flask
@@ -142,22 +143,18 @@ def measure_in_process(
     client = app.test_client()
     for n in range(args.warmup + args.calls):
         viewer = viewers[n % len(viewers)]
-        with client.session_transaction() as session:
-            session["_user_id"] = f"{viewer}:1"  # User.get_id(): id and session_version
-            session["_fresh"] = True
-        with recorder.recording() as recorded:
-            started = time.perf_counter()
-            response = client.get(path)
-            took = (time.perf_counter() - started) * 1000
-        assert response.status_code == 200, (path, viewer, response.status_code)
+        call = timed_get(client, path, viewer, recorder)
+        assert call.response.status_code == 200, (path, viewer, call.response.status_code)
         if n < args.warmup:
             continue
-        found.ms.append(took)
-        found.sql_ms.append(sum(recorder.driver_ms))
-        counted = [s for s, _ in recorded if not s.lstrip().upper().startswith(TRANSACTION_CONTROL)]
+        found.ms.append(call.ms)
+        found.sql_ms.append(sum(call.driver_ms))
+        counted = [
+            s for s, _ in call.statements if not s.lstrip().upper().startswith(TRANSACTION_CONTROL)
+        ]
         found.statements.append(len(counted))
         for position, ((statement, _), driver) in enumerate(
-            zip(recorded, recorder.driver_ms, strict=True), 1
+            zip(call.statements, call.driver_ms, strict=True), 1
         ):
             found.per_statement[(position, statement)].append(driver)
     return found

@@ -88,6 +88,7 @@ from challenge_board import (
     run_rows,
     statement_rows,
     table,
+    timed_get,
     user_rows,
 )
 from flask import Flask
@@ -577,14 +578,13 @@ def measure_page(
         replayer = Replayer(db.engine)
     checked = set()
     for n, viewer in in_turn(viewers, args.warmup + args.calls):
-        with client.session_transaction() as session:
-            session["_user_id"] = f"{viewer.id}:1"  # User.get_id(): id and session_version
-            session["_fresh"] = True
-        with recorder.recording() as recorded:
-            started = time.perf_counter()
-            response = client.get(path)
-            took = (time.perf_counter() - started) * 1000
-        in_call = sum(recorder.driver_ms)
+        call = timed_get(client, path, viewer.id, recorder)
+        response, took, recorded, in_call = (
+            call.response,
+            call.ms,
+            call.statements,
+            sum(call.driver_ms),
+        )
         assert response.status_code == 200, (path, viewer.id, response.status_code)
         if viewer.id not in checked:
             shown = [int(i) for i in ITEM_ID.findall(response.get_data(as_text=True))]
