@@ -321,13 +321,7 @@ def populate(app: Flask, entrants: int, runs: int, seed: int) -> dict[str, Any]:
     timings: dict[str, float] = {}
     with app.app_context():
         started = time.perf_counter()
-        admin = accounts.register_user(
-            username="organiser",
-            email="organiser@example.com",
-            display_name="Organiser",
-            password="a long bench password",
-        )
-        admin.is_site_admin = True
+        admin = register_organiser()
         db.session.flush()
         created = []
         for kind, goal in KINDS:
@@ -440,6 +434,18 @@ class Recorder:
             yield self.statements
         finally:
             self.active = False
+
+
+def register_organiser() -> Any:
+    """The site admin who runs the data's challenges (flushed by the register service)."""
+    organiser = accounts.register_user(
+        username="organiser",
+        email="organiser@example.com",
+        display_name="Organiser",
+        password="a long bench password",
+    )
+    organiser.is_site_admin = True
+    return organiser
 
 
 @dataclass

@@ -54,9 +54,10 @@ from challenge_board import (
     Loader,
     analyse,
     epoch,
+    register_organiser,
     user_rows,
 )
-from feed_page import pick_visibility, register_organiser
+from feed_page import pick_visibility
 from sqlalchemy import func, select
 
 from community import invariants

@@ -85,6 +85,7 @@ from challenge_board import (
     epoch,
     open_data,
     percentile,
+    register_organiser,
     run_rows,
     statement_rows,
     table,
@@ -94,7 +95,6 @@ from challenge_board import (
 from flask import Flask
 from sqlalchemy import func, select
 
-from community.accounts import services as accounts
 from community.accounts.models import User
 from community.activities.models import Run
 from community.challenges import services as challenges
@@ -194,18 +194,6 @@ BLOCK_COLUMNS = ("blocker_id", "blocked_id", "created_at")
 ITEM_COLUMNS = ("kind", "actor_id", "club_id", "run_id", "challenge_id", "title", "created_at")
 KUDOS_COLUMNS = ("item_id", "actor_id", "giver_id", "created_at")  # the item's runner too
 COMMENT_COLUMNS = ("item_id", "author_id", "body", "created_at")
-
-
-def register_organiser() -> Any:
-    """The site admin who runs the data's challenges (flushed by the register service)."""
-    organiser = accounts.register_user(
-        username="organiser",
-        email="organiser@example.com",
-        display_name="Organiser",
-        password="a long bench password",
-    )
-    organiser.is_site_admin = True
-    return organiser
 
 
 def pick_visibility(rng: random.Random) -> str:
