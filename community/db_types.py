@@ -1,5 +1,6 @@
 """Column types shared by every feature."""
 
+import sqlite3
 from datetime import UTC, datetime
 
 from sqlalchemy import BigInteger, DateTime
@@ -47,9 +48,16 @@ class epoch_seconds(FunctionElement[int]):
 
 @compiles(epoch_seconds, "sqlite")
 def _epoch_sqlite(element: epoch_seconds, compiler: SQLCompiler, **kw: object) -> str:
-    return f"CAST(strftime('%s', {compiler.process(element.clauses, **kw)}) AS INTEGER)"
+    column = compiler.process(element.clauses, **kw)
+    # unixepoch() gives the same seconds as strftime('%s') at a third of the cost (no text
+    # made and parsed again); SQLite has it from 3.38.
+    if sqlite3.sqlite_version_info >= (3, 38):
+        return f"unixepoch({column})"
+    return f"CAST(strftime('%s', {column}) AS INTEGER)"
 
 
 @compiles(epoch_seconds, "postgresql")
 def _epoch_postgresql(element: epoch_seconds, compiler: SQLCompiler, **kw: object) -> str:
-    return f"CAST(EXTRACT(EPOCH FROM {compiler.process(element.clauses, **kw)}) AS BIGINT)"
+    # FLOOR: a cast alone rounds, and a run at 23:59:59.6 on a Sunday would join Monday.
+    column = compiler.process(element.clauses, **kw)
+    return f"CAST(FLOOR(EXTRACT(EPOCH FROM {column})) AS BIGINT)"

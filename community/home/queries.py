@@ -7,7 +7,17 @@ from dataclasses import dataclass
 from datetime import datetime
 from functools import cache
 
-from sqlalchemy import Integer, Select, and_, bindparam, case, exists, func, literal, select
+from sqlalchemy import (
+    CompoundSelect,
+    Integer,
+    bindparam,
+    case,
+    exists,
+    func,
+    null,
+    select,
+    union_all,
+)
 
 from community.accounts.models import User
 from community.activities.models import Run
@@ -69,37 +79,40 @@ SPAN_S = 6 * 24 * 3600
 
 
 @cache
-def _runs_and_flags() -> Select:
+def _runs_and_flags() -> CompoundSelect:
     """The runner's start times (epoch seconds) as each span's first and last, for the
-    streak; this week's and last week's distance, time and runs; and the first-step flags.
-    Joined onto one row so that a runner without runs still gets the flags. Built once: it
-    runs on every visit home."""
+    streak; then one row of this week's and last week's distance, time and runs with the
+    first-step flags (an aggregate without GROUP BY: a row even for a runner without runs).
+    The spans read the (user, start) index alone; only the two weeks' runs are read from
+    the table. Built once: it runs on every visit home."""
     user_id = bindparam("user_id", type_=Integer)
+    last, this, following = (
+        bindparam(name, type_=UTCDateTime()) for name in ("last", "this", "next")
+    )
     start = epoch_seconds(Run.start_time)
-    weeks = [bindparam(name, type_=UTCDateTime()) for name in ("last", "this", "next")]
-    last_week = and_(Run.start_time >= weeks[0], Run.start_time < weeks[1])
-    this_week = and_(Run.start_time >= weeks[1], Run.start_time < weeks[2])
-    one = select(literal(1).label("one")).subquery()
-    return (
-        select(
-            func.min(start),
-            func.max(start),
-            *(
-                total
-                for week in (this_week, last_week)
-                for total in (
-                    func.sum(case((week, Run.distance_m), else_=0.0)),
-                    func.sum(case((week, Run.duration_s), else_=0.0)),
-                    func.sum(case((week, 1), else_=0)),
-                )
-            ),
-            exists().where(Rsvp.user_id == user_id),
-            exists().where(ChallengeEntry.user_id == user_id),
-        )
-        .select_from(one)
-        .outerjoin(Run, Run.user_id == user_id)
+    nothing = [null()] * 8
+    spans = (
+        select(func.min(start), func.max(start), *nothing)
+        .where(Run.user_id == user_id)
         .group_by(start // SPAN_S)
     )
+    this_week = Run.start_time >= this
+    weeks = select(
+        null(),
+        null(),
+        *(
+            total
+            for week in (this_week, ~this_week)
+            for total in (
+                func.sum(case((week, Run.distance_m), else_=0.0)),
+                func.sum(case((week, Run.duration_s), else_=0.0)),
+                func.sum(case((week, 1), else_=0)),
+            )
+        ),
+        exists().where(Rsvp.user_id == user_id),
+        exists().where(ChallengeEntry.user_id == user_id),
+    ).where(Run.user_id == user_id, Run.start_time >= last, Run.start_time < following)
+    return union_all(spans, weeks)
 
 
 def dashboard(user: User, now: datetime) -> Dashboard:
@@ -111,9 +124,11 @@ def dashboard(user: User, now: datetime) -> Dashboard:
     rows = db.session.execute(
         _runs_and_flags(), {"user_id": user.id, "last": last, "this": this, "next": following}
     ).all()
-    answered, entered = rows[0][-2], rows[0][-1]
-    starts = sorted({at for row in rows for at in row[:2] if at is not None}, reverse=True)
-    totals = [sum(row[n] or 0 for row in rows) for n in range(2, 8)]
+    # The weeks' row is the one with flags (a union's rows come in no promised order).
+    weeks = next(row for row in rows if row[8] is not None)
+    starts = sorted({at for row in rows if row is not weeks for at in row[:2]}, reverse=True)
+    totals = [value or 0 for value in weeks[2:8]]
+    answered, entered = weeks[8], weeks[9]
     clubs = my_clubs(user.id)
     return Dashboard(
         week=Week(totals[0], totals[1], int(totals[2]), totals[3], totals[4], int(totals[5])),

@@ -63,6 +63,30 @@ def test_this_week_is_counted_from_monday_in_the_runners_zone_against_last_week(
     assert home.streak_weeks == 2
 
 
+def test_runs_before_last_week_leave_both_weeks_empty_and_end_the_streak(ctx, ana):
+    ana = runner("ana")
+    add_run(ana, datetime(2026, 3, 16, 7, 0, tzinfo=UTC), km=9, minutes=50)  # two weeks before
+    add_run(ana, datetime(2026, 3, 10, 7, 0, tzinfo=UTC), km=7, minutes=40)
+
+    home = dashboard(ana, NOW)
+
+    assert (home.week.distance_m, home.week.duration_s, home.week.runs) == (0, 0, 0)
+    assert (home.week.last_distance_m, home.week.last_runs) == (0, 0)
+    assert home.has_runs and home.streak_weeks == 0
+
+
+def test_a_run_in_the_last_second_of_sunday_keeps_its_week_for_the_streak(ctx, ana):
+    ana = runner("ana")
+    sunday_last_second = datetime(2026, 3, 29, 21, 59, 59, 600_000, tzinfo=UTC)  # 23:59:59.6
+    add_run(ana, sunday_last_second, km=5, minutes=25)
+    add_run(ana, datetime(2026, 3, 31, 6, 0, tzinfo=UTC), km=5, minutes=25)
+
+    home = dashboard(ana, NOW)
+
+    assert (home.week.runs, home.week.last_runs) == (1, 1)
+    assert home.streak_weeks == 2
+
+
 def test_a_runner_with_runs_sees_them_this_week_not_log_your_first_run(app, ana):
     with app.app_context():
         now = utcnow()
