@@ -1,0 +1,154 @@
+"""Setting, changing and deleting a runner's goals. Functions flush; callers commit."""
+
+from dataclasses import dataclass, replace
+from datetime import date, timedelta
+from zoneinfo import ZoneInfo, available_timezones
+
+from sqlalchemy import delete
+
+from community.accounts.models import User
+from community.activities.analysis import BEST_EFFORT_DISTANCES
+from community.challenges.services import local_midnight
+from community.clubs.services import membership_of
+from community.extensions import db
+from community.goals.models import Goal, GoalKind, Measure
+
+# Long enough for "1,000 km in 2027" and a marathon build-up; a goal is time-bound.
+MAX_GOAL_DAYS = 2 * 366
+MAX_STEPS = 60
+
+
+class GoalError(Exception):
+    """A goal the rules refuse; `field` names the form field it belongs to."""
+
+    def __init__(self, message: str, field: str | None = None) -> None:
+        super().__init__(message)
+        self.field = field
+
+
+class NotYours(GoalError):
+    """The goal belongs to someone else (a 404: whether it exists is theirs to know)."""
+
+
+@dataclass(frozen=True)
+class GoalSpec:
+    """A goal as entered, already in SI units: metres, seconds, runs, or runs a week."""
+
+    kind: str
+    target: float
+    starts_on: date
+    ends_on: date
+    measure: str | None = None
+    race_label: str | None = None
+    timezone: str = "UTC"
+    club_id: int | None = None
+
+
+def _check(spec: GoalSpec, user: User, today: date) -> None:
+    kinds = {kind.value for kind in GoalKind}
+    if spec.kind not in kinds:
+        raise GoalError("Choose what kind of goal it is.", field="kind")
+    kind = GoalKind(spec.kind)
+    if kind == GoalKind.TOTAL and spec.measure not in {m.value for m in Measure}:
+        raise GoalError("Choose distance, time or runs.", field="measure")
+    if kind == GoalKind.WEEKLY and spec.measure not in (Measure.DISTANCE, Measure.TIME):
+        raise GoalError("Choose distance or time each week.", field="measure")
+    if not spec.target > 0:
+        raise GoalError("A target is above zero.", field="target")
+    if kind == GoalKind.HABIT and not (1 <= spec.target <= 14 and spec.target == int(spec.target)):
+        raise GoalError("Runs a week: a whole number from 1 to 14.", field="target")
+    if kind == GoalKind.TOTAL and spec.measure == Measure.RUNS and spec.target != int(spec.target):
+        raise GoalError("Runs: a whole number.", field="target")
+    if kind == GoalKind.RACE and spec.race_label not in BEST_EFFORT_DISTANCES:
+        raise GoalError("Choose the race distance.", field="race_label")
+    if spec.timezone not in available_timezones():
+        raise GoalError("Choose a time zone from the list.", field="timezone")
+    if spec.ends_on < spec.starts_on:
+        raise GoalError("The deadline can't be before the start.", field="ends_on")
+    if (spec.ends_on - spec.starts_on).days >= MAX_GOAL_DAYS:
+        raise GoalError("A goal lasts two years at most: set steps toward a longer aim.", "ends_on")
+    if spec.ends_on < today:
+        raise GoalError("The deadline has already passed.", field="ends_on")
+    if spec.club_id is not None and membership_of(spec.club_id, user.id) is None:
+        raise GoalError("Share a goal with a club you are in.", field="club_id")
+
+
+def _apply(goal: Goal, spec: GoalSpec) -> None:
+    kind = GoalKind(spec.kind)
+    zone = ZoneInfo(spec.timezone)
+    goal.kind = kind.value
+    goal.measure = spec.measure if kind in (GoalKind.TOTAL, GoalKind.WEEKLY) else None
+    goal.target = spec.target
+    goal.race_label = spec.race_label if kind == GoalKind.RACE else None
+    goal.race_distance_m = BEST_EFFORT_DISTANCES[spec.race_label] if goal.race_label else None
+    goal.timezone = spec.timezone
+    goal.starts_on, goal.ends_on = spec.starts_on, spec.ends_on
+    goal.starts_at = local_midnight(spec.starts_on, zone)
+    goal.ends_at = local_midnight(spec.ends_on + timedelta(days=1), zone)
+    goal.club_id = spec.club_id
+
+
+def create_goal(user: User, spec: GoalSpec, today: date, parent: Goal | None = None) -> Goal:
+    """A new goal for `user`, checked to be specific, measurable and time-bound. Whether
+    it is achievable is advice (`queries.verdict`), never a refusal."""
+    _check(spec, user, today)
+    if parent is not None and parent.user_id != user.id:
+        raise NotYours("No such goal.")
+    goal = Goal(user_id=user.id, parent_id=parent.id if parent else None)
+    _apply(goal, spec)
+    db.session.add(goal)
+    db.session.flush()
+    return goal
+
+
+def update_goal(user: User, goal: Goal, spec: GoalSpec, today: date) -> Goal:
+    if goal.user_id != user.id:
+        raise NotYours("No such goal.")
+    _check(spec, user, today)
+    _apply(goal, spec)
+    db.session.flush()
+    return goal
+
+
+def delete_goal(user: User, goal: Goal) -> None:
+    """The goal and its steps."""
+    if goal.user_id != user.id:
+        raise NotYours("No such goal.")
+    db.session.execute(delete(Goal).where(Goal.parent_id == goal.id))
+    db.session.delete(goal)
+    db.session.flush()
+
+
+def suggest_steps(goal: Goal) -> list[GoalSpec]:
+    """Short-term steps toward a long goal: a step a month for a total over more than two
+    months (the target shared by days), else a step a week. Races and weekly goals are
+    already weekly, so they get none."""
+    if goal.kind != GoalKind.TOTAL or goal.weeks < 2:
+        return []
+    days = (goal.ends_on - goal.starts_on).days + 1
+    periods: list[tuple[date, date]] = []
+    day = goal.starts_on
+    monthly = days > 62
+    while day <= goal.ends_on and len(periods) < MAX_STEPS:
+        if monthly:
+            following = (day.replace(day=1) + timedelta(days=32)).replace(day=1)
+        else:
+            following = day + timedelta(days=7)
+        last = min(goal.ends_on, following - timedelta(days=1))
+        periods.append((day, last))
+        day = last + timedelta(days=1)
+    base = GoalSpec(
+        kind=GoalKind.TOTAL.value,
+        target=0.0,
+        starts_on=goal.starts_on,
+        ends_on=goal.ends_on,
+        measure=goal.measure,
+        timezone=goal.timezone,
+    )
+    steps = []
+    for first, last in periods:
+        share = goal.target * ((last - first).days + 1) / days
+        if goal.measure == Measure.RUNS:
+            share = max(1.0, round(share))
+        steps.append(replace(base, target=share, starts_on=first, ends_on=last))
+    return steps
