@@ -95,6 +95,7 @@ def _register_blueprints(app: Flask) -> None:
     from community.clubs.routes import bp as clubs_bp
     from community.feed.routes import bp as feed_bp
     from community.follows.routes import bp as follows_bp
+    from community.goals.routes import bp as goals_bp
     from community.group_runs.routes import bp as group_runs_bp
     from community.home.routes import bp as home_bp
     from community.notifications.routes import bp as notifications_bp
@@ -105,6 +106,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(activities_bp)
     app.register_blueprint(group_runs_bp)
     app.register_blueprint(challenges_bp)
+    app.register_blueprint(goals_bp)
     app.register_blueprint(follows_bp)
     app.register_blueprint(feed_bp)
     app.register_blueprint(notifications_bp)

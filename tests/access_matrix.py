@@ -115,6 +115,7 @@ GROUP_RUN_FORM = {
     "time": "18:30",
     "meeting_point": "The old oak",
 }
+GOAL_FORM = {"kind": "habit", "amount": "3", "starts_on": W("today"), "weeks": "4"}
 CHALLENGE_FORM = {
     "title": "Run 50 km",
     "kind": "distance",
@@ -603,6 +604,36 @@ SECTIONS: dict[str, list[Row]] = {
             "mia's private run",
             "login 404 ok 404 404 404 404",
             run_id="private_run",
+        ),
+    ],
+    "Goals": [
+        page("/goals/", "one's own goals", "login ok ok ok ok ok ok"),
+        page("/goals/new", "the goal builder", "login ok ok ok ok ok ok"),
+        action("/goals/new", "setting a habit", "login ok ok ok ok ok ok", data=GOAL_FORM),
+        page(
+            "/goals/<int:goal_id>/edit",
+            "mia's goal",
+            "login 404 ok 404 404 404 404",
+            goal_id="member_goal",
+        ),
+        action(
+            "/goals/<int:goal_id>/edit",
+            "mia's goal",
+            "login 404 ok 404 404 404 404",
+            goal_id="member_goal",
+            data=GOAL_FORM,
+        ),
+        action(
+            "/goals/<int:goal_id>/steps",
+            "mia's goal: its monthly steps",
+            "login 404 ok 404 404 404 404",
+            goal_id="member_goal",
+        ),
+        action(
+            "/goals/<int:goal_id>/delete",
+            "mia's goal",
+            "login 404 ok 404 404 404 404",
+            goal_id="member_goal",
         ),
     ],
     "Challenges": [

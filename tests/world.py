@@ -39,6 +39,8 @@ from community.feed import moderation, posts
 from community.feed import services as feed
 from community.feed.models import FeedItem
 from community.follows import services as follows
+from community.goals import services as goals
+from community.goals.services import GoalSpec
 from community.group_runs import attendance, calendar, scheduling
 from community.group_runs import services as group_runs
 from community.group_runs.models import RsvpStatus
@@ -187,6 +189,8 @@ def build() -> dict[str, Any]:
     challenges.ensure_monthly(now)  # as the first visit to /challenges/ would
     site_challenge = db.session.scalar(select(Challenge.id).where(Challenge.club_id.is_(None)))
     calendar_token = calendar.new_feed_token(mia).token
+    year_spec = GoalSpec("total", 500_000, today, today + timedelta(days=120), "distance_m")
+    goal = goals.create_goal(mia, year_spec, today)
     db.session.commit()
     return {
         "member_name": mia.username,
@@ -222,6 +226,7 @@ def build() -> dict[str, Any]:
         "challenge": club_challenge.id,
         "site_challenge": site_challenge,
         "calendar_token": calendar_token,
+        "member_goal": goal.id,
         "reset_token": accounts.password_reset_token(mia),
         "in_a_week": (today + timedelta(days=7)).isoformat(),
         "today": today.isoformat(),

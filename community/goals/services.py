@@ -4,7 +4,7 @@ from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from zoneinfo import ZoneInfo, available_timezones
 
-from sqlalchemy import delete
+from sqlalchemy import delete, exists, select
 
 from community.accounts.models import User
 from community.activities.analysis import BEST_EFFORT_DISTANCES
@@ -152,3 +152,17 @@ def suggest_steps(goal: Goal) -> list[GoalSpec]:
             share = max(1.0, round(share))
         steps.append(replace(base, target=share, starts_on=first, ends_on=last))
     return steps
+
+
+def add_suggested_steps(user: User, goal: Goal, today: date) -> list[Goal]:
+    """The suggested steps as goals of their own under `goal`; none if it has steps."""
+    if goal.user_id != user.id:
+        raise NotYours("No such goal.")
+    if db.session.scalar(select(exists().where(Goal.parent_id == goal.id))):
+        return []
+    # Steps already over are history, not goals to set.
+    return [
+        create_goal(user, step, today, parent=goal)
+        for step in suggest_steps(goal)
+        if step.ends_on >= today
+    ]
