@@ -26,6 +26,7 @@ from community.feed import posts
 from community.feed import services as feed
 from community.feed.models import FeedItem, Kudos
 from community.follows import services as follows
+from community.goals.demo import seed_goals
 from community.group_runs.models import GroupRun, RsvpStatus
 from community.group_runs.scheduling import PaceGroupSpec, schedule_run
 from community.group_runs.series import extend_all
@@ -293,11 +294,12 @@ def seed_demo_command() -> None:
     entries = seed_demo_challenges(utcnow())
     cheers = seed_demo_social(utcnow())
     faces = seed_demo_faces()
+    goals = seed_goals({username: _user(username) for username, *_ in DEMO_RUNNERS}, utcnow())
     db.session.commit()
     click.echo(
         f"Demo data ready ({len(created)} runners, {len(new_clubs)} clubs, "
         f"{runs} runs, {scheduled} group runs, {entries} challenge entries, "
-        f"{cheers} kudos and {faces} pictures added)."
+        f"{cheers} kudos, {faces} pictures and {goals} goals added)."
     )
     click.echo(
         f"Log in at http://127.0.0.1:5000 as any of: {', '.join(u for u, *_ in DEMO_RUNNERS)}"

@@ -13,10 +13,10 @@ def test_seed_demo_creates_runners_and_clubs_once(app):
     first = runner.invoke(args=["seed-demo"])
     second = runner.invoke(args=["seed-demo"])
     assert "5 runners, 2 clubs," in first.output
-    assert "2 group runs, 9 challenge entries, 47 kudos and 7 pictures added" in first.output
+    assert "2 group runs, 9 challenge entries, 47 kudos, 7 pictures and 7 goals" in first.output
     assert (
-        "0 runners, 0 clubs, 0 runs, 0 group runs, 0 challenge entries, 0 kudos and "
-        "0 pictures" in second.output
+        "0 runners, 0 clubs, 0 runs, 0 group runs, 0 challenge entries, 0 kudos, "
+        "0 pictures and 0 goals" in second.output
     )
     assert "runhive-demo-2026" in first.output
     with app.app_context():

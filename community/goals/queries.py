@@ -24,7 +24,10 @@ KEEP_FINISHED_DAYS = 90
 def amount_text(measure: str | None, value: float, units: str) -> str:
     """A distance, a time or a count of runs as a person reads it."""
     if measure == Measure.DISTANCE:
-        return u.format_distance(value, units).replace(".00 ", " ")
+        amount = u.from_metres(value, units)
+        # 1,500 km and 48 km read better than 1500.00 and 48.00; short ones keep a tenth.
+        shown = f"{amount:,.0f}" if amount >= 100 or amount == round(amount) else f"{amount:.1f}"
+        return f"{shown} {'mi' if units == 'mi' else 'km'}"
     if measure == Measure.TIME:
         hours, minutes = divmod(round(value / 60), 60)
         return f"{hours} h {minutes:02d} min" if minutes else f"{hours} h"
@@ -126,7 +129,10 @@ def _reason(goal: Goal, standing: Progress, units: str) -> str:
         )
         if status == Status.UPCOMING:
             return f"Starts {goal.starts_on:%-d %b}."
-        return f"{standing.weeks_met} of {standing.weeks_due} weeks so far met the target.{week}"
+        if standing.weeks_due == 0:
+            return f"First week.{week}"
+        weeks = f"{standing.weeks_due} week{'' if standing.weeks_due == 1 else 's'}"
+        return f"{standing.weeks_met} of {weeks} so far met the target.{week}"
     best = (
         f"Your best {goal.race_label} since {goal.starts_on:%-d %b}: "
         f"{u.format_effort(standing.best_s)}."

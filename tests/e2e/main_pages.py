@@ -23,6 +23,7 @@ FIXED = {
     "club": "/clubs/riverside-runners",
     "feed": "/feed/",
     "progress": "/runs/progress",
+    "goals": "/goals/",
     "profile": f"/u/{DEMO_RUNNER}",
 }
 LINKED = {
