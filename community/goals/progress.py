@@ -17,6 +17,7 @@ from sqlalchemy import (
     Float,
     Integer,
     and_,
+    bindparam,
     cast,
     func,
     null,
@@ -25,10 +26,10 @@ from sqlalchemy import (
 )
 
 from community.activities.models import BestEffort, Run
-from community.db_types import epoch_seconds
+from community.db_types import UTCDateTime, epoch_seconds
 from community.extensions import db
 from community.goals.models import Goal, GoalKind, Measure
-from community.goals.rules import RaceVerdict
+from community.goals.rules import SHORTEST_PREDICTOR_M, RaceVerdict
 
 
 class Status(StrEnum):
@@ -59,7 +60,7 @@ class Counted:
         return self.duration_s if measure == Measure.TIME else float(self.runs)
 
 
-def _counts_statement(goal_ids: list[int]) -> CompoundSelect:
+def _counts_statement(goal_ids: list[int], efforts_of: int | None) -> CompoundSelect:
     in_window = and_(
         Run.user_id == Goal.user_id,
         Run.start_time >= Goal.starts_at,
@@ -125,17 +126,51 @@ def _counts_statement(goal_ids: list[int]) -> CompoundSelect:
         .where(ids, Goal.kind == GoalKind.RACE.value, Run.suspect_reason.is_(None))
         .group_by(Goal.id)
     )
-    return union_all(totals, weekly, effort, whole)
+    parts = [totals, weekly, effort, whole]
+    if efforts_of is not None:
+        # What race predictions start from: the runner's recent best efforts and whole
+        # runs of a mile and more (suspect ones aside), as rows without a goal.
+        no_goal, since = cast(null(), Integer), bindparam("since", type_=UTCDateTime())
+        parts.append(
+            select(
+                no_goal, no_hour, BestEffort.distance_m, BestEffort.duration_s, no_count, no_amount
+            )
+            .join(Run, and_(Run.id == BestEffort.run_id, Run.suspect_reason.is_(None)))
+            .where(BestEffort.user_id == efforts_of, BestEffort.achieved_at >= since)
+        )
+        parts.append(
+            select(no_goal, no_hour, Run.distance_m, Run.duration_s, no_count, no_amount).where(
+                Run.user_id == efforts_of,
+                Run.start_time >= since,
+                Run.suspect_reason.is_(None),
+                Run.distance_m >= SHORTEST_PREDICTOR_M,
+            )
+        )
+    return union_all(*parts)
 
 
 def counts(goals: list[Goal]) -> dict[int, Counted]:
     """Every goal's runs, in one statement."""
+    return counts_and_efforts(goals, None, None)[0]
+
+
+def counts_and_efforts(
+    goals: list[Goal], user_id: int | None, since: datetime | None
+) -> tuple[dict[int, Counted], list[tuple[float, float]]]:
+    """Every goal's runs and, when a race goal is among them, the runner's efforts (metres,
+    seconds) since `since` for its prediction: one statement."""
     found: dict[int, Counted] = {goal.id: Counted() for goal in goals}
+    efforts: list[tuple[float, float]] = []
     if not goals:
-        return found
+        return found, efforts
     by_id = {goal.id: goal for goal in goals}
-    rows = db.session.execute(_counts_statement(list(by_id)))
+    racing = user_id is not None and any(goal.kind == GoalKind.RACE for goal in goals)
+    statement = _counts_statement(list(by_id), user_id if racing else None)
+    rows = db.session.execute(statement, {"since": since} if racing else {})
     for goal_id, hour, distance, duration, runs, best in rows:
+        if goal_id is None:
+            efforts.append((distance, duration))
+            continue
         counted = found[goal_id]
         if best is not None:
             counted.best_s = best if counted.best_s is None else min(counted.best_s, best)
@@ -152,7 +187,7 @@ def counts(goals: list[Goal]) -> dict[int, Counted]:
             week[0] += distance or 0.0
             week[1] += duration or 0.0
             week[2] += runs or 0
-    return found
+    return found, efforts
 
 
 @dataclass(frozen=True)

@@ -1,20 +1,19 @@
 """The goals page as one page model: each goal in words, its progress and its verdict,
-in four statements whatever the number of goals (goals, their runs, the runner's last
-twelve weeks, their recent efforts)."""
+in three statements whatever the number of goals (the goals, their runs with the runner's
+recent efforts, the runner's last twelve weeks)."""
 
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import select, union_all
+from sqlalchemy import select
 
 from community import units as u
 from community.accounts.models import User
-from community.activities.models import BestEffort, Run
 from community.activities.progress import bucket_totals, week_starts
 from community.extensions import db
 from community.goals import rules
 from community.goals.models import Goal, GoalKind, Measure
-from community.goals.progress import Counted, Progress, Status, counts, progress
+from community.goals.progress import Counted, Progress, Status, counts_and_efforts, progress
 
 HISTORY_WEEKS = 12
 # Finished goals stay on the page this long, for the runner to look back on.
@@ -78,28 +77,6 @@ def _history(user: User, now: datetime) -> dict[Measure, list[float]]:
         Measure.TIME: [b.duration_s for b in buckets],
         Measure.RUNS: [float(b.runs) for b in buckets],
     }
-
-
-def recent_efforts(user_id: int, now: datetime) -> list[tuple[float, float]]:
-    """(metres, seconds) of the last twelve weeks' best efforts and whole runs, suspect
-    runs aside: what race predictions start from."""
-    since = now - timedelta(weeks=HISTORY_WEEKS)
-    efforts = (
-        select(BestEffort.distance_m, BestEffort.duration_s)
-        .join(Run, Run.id == BestEffort.run_id)
-        .where(
-            BestEffort.user_id == user_id,
-            BestEffort.achieved_at >= since,
-            Run.suspect_reason.is_(None),
-        )
-    )
-    whole = select(Run.distance_m, Run.duration_s).where(
-        Run.user_id == user_id,
-        Run.start_time >= since,
-        Run.suspect_reason.is_(None),
-        Run.distance_m >= rules.SHORTEST_PREDICTOR_M,
-    )
-    return [(d, s) for d, s in db.session.execute(union_all(efforts, whole))]
 
 
 def _reason(goal: Goal, standing: Progress, units: str) -> str:
@@ -270,9 +247,9 @@ def goals_page(user: User, now: datetime) -> GoalsPage:
             .order_by(Goal.ends_at, Goal.id)
         )
     )
-    counted = counts(goals)
+    since = now - timedelta(weeks=HISTORY_WEEKS)
+    counted, efforts = counts_and_efforts(goals, user.id, since)
     history = _history(user, now)
-    efforts = recent_efforts(user.id, now) if any(g.kind == GoalKind.RACE for g in goals) else []
     cards: dict[int, GoalCard] = {}
     for goal in goals:
         today = now.astimezone(user.zone).date()
