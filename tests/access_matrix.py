@@ -610,6 +610,12 @@ SECTIONS: dict[str, list[Row]] = {
         page("/goals/", "one's own goals", "login ok ok ok ok ok ok"),
         page("/goals/new", "the goal builder", "login ok ok ok ok ok ok"),
         action("/goals/new", "setting a habit", "login ok ok ok ok ok ok", data=GOAL_FORM),
+        action(
+            "/goals/why",
+            "one's own reason to run",
+            "login ok ok ok ok ok ok",
+            data={"statement": "To see the sun come up."},
+        ),
         page(
             "/goals/<int:goal_id>/edit",
             "mia's goal",

@@ -6,6 +6,8 @@ statement, PostgreSQL's is not). A page whose count grows with its items, a quer
 or per comment, fails here, and so does one that creeps past its budget.
 """
 
+from datetime import timedelta
+
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
@@ -17,6 +19,8 @@ from community.db_types import utcnow
 from community.extensions import db
 from community.feed import posts, services
 from community.feed import queries as feed_queries
+from community.goals import services as goals
+from community.goals.services import GoalSpec
 from tests.challenges.conftest import this_month_spec
 from tests.feed.builders import named, run_item
 from tests.helpers import add_member, as_, make_club, make_runner, statements_run
@@ -34,8 +38,9 @@ from tests.helpers import add_member, as_, make_club, make_runner, statements_ru
 #   (4), and the challenge badges (1).
 # - dashboard: the runner's runs with the first-step flags, their clubs and their next group
 #   runs (3: community/home/queries.py), and their challenges with their club goals'
-#   totals, then their ranks (2).
-BUDGET = {"club": 8, "profile": 8, "dashboard": 8, "feed": 4}
+#   totals, then their ranks (2), and their goals, then the goals' runs with the recent
+#   efforts for race predictions (2: community/goals/queries.py).
+BUDGET = {"club": 8, "profile": 8, "dashboard": 10, "feed": 4}
 
 
 def statements_of(app: Flask, client: FlaskClient, path: str) -> int:
@@ -47,10 +52,10 @@ def statements_of(app: Flask, client: FlaskClient, path: str) -> int:
 
 def busy_club(app: Flask, slug: str, items: int) -> None:
     """A club of four runners whose feed has `items` runs, each cheered and commented on by
-    two others, and a pinned announcement by its owner. The three runners are in the club's
-    two challenges of the month, a 10 km club goal and a 5 km race to the line, so the
-    feed also shows the goal reached together and challenges completed, and the dashboard
-    a club's total and ranks."""
+    two others, and a pinned announcement by its owner; its first runner has goals. The
+    three runners are in the club's two challenges of the month, a 10 km club goal and a
+    5 km race to the line, so the feed also shows the goal reached together and challenges
+    completed, and the dashboard a club's total and ranks."""
     owner = make_runner(app, f"{slug}-owner")
     club_id = make_club(app, owner, slug=slug)
     mates = [make_runner(app, f"{slug}-{n}", display_name=f"Mate {n}") for n in range(3)]
@@ -72,6 +77,16 @@ def busy_club(app: Flask, slug: str, items: int) -> None:
                 services.add_comment(other, item, f"Nice one @{author.username}!", now=utcnow())
         club = db.session.get(Club, club_id)
         posts.post(named(owner.username), club, "Track night Thursday", pinned=True, now=utcnow())
+        # Goals for the first runner's dashboard: one race, and three more in the large club.
+        today = utcnow().date()
+        specs = [GoalSpec("race", 1500, today, today + timedelta(weeks=8), race_label="5 km")]
+        specs += [
+            GoalSpec("total", 100_000, today, today + timedelta(weeks=4), "distance_m"),
+            GoalSpec("weekly", 20_000, today, today + timedelta(weeks=6), "distance_m"),
+            GoalSpec("habit", 3, today, today + timedelta(weeks=6)),
+        ] * (items > 10)
+        for spec in specs:
+            goals.create_goal(runners[0], spec, today)
         db.session.commit()
 
 

@@ -56,6 +56,10 @@ class User(UserMixin, db.Model):
     is_site_admin: Mapped[bool] = mapped_column(default=False, server_default="0")
     # A private profile: each new follower waits for the runner's approval.
     approves_followers: Mapped[bool] = mapped_column(default=False, server_default="0")
+    # Why I run (goals): a short statement for the runner themself, shown on their profile
+    # only if they choose to.
+    why_i_run: Mapped[str] = mapped_column(String(280), default="", server_default="")
+    why_i_run_public: Mapped[bool] = mapped_column(default=False, server_default="0")
     # The avatar's key (community.images), in its URLs; None: initials on a colour instead.
     avatar_key: Mapped[str | None] = mapped_column(String(16))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

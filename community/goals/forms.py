@@ -1,4 +1,4 @@
-from wtforms import SelectChoice, SelectField, StringField
+from wtforms import BooleanField, SelectChoice, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 from community.activities.analysis import BEST_EFFORT_DISTANCES
@@ -44,3 +44,8 @@ class GoalForm(BaseForm):
     FIELDS = frozenset(
         {"kind", "measure", "amount", "race_label", "race_time", "starts_on", "ends_on", "weeks"}
     ) | {"club_id"}
+
+
+class WhyForm(BaseForm):
+    statement = TextAreaField("Why I run", validators=[Length(max=280)])
+    public = BooleanField("Show it on my profile")

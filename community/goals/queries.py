@@ -286,3 +286,33 @@ def base_text(history: dict[Measure, list[float]], units: str) -> str:
         )
     average = amount_text(Measure.DISTANCE, sum(recent) / len(recent), units)
     return f"Your last 4 weeks: {average} a week on average."
+
+
+@dataclass(frozen=True)
+class DashboardGoal:
+    goal_id: int
+    title: str
+    progress: Progress
+
+
+def dashboard_goals(user: User, now: datetime, limit: int = 5) -> list[DashboardGoal]:
+    """The runner's running goals, soonest deadline first, steps aside: two statements."""
+    goals = list(
+        db.session.scalars(
+            select(Goal)
+            .where(Goal.user_id == user.id, Goal.parent_id.is_(None), Goal.ends_at > now)
+            .order_by(Goal.ends_at, Goal.id)
+            .limit(limit)
+        )
+    )
+    counted, efforts = counts_and_efforts(goals, user.id, now - timedelta(weeks=HISTORY_WEEKS))
+    today = now.astimezone(user.zone).date()
+    shown = []
+    for goal in goals:
+        race = None
+        if goal.kind == GoalKind.RACE:
+            distance = goal.race_distance_m or 0.0
+            race = rules.judge_race(goal.target, distance, goal.ends_on, today, efforts)
+        standing = progress(goal, counted[goal.id], now, race)
+        shown.append(DashboardGoal(goal.id, title_of(goal, user.units), standing))
+    return shown

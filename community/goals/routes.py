@@ -10,7 +10,7 @@ from community.db_types import utcnow
 from community.extensions import db
 from community.forms import ActionForm, show_refusal
 from community.goals import queries, services
-from community.goals.forms import GoalForm
+from community.goals.forms import GoalForm, WhyForm
 from community.goals.models import Goal, GoalKind, Measure
 from community.goals.services import GoalError, GoalSpec
 from community.security import current_runner
@@ -102,11 +102,32 @@ def _form(goal: Goal | None = None) -> GoalForm:
     return form
 
 
+def _why_form() -> WhyForm:
+    form = WhyForm()
+    if request.method == "GET":
+        form.statement.data = current_user.why_i_run
+        form.public.data = current_user.why_i_run_public
+    return form
+
+
 @bp.get("/")
 @login_required
 def index() -> str:
     page = queries.goals_page(current_runner(), utcnow())
-    return render_template("goals/index.html", page=page)
+    return render_template("goals/index.html", page=page, why_form=_why_form())
+
+
+@bp.post("/why")
+@login_required
+def why() -> Response | tuple[str, int]:
+    form = _why_form()
+    if form.validate_on_submit():
+        services.set_why_i_run(current_runner(), form.statement.data or "", form.public.data)
+        db.session.commit()
+        flash("Saved: why you run.", "success")
+        return redirect(url_for("goals.index"))
+    page = queries.goals_page(current_runner(), utcnow())
+    return render_template("goals/index.html", page=page, why_form=form), 400
 
 
 @bp.route("/new", methods=["GET", "POST"])

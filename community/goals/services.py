@@ -13,6 +13,7 @@ from community.clubs.services import membership_of
 from community.extensions import db
 from community.goals.models import Goal, GoalKind, Measure
 
+WHY_MAX = 280
 # Long enough for "1,000 km in 2027" and a marathon build-up; a goal is time-bound.
 MAX_GOAL_DAYS = 2 * 366
 MAX_STEPS = 60
@@ -166,3 +167,14 @@ def add_suggested_steps(user: User, goal: Goal, today: date) -> list[Goal]:
         for step in suggest_steps(goal)
         if step.ends_on >= today
     ]
+
+
+def set_why_i_run(user: User, statement: str, public: bool) -> None:
+    """The runner's reason to run, in their words: shown to them on their goals and when
+    a goal falls behind, and on their profile only if `public`."""
+    statement = " ".join(statement.split())
+    if len(statement) > WHY_MAX:
+        raise GoalError(f"Keep it short: {WHY_MAX} characters at most.", field="statement")
+    user.why_i_run = statement
+    user.why_i_run_public = public and bool(statement)
+    db.session.flush()

@@ -5,6 +5,7 @@ from werkzeug.wrappers import Response
 from community import pages
 from community.challenges.summaries import dashboard_challenges
 from community.db_types import utcnow
+from community.goals.queries import dashboard_goals
 from community.home.queries import dashboard as dashboard_of
 from community.security import current_runner
 
@@ -28,4 +29,5 @@ def dashboard() -> str:
         # A runner in a club has a network: the feed need not ask.
         slots=pages.fill("dashboard", viewer=current_user.id, in_a_club=bool(home.clubs)),
         challenges=dashboard_challenges(current_user.id, current_user.units, utcnow()),
+        goals=dashboard_goals(current_runner(), utcnow()),
     )
