@@ -6,7 +6,7 @@ from community.challenges.models import Challenge, ChallengeEntry, MonthlySeries
 from community.clubs.models import Club, ClubInvite, JoinRequest, Membership, MembershipEvent
 from community.feed.models import Comment, FeedItem, Kudos
 from community.follows.models import Follow
-from community.goals.models import Goal
+from community.goals.models import Goal, GoalCheer
 from community.group_runs.models import (
     Attendance,
     CalendarFeed,
@@ -31,6 +31,7 @@ __all__ = [
     "FeedItem",
     "Follow",
     "Goal",
+    "GoalCheer",
     "GroupRun",
     "JoinRequest",
     "Kudos",

@@ -641,6 +641,24 @@ SECTIONS: dict[str, list[Row]] = {
             "login 404 ok 404 404 404 404",
             goal_id="member_goal",
         ),
+        page(
+            "/goals/clubs/<slug>",
+            "the goals shared with the private club (members only)",
+            "login 404 ok ok ok ok 404",
+            slug="private_club",
+        ),
+        page(
+            "/goals/clubs/<slug>",
+            "the goals shared with the public club (members only)",
+            "login 404 ok ok ok ok 404",
+            slug="public_club",
+        ),
+        action(
+            "/goals/<int:goal_id>/cheer",
+            "mia's goal shared with the private club (not her own; not by whom she blocked)",
+            "login 404 no-op ok ok 404 404",
+            goal_id="member_shared_goal",
+        ),
     ],
     "Challenges": [
         page("/challenges/", "the challenges", "ok ok ok ok ok ok ok"),

@@ -191,6 +191,8 @@ def build() -> dict[str, Any]:
     calendar_token = calendar.new_feed_token(mia).token
     year_spec = GoalSpec("total", 500_000, today, today + timedelta(days=120), "distance_m")
     goal = goals.create_goal(mia, year_spec, today)
+    shared_spec = GoalSpec("habit", 3, today, today + timedelta(days=27), club_id=hideout.id)
+    shared_goal = goals.create_goal(mia, shared_spec, today)
     db.session.commit()
     return {
         "member_name": mia.username,
@@ -227,6 +229,7 @@ def build() -> dict[str, Any]:
         "site_challenge": site_challenge,
         "calendar_token": calendar_token,
         "member_goal": goal.id,
+        "member_shared_goal": shared_goal.id,
         "reset_token": accounts.password_reset_token(mia),
         "in_a_week": (today + timedelta(days=7)).isoformat(),
         "today": today.isoformat(),

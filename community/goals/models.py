@@ -1,7 +1,7 @@
 from datetime import date, datetime
 from enum import StrEnum
 
-from sqlalchemy import CheckConstraint, Date, Float, ForeignKey, Index, String
+from sqlalchemy import CheckConstraint, Date, Float, ForeignKey, Index, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from community.accounts.models import User
@@ -88,3 +88,15 @@ class Goal(db.Model):
 
     def __repr__(self) -> str:
         return f"<Goal {self.id} {self.kind} {self.target}>"
+
+
+class GoalCheer(db.Model):
+    """A club-mate cheering a goal shared with their club: once each."""
+
+    __tablename__ = "goal_cheers"
+    __table_args__ = (UniqueConstraint("goal_id", "user_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    goal_id: Mapped[int] = mapped_column(ForeignKey("goals.id", ondelete="CASCADE"))
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

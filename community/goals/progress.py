@@ -22,6 +22,7 @@ from sqlalchemy import (
     func,
     null,
     select,
+    true,
     union_all,
 )
 
@@ -40,6 +41,7 @@ class Status(StrEnum):
     REACHED = "reached"
     MISSED = "missed"
     UNKNOWN = "no recent effort"  # a race goal with nothing to predict from
+    OPEN = "in progress"  # a race goal seen by others: not judged against a prediction
 
 
 @dataclass
@@ -60,11 +62,15 @@ class Counted:
         return self.duration_s if measure == Measure.TIME else float(self.runs)
 
 
-def _counts_statement(goal_ids: list[int], efforts_of: int | None) -> CompoundSelect:
+def _counts_statement(
+    goal_ids: list[int], efforts_of: int | None, public_only: bool
+) -> CompoundSelect:
     in_window = and_(
         Run.user_id == Goal.user_id,
         Run.start_time >= Goal.starts_at,
         Run.start_time < Goal.ends_at,
+        # Others see a goal counted from the runs they may see: never the private ones.
+        Run.visibility != "private" if public_only else true(),
     )
     ids = Goal.id.in_(goal_ids)
     # Typed NULLs: PostgreSQL types a union's columns part by part, and two untyped NULLs
@@ -116,7 +122,14 @@ def _counts_statement(goal_ids: list[int], efforts_of: int | None) -> CompoundSe
                 BestEffort.achieved_at < Goal.ends_at,
             ),
         )
-        .join(Run, and_(Run.id == BestEffort.run_id, Run.suspect_reason.is_(None)))
+        .join(
+            Run,
+            and_(
+                Run.id == BestEffort.run_id,
+                Run.suspect_reason.is_(None),
+                Run.visibility != "private" if public_only else true(),
+            ),
+        )
         .where(ids, Goal.kind == GoalKind.RACE.value)
         .group_by(Goal.id)
     )
@@ -149,13 +162,14 @@ def _counts_statement(goal_ids: list[int], efforts_of: int | None) -> CompoundSe
     return union_all(*parts)
 
 
-def counts(goals: list[Goal]) -> dict[int, Counted]:
-    """Every goal's runs, in one statement."""
-    return counts_and_efforts(goals, None, None)[0]
+def counts(goals: list[Goal], *, public_only: bool = False) -> dict[int, Counted]:
+    """Every goal's runs, in one statement (`public_only`: as others see them, without the
+    runner's private runs)."""
+    return counts_and_efforts(goals, None, None, public_only=public_only)[0]
 
 
 def counts_and_efforts(
-    goals: list[Goal], user_id: int | None, since: datetime | None
+    goals: list[Goal], user_id: int | None, since: datetime | None, *, public_only: bool = False
 ) -> tuple[dict[int, Counted], list[tuple[float, float]]]:
     """Every goal's runs and, when a race goal is among them, the runner's efforts (metres,
     seconds) since `since` for its prediction: one statement."""
@@ -165,7 +179,7 @@ def counts_and_efforts(
         return found, efforts
     by_id = {goal.id: goal for goal in goals}
     racing = user_id is not None and any(goal.kind == GoalKind.RACE for goal in goals)
-    statement = _counts_statement(list(by_id), user_id if racing else None)
+    statement = _counts_statement(list(by_id), user_id if racing else None, public_only)
     rows = db.session.execute(statement, {"since": since} if racing else {})
     for goal_id, hour, distance, duration, runs, best in rows:
         if goal_id is None:
@@ -301,10 +315,13 @@ def _race(
         return Progress(Status.MISSED, 0.0, target=goal.target, best_s=best)
     if today < goal.starts_on:
         return Progress(Status.UPCOMING, 0.0, target=goal.target, days_left=days_left)
+    if race is None:
+        fraction = min(1.0, goal.target / best) if best else 0.0
+        return Progress(Status.OPEN, fraction, target=goal.target, best_s=best, days_left=days_left)
     # The bar: how close the best time so far (or the predicted one) is to the target.
-    nearest = best if race is None or race.predicted_s is None else race.predicted_s
+    nearest = best if race.predicted_s is None else race.predicted_s
     fraction = min(1.0, goal.target / nearest) if nearest else 0.0
-    if race is None or race.predicted_s is None:
+    if race.predicted_s is None:
         status = Status.UNKNOWN
     elif race.predicted_s <= goal.target:
         status = Status.AHEAD

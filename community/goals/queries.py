@@ -13,7 +13,13 @@ from community.activities.progress import bucket_totals, week_starts
 from community.extensions import db
 from community.goals import rules
 from community.goals.models import Goal, GoalKind, Measure
-from community.goals.progress import Counted, Progress, Status, counts_and_efforts, progress
+from community.goals.progress import (
+    Counted,
+    Progress,
+    Status,
+    counts_and_efforts,
+    progress,
+)
 
 HISTORY_WEEKS = 12
 # Finished goals stay on the page this long, for the runner to look back on.

@@ -5,7 +5,8 @@ from flask_login import current_user, login_required
 from werkzeug.wrappers import Response
 
 from community import units as u
-from community.clubs.queries import my_clubs
+from community.clubs.queries import club_by_slug, my_clubs
+from community.clubs.services import membership_of
 from community.db_types import utcnow
 from community.extensions import db
 from community.forms import ActionForm, show_refusal
@@ -13,6 +14,7 @@ from community.goals import queries, services
 from community.goals.forms import GoalForm, WhyForm
 from community.goals.models import Goal, GoalKind, Measure
 from community.goals.services import GoalError, GoalSpec
+from community.goals.shared import club_goals
 from community.security import current_runner
 
 bp = Blueprint("goals", __name__, url_prefix="/goals")
@@ -189,3 +191,33 @@ def add_steps(goal_id: int) -> Response:
     db.session.commit()
     flash(f"{len(made)} steps added." if made else "This goal has its steps.", "success")
     return redirect(url_for("goals.index", _anchor=f"goal-{goal.id}"))
+
+
+@bp.get("/clubs/<slug>")
+@login_required
+def club(slug: str) -> str:
+    """The goals a club's members shared with it: for its members only."""
+    found = club_by_slug(slug)
+    if found is None or membership_of(found.id, current_user.id) is None:
+        abort(404)
+    shared = club_goals(found.id, current_user.id, current_user.units, utcnow())
+    return render_template("goals/club.html", club=found, shared=shared)
+
+
+@bp.post("/<int:goal_id>/cheer")
+@login_required
+def cheer(goal_id: int) -> Response:
+    goal = db.session.get(Goal, goal_id)
+    if goal is None or not services.can_see_shared(goal, current_user.id):
+        abort(404)
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    try:
+        services.cheer(current_runner(), goal)
+    except GoalError as error:
+        db.session.rollback()
+        flash(str(error), "info")
+    else:
+        db.session.commit()
+    slug = goal.club.slug if goal.club else ""  # shared, so in a club
+    return redirect(url_for("goals.club", slug=slug, _anchor=f"goal-{goal.id}"))

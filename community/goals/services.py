@@ -5,13 +5,16 @@ from datetime import date, timedelta
 from zoneinfo import ZoneInfo, available_timezones
 
 from sqlalchemy import delete, exists, select
+from sqlalchemy.dialects import postgresql, sqlite
 
+from community.accounts import blocks
 from community.accounts.models import User
 from community.activities.analysis import BEST_EFFORT_DISTANCES
 from community.challenges.services import local_midnight
 from community.clubs.services import membership_of
+from community.db_types import utcnow
 from community.extensions import db
-from community.goals.models import Goal, GoalKind, Measure
+from community.goals.models import Goal, GoalCheer, GoalKind, Measure
 
 WHY_MAX = 280
 # Long enough for "1,000 km in 2027" and a marathon build-up; a goal is time-bound.
@@ -178,3 +181,30 @@ def set_why_i_run(user: User, statement: str, public: bool) -> None:
     user.why_i_run = statement
     user.why_i_run_public = public and bool(statement)
     db.session.flush()
+
+
+def can_see_shared(goal: Goal, viewer_id: int) -> bool:
+    """A goal shared with a club is for its members (the runner's blocks apply)."""
+    return (
+        goal.club_id is not None
+        and (viewer_id == goal.user_id or membership_of(goal.club_id, viewer_id) is not None)
+        and not blocks.between(viewer_id, goal.user_id)
+    )
+
+
+def cheer(user: User, goal: Goal) -> bool:
+    """A club-mate cheers a shared goal, once: True if this was new. Two cheers at once
+    make one row (the unique pair, and an insert that skips a conflict)."""
+    if not can_see_shared(goal, user.id):
+        raise NotYours("No such goal.")
+    if goal.user_id == user.id:
+        raise GoalError("Cheer your club-mates; your own goal has you already.")
+    connection = db.session.connection()
+    build = postgresql.insert if connection.dialect.name == "postgresql" else sqlite.insert
+    inserted = connection.execute(
+        build(GoalCheer)
+        .values(goal_id=goal.id, user_id=user.id, created_at=utcnow())
+        .on_conflict_do_nothing(index_elements=["goal_id", "user_id"])
+        .returning(GoalCheer.id)
+    )
+    return inserted.scalar() is not None
