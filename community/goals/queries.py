@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from sqlalchemy import select
+from sqlalchemy.orm import joinedload
 
 from community import units as u
 from community.accounts.models import User
@@ -246,6 +247,7 @@ def goals_page(user: User, now: datetime) -> GoalsPage:
     goals = list(
         db.session.scalars(
             select(Goal)
+            .options(joinedload(Goal.club))  # "shared with …" on the card
             .where(
                 Goal.user_id == user.id,
                 Goal.ends_at > now - timedelta(days=KEEP_FINISHED_DAYS),

@@ -10,7 +10,7 @@ from community.activities.models import Run
 from community.db_types import utcnow
 from community.extensions import db
 from community.goals.models import Goal
-from tests.helpers import as_, make_runner, statements_run, submit, text
+from tests.helpers import add_member, as_, make_club, make_runner, statements_run, submit, text
 
 
 @pytest.fixture
@@ -258,6 +258,8 @@ def test_the_goals_pages_need_a_login(client):
 
 
 def test_the_goals_page_reads_four_statements_for_twelve_goals_as_for_four(app, ana):
+    club_id = make_club(app, make_runner(app, "cleo"), slug="riverside")
+    add_member(app, club_id, ana)
     # The runner with the bell (1), the goals (1), their runs with the recent efforts for
     # race goals (1), the last twelve weeks (1).
     client = as_(app, "ana")
@@ -271,7 +273,8 @@ def test_the_goals_page_reads_four_statements_for_twelve_goals_as_for_four(app, 
     counted = []
     for _ in range(3):
         for fields in kinds:
-            submit(client, "/goals/new", {"starts_on": start, "ends_on": end, **fields})
+            shared = {"club_id": str(club_id)}  # each card says the club it is shared with
+            submit(client, "/goals/new", {"starts_on": start, "ends_on": end, **shared, **fields})
         with statements_run(app) as seen:
             assert client.get("/goals/").status_code == 200
         counted.append(len(seen))
