@@ -39,6 +39,9 @@ def seed_goals(runners: dict[str, User], now: datetime) -> int:
                 today,
             )
             services.add_suggested_steps(user, season, today)
+            services.set_why_i_run(
+                user, "To be the one who shows up on Tuesdays, rain or not.", public=True
+            )
             added += 1
         else:
             specs = [GoalSpec("habit", 3, monday, monday + timedelta(weeks=12, days=-1))]
