@@ -9,6 +9,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 from enum import StrEnum
+from functools import cache
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import (
@@ -62,9 +63,9 @@ class Counted:
         return self.duration_s if measure == Measure.TIME else float(self.runs)
 
 
-def _counts_statement(
-    goal_ids: list[int], efforts_of: int | None, public_only: bool
-) -> CompoundSelect:
+@cache
+def _counts_statement(with_efforts: bool, public_only: bool) -> CompoundSelect:
+    # Built once per shape: constructing it costs more Python than running it.
     in_window = and_(
         Run.user_id == Goal.user_id,
         Run.start_time >= Goal.starts_at,
@@ -72,7 +73,7 @@ def _counts_statement(
         # Others see a goal counted from the runs they may see: never the private ones.
         Run.visibility != "private" if public_only else true(),
     )
-    ids = Goal.id.in_(goal_ids)
+    ids = Goal.id.in_(bindparam("goal_ids", expanding=True))
     # Typed NULLs: PostgreSQL types a union's columns part by part, and two untyped NULLs
     # make a text column.
     no_hour, no_amount, no_count = (
@@ -140,7 +141,8 @@ def _counts_statement(
         .group_by(Goal.id)
     )
     parts = [totals, weekly, effort, whole]
-    if efforts_of is not None:
+    if with_efforts:
+        efforts_of = bindparam("user_id", type_=Integer)
         # What race predictions start from: the runner's recent best efforts and whole
         # runs of a mile and more (suspect ones aside), as rows without a goal.
         no_goal, since = cast(null(), Integer), bindparam("since", type_=UTCDateTime())
@@ -179,8 +181,9 @@ def counts_and_efforts(
         return found, efforts
     by_id = {goal.id: goal for goal in goals}
     racing = user_id is not None and any(goal.kind == GoalKind.RACE for goal in goals)
-    statement = _counts_statement(list(by_id), user_id if racing else None, public_only)
-    rows = db.session.execute(statement, {"since": since} if racing else {})
+    statement = _counts_statement(racing, public_only)
+    values = {"goal_ids": list(by_id), "user_id": user_id, "since": since} if racing else {}
+    rows = db.session.execute(statement, values or {"goal_ids": list(by_id)})
     for goal_id, hour, distance, duration, runs, best in rows:
         if goal_id is None:
             efforts.append((distance, duration))

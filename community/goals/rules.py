@@ -97,13 +97,16 @@ def judge_total(
     allows = allows_until(ends_on)
     if left <= allows:
         return Verdict(True, left, base, allows)
-    later = ends_on
-    for _ in range(520):  # ten years: past that, no later date is "near"
-        later += timedelta(days=7)
-        if allows_until(later) >= left:
+    # The earliest day by which the weeks from `first` allow what is left: one pass.
+    later: date | None = None
+    total, day = 0.0, first
+    while day <= first + timedelta(days=3650):  # ten years: past that, nothing is "near"
+        week = allowed_in_week(base, measure, weeks_from(today, day) + 1)
+        if total + week >= left:
+            later = day + timedelta(days=math.ceil((left - total) / week * 7) - 1)
             break
-    else:
-        later = None  # type: ignore[assignment]
+        total += week
+        day += timedelta(days=7)
     return Verdict(False, left, base, allows, _round_down(done + allows, measure), later)
 
 

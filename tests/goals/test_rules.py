@@ -116,3 +116,15 @@ def test_a_race_goal_more_than_ten_per_cent_off_gets_no_later_date():
 
 def test_a_race_goal_without_a_recent_effort_has_no_verdict():
     assert rules.judge_race(50 * 60, 10 * KM, date(2027, 3, 7), TODAY, []).fits is None
+
+
+def test_a_total_too_soon_is_offered_the_first_day_its_weeks_allow_it():
+    # From a 20 km base: 22, 24.2, 26.6 and 29.3 km in the next four weeks; 100 km takes
+    # all four (72.8 km after three, then 27.2 of the fourth week's 29.3).
+    verdict = rules.judge_total(
+        Measure.DISTANCE, 100 * KM, 0, TODAY, date(2027, 1, 17), TODAY, [20 * KM] * 4
+    )
+
+    assert not verdict.fits
+    assert verdict.allows == pytest.approx(46.2 * KM)
+    assert verdict.later_end == date(2027, 1, 31)
