@@ -132,41 +132,36 @@ def why() -> Response | tuple[str, int]:
     return render_template("goals/index.html", page=page, why_form=form), 400
 
 
-@bp.route("/new", methods=["GET", "POST"])
-@login_required
-def new() -> Response | tuple[str, int]:
-    form = _form()
+def _builder(goal: Goal | None) -> Response | tuple[str, int]:
+    """The goal builder, setting a new goal or changing `goal`."""
+    form = _form(goal)
     if form.validate_on_submit():
         try:
-            goal = services.create_goal(current_runner(), _spec(form), _today())
+            if goal is None:
+                goal = services.create_goal(current_runner(), _spec(form), _today())
+            else:
+                services.update_goal(current_runner(), goal, _spec(form), _today())
         except GoalError as error:
             db.session.rollback()
             show_refusal(form, _on_form(error, form))
         else:
             db.session.commit()
-            flash("Goal set.", "success")
+            flash("Goal changed." if request.view_args else "Goal set.", "success")
             return redirect(url_for("goals.index", _anchor=f"goal-{goal.id}"))
     status = 400 if request.method == "POST" else 200
-    return render_template("goals/form.html", form=form, goal=None), status
+    return render_template("goals/form.html", form=form, goal=goal), status
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@login_required
+def new() -> Response | tuple[str, int]:
+    return _builder(None)
 
 
 @bp.route("/<int:goal_id>/edit", methods=["GET", "POST"])
 @login_required
 def edit(goal_id: int) -> Response | tuple[str, int]:
-    goal = _own_goal(goal_id)
-    form = _form(goal)
-    if form.validate_on_submit():
-        try:
-            services.update_goal(current_runner(), goal, _spec(form), _today())
-        except GoalError as error:
-            db.session.rollback()
-            show_refusal(form, _on_form(error, form))
-        else:
-            db.session.commit()
-            flash("Goal changed.", "success")
-            return redirect(url_for("goals.index", _anchor=f"goal-{goal.id}"))
-    status = 400 if request.method == "POST" else 200
-    return render_template("goals/form.html", form=form, goal=goal), status
+    return _builder(_own_goal(goal_id))
 
 
 @bp.post("/<int:goal_id>/delete")

@@ -15,7 +15,7 @@ from community.goals.models import Goal, Measure
 from community.goals.progress import Counted, Status, counts, progress
 from community.goals.rules import RaceVerdict
 from community.goals.services import GoalSpec
-from tests.helpers import make_runner
+from tests.helpers import make_runner, statements_run
 
 KM = 1000.0
 
@@ -176,8 +176,6 @@ def test_a_race_goal_not_yet_run_is_judged_by_the_predicted_time(ctx, ana):
 
 
 def test_every_goal_of_a_runner_is_counted_in_one_statement(app, ana):
-    from tests.helpers import statements_run
-
     with app.app_context():
         start = date(2027, 3, 1)
         made = [
