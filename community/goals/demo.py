@@ -5,6 +5,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import exists, select
 
 from community.accounts.models import User
+from community.clubs.models import Club
 from community.extensions import db
 from community.goals import services
 from community.goals.models import Goal, Measure
@@ -14,6 +15,7 @@ from community.goals.services import GoalSpec
 def seed_goals(runners: dict[str, User], now: datetime) -> int:
     """Goals for the demo runners that have none; returns the goals added."""
     added = 0
+    riverside = db.session.scalar(select(Club.id).where(Club.slug == "riverside-runners"))
     for username, user in runners.items():
         if db.session.scalar(select(exists().where(Goal.user_id == user.id))):
             continue
@@ -24,7 +26,14 @@ def seed_goals(runners: dict[str, User], now: datetime) -> int:
             first = (today.replace(day=1) - timedelta(days=45)).replace(day=1)
             last = (today.replace(day=1) + timedelta(days=100)).replace(day=1) - timedelta(days=1)
             specs = [
-                GoalSpec("race", 48 * 60, today, today + timedelta(weeks=10), race_label="10 km"),
+                GoalSpec(
+                    "race",
+                    48 * 60,
+                    today,
+                    today + timedelta(weeks=10),
+                    race_label="10 km",
+                    club_id=riverside,  # her club-mates see it and cheer
+                ),
                 GoalSpec(
                     "weekly",
                     30_000,

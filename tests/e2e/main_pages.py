@@ -24,6 +24,7 @@ FIXED = {
     "feed": "/feed/",
     "progress": "/runs/progress",
     "goals": "/goals/",
+    "club-goals": "/goals/clubs/riverside-runners",
     "profile": f"/u/{DEMO_RUNNER}",
 }
 LINKED = {
