@@ -98,6 +98,7 @@ from community.extensions import db
 
 ROOT = Path(__file__).resolve().parent.parent
 PAGE_PATH = "/challenges/{id}"
+FLOOR_PATH = "/_floor/challenge/{id}"  # bench/floor_server.py
 ZONE = "Europe/London"
 FIRST_DAY, LAST_DAY = date(2026, 12, 1), date(2026, 12, 31)
 # The clock for the data and for logging runs: the month's last evening, before the end.
@@ -1068,37 +1069,52 @@ def report_boards(results: list[tuple[str, Series]], label: str, args: argparse.
 def throughput(
     url: str, folder: Path, challenges: dict[int, str], viewers: list[int], label: str, args: Any
 ) -> list[tuple[str, ...]]:
+    """Each board's page, then its floor (`floor_server.py`'s bare page of the same
+    challenge's top 50 for the same logged-in runners), on the same servers."""
     secret = os.urandom(24).hex()
     cookies = [session_cookie(secret, uid) for uid in viewers[: args.clients]]
     rows = []
     for challenge_id, kind in challenges.items():
-        path = PAGE_PATH.format(id=challenge_id)
-        with ExitStack() as stack:
-            running = [
-                stack.enter_context(server(url, secret, folder / f"server{n}.log", args.redis_url))
-                for n in range(args.processes)
-            ]
-            phase = args.load.phase(
-                f"throughput {kind}", server_pids=tuple(pid for _, pid in running)
+        for path, what in (
+            (PAGE_PATH.format(id=challenge_id), kind),
+            (FLOOR_PATH.format(id=challenge_id), f"{kind}, floor"),
+        ):
+            with ExitStack() as stack:
+                running = [
+                    stack.enter_context(
+                        server(
+                            url,
+                            secret,
+                            folder / f"server{n}.log",
+                            args.redis_url,
+                            script="bench/floor_server.py",
+                        )
+                    )
+                    for n in range(args.processes)
+                ]
+                phase = args.load.phase(
+                    f"throughput {what}", server_pids=tuple(pid for _, pid in running)
+                )
+                with phase:
+                    got = asyncio.run(
+                        hammer(running, path, cookies, args.warmup_seconds, args.seconds)
+                    )
+            pages = max(got.completed, 1)
+            rows.append(
+                (
+                    f"GET {path} ({what})",
+                    label,
+                    str(args.processes),
+                    str(args.clients),
+                    f"{got.completed / args.seconds:.0f}",
+                    f"{statistics.median(got.latencies):.1f}" if got.latencies else "-",
+                    f"{percentile(got.latencies, 0.95):.1f}",
+                    f"{percentile(got.latencies, 0.99):.1f}",
+                    str(got.errors),
+                    f"{1000 * got.server_cpu_s / pages:.1f}",
+                    f"{1000 * got.postgres_cpu_s / pages:.1f}",
+                )
             )
-            with phase:
-                got = asyncio.run(hammer(running, path, cookies, args.warmup_seconds, args.seconds))
-        pages = max(got.completed, 1)
-        rows.append(
-            (
-                f"GET {path} ({kind})",
-                label,
-                str(args.processes),
-                str(args.clients),
-                f"{got.completed / args.seconds:.0f}",
-                f"{statistics.median(got.latencies):.1f}" if got.latencies else "-",
-                f"{percentile(got.latencies, 0.95):.1f}",
-                f"{percentile(got.latencies, 0.99):.1f}",
-                str(got.errors),
-                f"{1000 * got.server_cpu_s / pages:.1f}",
-                f"{1000 * got.postgres_cpu_s / pages:.1f}",
-            )
-        )
     return rows
 
 

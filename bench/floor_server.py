@@ -10,7 +10,10 @@ settings, `socketio.run`), so nothing of the serving differs from a deployment's
 - GET /_floor/club/<slug>: the club's row and its member count (two plain queries) as a
   tiny HTML string: no template of the app, no login (the session cookie is still read);
 - GET /_floor/dashboard: the logged-in runner's row (Flask-Login's loader, as on every
-  page of the app) and their number of runs; 401 without a session.
+  page of the app) and their number of runs; 401 without a session;
+- GET /_floor/challenge/<id>: the runner's row, the challenge's row and its top 50 entrants'
+  names and totals (one plain join) as a bare HTML list: the board page's floor
+  (`challenge_board.py`).
 
 The floor is never part of the app: only this script (and club_page.py's in-process
 measurement, through `with_floor`) adds it.
@@ -35,7 +38,9 @@ def with_floor(app: "Flask") -> "Flask":
     from markupsafe import escape
     from sqlalchemy import func, select
 
+    from community.accounts.models import User
     from community.activities.models import Run
+    from community.challenges.models import Challenge, ChallengeEntry
     from community.clubs.models import Club, Membership
     from community.extensions import db
 
@@ -58,7 +63,25 @@ def with_floor(app: "Flask") -> "Flask":
         name = escape(current_user.display_name)
         return f"<!doctype html><title>{name}</title><h1>{name}</h1><p>{runs} runs</p>"
 
+    def floor_challenge(challenge_id: int) -> str:
+        if not current_user.is_authenticated:
+            abort(401)
+        challenge = db.session.get(Challenge, challenge_id)
+        if challenge is None:
+            abort(404)
+        top = db.session.execute(
+            select(User.display_name, ChallengeEntry.total)
+            .join(User, User.id == ChallengeEntry.user_id)
+            .where(ChallengeEntry.challenge_id == challenge_id, ChallengeEntry.hidden.is_(False))
+            .order_by(ChallengeEntry.score.desc(), ChallengeEntry.reached_at, ChallengeEntry.id)
+            .limit(50)
+        ).all()
+        items = "".join(f"<li>{escape(name)} {total or 0:.0f}</li>" for name, total in top)
+        name = escape(challenge.title)
+        return f"<!doctype html><title>{name}</title><h1>{name}</h1><ol>{items}</ol>"
+
     app.add_url_rule("/_floor/club/<slug>", "floor_club", floor_club)
+    app.add_url_rule("/_floor/challenge/<int:challenge_id>", "floor_challenge", floor_challenge)
     app.add_url_rule("/_floor/dashboard", "floor_dashboard", floor_dashboard)
     return app
 

@@ -84,23 +84,41 @@ def ahead(challenge_id: int, score: float) -> int:
 
 
 @functools.cache
-def _ahead_of_each_statement(count: int) -> CompoundSelect | Select:
-    # One part per challenge, built once per number of challenges.
-    parts = []
-    for n in range(count):
-        challenge_id = bindparam(f"challenge_{n}", type_=Integer)
-        above = select(func.coalesce(func.sum(ScoreBucket.entrants), 0)).where(
-            ScoreBucket.challenge_id == challenge_id,
-            ScoreBucket.bucket > bindparam(f"bucket_{n}", type_=Integer),
+def _ahead_of_each_statement(count: int) -> CompoundSelect:
+    # The challenges as a list of rows, then two grouped parts over it (the buckets above,
+    # the entries inside the score's bucket): one plan for any number of challenges
+    # instead of two subqueries each (PostgreSQL planned 40 for 20 challenges).
+    rows = [
+        select(
+            bindparam(f"challenge_{n}", type_=Integer).label("challenge_id"),
+            bindparam(f"bucket_{n}", type_=Integer).label("bucket"),
+            bindparam(f"score_{n}", type_=Float()).label("score"),
+            bindparam(f"upper_{n}", type_=Float()).label("upper"),
         )
-        inside = select(func.count()).where(
-            ChallengeEntry.challenge_id == challenge_id,
-            ChallengeEntry.hidden.is_(False),
-            ChallengeEntry.score > bindparam(f"score_{n}", type_=Float()),
-            ChallengeEntry.score < bindparam(f"upper_{n}", type_=Float()),
+        for n in range(count)
+    ]
+    asked = (union_all(*rows) if count > 1 else rows[0]).cte("asked")
+    above = (
+        select(asked.c.challenge_id, func.sum(ScoreBucket.entrants))
+        .join(
+            ScoreBucket,
+            (ScoreBucket.challenge_id == asked.c.challenge_id)
+            & (ScoreBucket.bucket > asked.c.bucket),
         )
-        parts.append(select(challenge_id, above.scalar_subquery() + inside.scalar_subquery()))
-    return union_all(*parts) if count > 1 else parts[0]
+        .group_by(asked.c.challenge_id)
+    )
+    inside = (
+        select(asked.c.challenge_id, func.count())
+        .join(
+            ChallengeEntry,
+            (ChallengeEntry.challenge_id == asked.c.challenge_id)
+            & ChallengeEntry.hidden.is_(False)
+            & (ChallengeEntry.score > asked.c.score)
+            & (ChallengeEntry.score < asked.c.upper),
+        )
+        .group_by(asked.c.challenge_id)
+    )
+    return union_all(above, inside)
 
 
 def ahead_of_each(scores: dict[int, float]) -> dict[int, int]:
@@ -113,8 +131,10 @@ def ahead_of_each(scores: dict[int, float]) -> dict[int, int]:
         upper = EDGES[bucket] if bucket < len(EDGES) else math.inf
         values.update({f"challenge_{n}": challenge_id, f"bucket_{n}": bucket, f"score_{n}": score})
         values[f"upper_{n}"] = upper
-    rows = db.session.execute(_ahead_of_each_statement(len(scores)), values)
-    return {challenge_id: int(count or 0) for challenge_id, count in rows}
+    found = dict.fromkeys(scores, 0)
+    for challenge_id, count in db.session.execute(_ahead_of_each_statement(len(scores)), values):
+        found[challenge_id] += int(count or 0)
+    return found
 
 
 def _key(score: float | None, hidden: bool | None) -> int | None:

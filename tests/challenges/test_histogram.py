@@ -71,6 +71,24 @@ def test_entrants_ahead_match_a_count_for_every_score_on_a_mixed_board(host):
         assert histogram.ahead(march.id, score) == counted_ahead(march.id, score), score
 
 
+def test_entrants_ahead_on_several_boards_at_once_match_a_count_on_each(host):
+    boards = [challenge(host, title=f"Board {n}") for n in range(3)]
+    for number in range(12):
+        person = runner(f"runner{number}")
+        for board in boards:
+            services.join(person, board, now=NOW)
+        if number % 4:
+            log(person, DAY_1 + timedelta(minutes=number), km=number % 5 + 1)
+    empty = challenge(host, title="Nobody ran")
+    asked = {boards[0].id: 0.0, boards[1].id: 3000.0, boards[2].id: 10**12, empty.id: 1.0}
+    assert histogram.ahead_of_each(asked) == {
+        challenge_id: counted_ahead(challenge_id, score) for challenge_id, score in asked.items()
+    }
+    assert histogram.ahead_of_each({boards[1].id: 3000.0}) == {
+        boards[1].id: counted_ahead(boards[1].id, 3000.0)
+    }
+
+
 def test_edits_deletions_hiding_and_leaving_move_the_buckets(host):
     march = challenge(host)
     ana, ben = runner("ana"), runner("ben")
