@@ -98,6 +98,7 @@ def _register_blueprints(app: Flask) -> None:
     from community.goals.routes import bp as goals_bp
     from community.group_runs.routes import bp as group_runs_bp
     from community.home.routes import bp as home_bp
+    from community.milestones.routes import bp as milestones_bp
     from community.notifications.routes import bp as notifications_bp
 
     app.register_blueprint(home_bp)
@@ -107,6 +108,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(group_runs_bp)
     app.register_blueprint(challenges_bp)
     app.register_blueprint(goals_bp)
+    app.register_blueprint(milestones_bp)
     app.register_blueprint(follows_bp)
     app.register_blueprint(feed_bp)
     app.register_blueprint(notifications_bp)
@@ -160,6 +162,7 @@ def _register_subscribers() -> None:
     from community.follows import services as follows
     from community.group_runs import attendance
     from community.group_runs import services as group_runs
+    from community.milestones import services as milestones
     from community.notifications import subscribers as notifications
 
     attendance.subscribe()
@@ -168,6 +171,7 @@ def _register_subscribers() -> None:
     histogram.subscribe()
     follows.subscribe()
     feed.subscribe()
+    milestones.subscribe()  # after the feed: a run's item comes before its milestones'
     notifications.subscribe()
 
 

@@ -32,6 +32,7 @@ from community.group_runs.scheduling import PaceGroupSpec, schedule_run
 from community.group_runs.series import extend_all
 from community.group_runs.services import rsvp
 from community.images import demo as pictures
+from community.milestones import services as milestones
 
 # Demo accounts are public by design; README lists this password.
 DEMO_PASSWORD = "runhive-demo-2026"  # noqa: S105
@@ -354,6 +355,33 @@ def rebuild_command(challenge_ids: tuple[int, ...], everything: bool) -> None:
     click.echo(f"{checked} challenges rebuilt; {changed} standings corrected.")
 
 
+@click.group("milestones")
+def milestones_cli() -> None:
+    """Milestone maintenance."""
+
+
+@milestones_cli.command("recompute")
+@click.argument("usernames", nargs=-1)
+@with_appcontext
+def recompute_milestones_command(usernames: tuple[str, ...]) -> None:
+    """Work every runner's milestones out again from their history (or those named), adding
+    what is missing and removing what is no longer earned; says what it changed."""
+    now = utcnow()
+    statement = select(User.id).order_by(User.id)
+    if usernames:
+        statement = statement.where(User.username.in_([name.lower() for name in usernames]))
+    added = removed = runners = 0
+    for user_id in db.session.scalars(statement).all():
+        changes = milestones.recompute(db.session.get_one(User, user_id), now)
+        db.session.commit()
+        added, removed, runners = (
+            added + len(changes.earned),
+            removed + len(changes.lost),
+            runners + 1,
+        )
+    click.echo(f"{runners} runners checked; {added} milestones added, {removed} removed.")
+
+
 @click.command("site-admin")
 @click.argument("username")
 @click.option("--remove", is_flag=True, help="Take the role away.")
@@ -385,3 +413,4 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(group_runs_cli)
     app.cli.add_command(challenges_cli)
     app.cli.add_command(site_admin_command)
+    app.cli.add_command(milestones_cli)

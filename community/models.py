@@ -16,6 +16,7 @@ from community.group_runs.models import (
     RunSeries,
 )
 from community.images.models import StoredImage
+from community.milestones.models import Milestone
 from community.notifications.models import Notification
 
 __all__ = [
@@ -37,6 +38,7 @@ __all__ = [
     "Kudos",
     "Membership",
     "MembershipEvent",
+    "Milestone",
     "MonthlySeries",
     "Notification",
     "PaceGroup",

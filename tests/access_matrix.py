@@ -608,6 +608,7 @@ SECTIONS: dict[str, list[Row]] = {
     ],
     "Goals": [
         page("/goals/", "one's own goals", "login ok ok ok ok ok ok"),
+        page("/milestones/", "one's own milestones", "login ok ok ok ok ok ok"),
         page("/goals/new", "the goal builder", "login ok ok ok ok ok ok"),
         action("/goals/new", "setting a habit", "login ok ok ok ok ok ok", data=GOAL_FORM),
         action(

@@ -28,6 +28,7 @@ from community.clubs.queries import clubs_run_by
 from community.extensions import db
 from community.feed.models import Comment, FeedItem, ItemKind, Kudos
 from community.feed.visibility import blocked_with
+from community.milestones.badges import BADGES
 
 
 @dataclass(frozen=True)
@@ -128,6 +129,13 @@ class Card:
     may_manage: bool
     # A club goal's distance, on the item that says the club reached it.
     goal_m: float | None = None
+
+    @property
+    def badge_images(self) -> list[str]:
+        """The badges of the milestones a run earned (its item's body lists their kinds)."""
+        if self.kind != ItemKind.RUN.value or not self.body:
+            return []
+        return [BADGES[kind].image for kind in self.body.split() if kind in BADGES]
 
 
 @dataclass(frozen=True)

@@ -1,6 +1,6 @@
 """Feed items from the other features' domain events (the feed sits on top of them all)."""
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from sqlalchemy import select
 
@@ -17,6 +17,9 @@ from community.feed import live
 from community.feed.models import FeedItem, ItemKind
 from community.group_runs import events as group_run_events
 from community.group_runs.models import Attendance, GroupRun
+from community.milestones import badges
+from community.milestones import events as milestone_events
+from community.milestones.models import Milestone
 from community.realtime import leave_room_after_commit
 from community.units import format_duration
 
@@ -124,6 +127,61 @@ def on_club_goal_reached(
     )
 
 
+def _run_item(run_id: int) -> FeedItem | None:
+    return db.session.scalar(
+        select(FeedItem).where(FeedItem.kind == ItemKind.RUN.value, FeedItem.run_id == run_id)
+    )
+
+
+def _show_milestones(item: FeedItem, kinds: list[str], titles: list[str]) -> None:
+    # A run item's body and title are otherwise unused: its milestones' kinds (for the
+    # badges) and their names (for reading).
+    item.body = " ".join(kinds)
+    item.title = " · ".join(titles)[:200]
+
+
+def on_milestones_earned(
+    sender: object, user_id: int, milestones: list[Milestone], now: datetime
+) -> None:
+    """Milestones ride on the item of the run that earned them: a run that is news carries
+    its badges to everyone who may see it. Earned by an old run (a run deleted handed its
+    first 10K to an older one), they are history, not news."""
+    by_run: dict[int, list[Milestone]] = {}
+    for milestone in milestones:
+        if milestone.run_id is not None:
+            by_run.setdefault(milestone.run_id, []).append(milestone)
+    for run_id, earned in by_run.items():
+        item = _run_item(run_id)
+        if item is None:
+            continue
+        kinds = (item.body or "").split() + [m.kind for m in earned]
+        titles = ([item.title] if item.title else []) + [
+            badges.title(m.kind, m.key, m.label) for m in earned
+        ]
+        _show_milestones(item, kinds, titles)
+        if item.id is not None:
+            live.item_changed(item)
+
+
+def on_milestones_lost(sender: object, user_id: int, milestones: list[tuple[int, str]]) -> None:
+    for run_id in {run_id for run_id, _ in milestones}:
+        item = _run_item(run_id)
+        if item is None or not item.body:
+            continue
+        gone = {kind for rid, kind in milestones if rid == run_id}
+        kept = [
+            m
+            for m in db.session.scalars(
+                select(Milestone).where(Milestone.run_id == run_id).order_by(Milestone.id)
+            )
+            if m.kind not in gone
+        ]
+        _show_milestones(
+            item, [m.kind for m in kept], [badges.title(m.kind, m.key, m.label) for m in kept]
+        )
+        live.item_changed(item)
+
+
 def on_membership_started(sender: object, club_id: int, user_id: int) -> None:
     db.session.add(FeedItem(kind=ItemKind.NEW_MEMBER.value, actor_id=user_id, club_id=club_id))
 
@@ -148,3 +206,5 @@ def subscribe() -> None:
     club_events.membership_ended.connect(on_membership_ended)
     group_run_events.attended.connect(on_attended)
     account_events.blocked.connect(on_blocked)
+    milestone_events.earned.connect(on_milestones_earned)
+    milestone_events.lost.connect(on_milestones_lost)

@@ -120,6 +120,7 @@ def unlink(user: User, group_run: GroupRun) -> None:
     if attendance is not None:
         db.session.delete(attendance)
         db.session.flush()
+        events.unattended.send(None, group_run_id=group_run.id, user_id=user.id)
 
 
 def attendees(group_run_id: int) -> list[Attendance]:

@@ -11,3 +11,5 @@ run_changed = _signals.signal("group-run-changed")
 # attended.send(sender, group_run_id=..., user_id=...): a runner's run was linked to a group
 # run they ran with the club (found by time and place, or linked by hand).
 attended = _signals.signal("group-run-attended")
+# unattended.send(sender, group_run_id=..., user_id=...): the runner unlinked their run.
+unattended = _signals.signal("group-run-unattended")

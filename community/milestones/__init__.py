@@ -1,0 +1,1 @@
+"""Milestones: recognition earned automatically, once, with the run that earned it."""
