@@ -379,7 +379,8 @@ def recompute_milestones_command(usernames: tuple[str, ...]) -> None:
             removed + len(changes.lost),
             runners + 1,
         )
-    click.echo(f"{runners} runners checked; {added} milestones added, {removed} removed.")
+    who = f"{runners} runner{'' if runners == 1 else 's'}"
+    click.echo(f"{who} checked; {added} milestones added, {removed} removed.")
 
 
 @click.command("site-admin")

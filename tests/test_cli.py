@@ -91,3 +91,22 @@ def test_site_admin_from_the_command_line(app):
     assert "ben is a site admin." in runner.invoke(args=["site-admin", "ben"]).output
     with app.app_context():
         assert db.session.scalar(select(User.is_site_admin).where(User.username == "ben"))
+
+
+def test_recomputing_milestones_from_the_command_line_finds_the_demo_in_step_and_repairs_a_loss(
+    app,
+):
+    from community.milestones.models import Milestone
+
+    runner = app.test_cli_runner()
+    runner.invoke(args=["seed-demo"])
+    with app.app_context():
+        firsts = select(func.count(Milestone.id)).where(Milestone.kind == "first_run")
+        assert db.session.scalar(firsts) == 5
+    in_step = runner.invoke(args=["milestones", "recompute"])
+    assert "5 runners checked; 0 milestones added, 0 removed." in in_step.output
+    with app.app_context():
+        db.session.execute(Milestone.__table__.delete().where(Milestone.kind == "first_run"))
+        db.session.commit()
+    repaired = runner.invoke(args=["milestones", "recompute", "ana"])
+    assert "1 runner checked; 1 milestones added, 0 removed." in repaired.output

@@ -35,12 +35,12 @@ from tests.helpers import add_member, as_, make_club, make_runner, statements_ru
 #   shown (1), the next group runs and the regulars (2), and the challenge feature's slot:
 #   this week's board's top five and the club's challenges with its monthly setting (2).
 # - profile: the runner, the blocks either way, the follow counts and the viewer's follow
-#   (4), and the challenge badges (1).
+#   (4), the challenge badges (1) and the trophy case (1; for its own runner, with the
+#   distance run to the next total, 2).
 # - dashboard: the runner's runs with the first-step flags, their clubs and their next group
 #   runs (3: community/home/queries.py), and their challenges with their club goals'
 #   totals, then their ranks (2), and their goals, then the goals' runs with the recent
 #   efforts for race predictions (2: community/goals/queries.py).
-# The profile: its feed (4), follows, badges, and the trophy case (1 more for its owner).
 BUDGET = {"club": 8, "profile": 9, "dashboard": 10, "feed": 4}
 
 

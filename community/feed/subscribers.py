@@ -6,7 +6,7 @@ from sqlalchemy import select
 
 from community.accounts import events as account_events
 from community.activities.events import RunChange, run_changed
-from community.activities.models import BestEffort
+from community.activities.models import BestEffort, Run
 from community.activities.queries import new_personal_bests, track_points
 from community.activities.route_svg import track_polyline
 from community.challenges import events as challenge_events
@@ -20,12 +20,15 @@ from community.group_runs.models import Attendance, GroupRun
 from community.milestones import badges
 from community.milestones import events as milestone_events
 from community.milestones.models import Milestone
+from community.milestones.rules import Earned
 from community.realtime import leave_room_after_commit
 from community.units import format_duration
 
 # A run logged long after it was run (an archive import) is history, not news.
 NEWS_FOR = timedelta(days=7)
 
+
+_MADE = "feed.run_items_made"
 
 # A route picture in the feed is a thumbnail: this many corners are plenty.
 THUMBNAIL_VERTICES = 80
@@ -35,18 +38,23 @@ def on_run_changed(sender: object, change: RunChange) -> None:
     run = change.after
     if change.kind != "created" or run is None or change.at - run.start_time > NEWS_FOR:
         return
-    points = track_points(run.run_id)
+    # A run entered by hand has no track, so no route and no best efforts to read.
+    logged = db.session.get(Run, run.run_id)
+    has_track = logged is None or logged.has_track
+    points = track_points(run.run_id) if has_track else None
     route = track_polyline(points, THUMBNAIL_VERTICES) if points else None
-    db.session.add(
-        FeedItem(
-            kind=ItemKind.RUN.value,
-            actor_id=run.user_id,
-            run_id=run.run_id,
-            route=route,
-            created_at=change.at,
-        )
+    item = FeedItem(
+        kind=ItemKind.RUN.value,
+        actor_id=run.user_id,
+        run_id=run.run_id,
+        route=route,
+        created_at=change.at,
     )
-    bests = new_personal_bests(run.run_id)
+    db.session.add(item)
+    # Held for the run's milestones, which come next (the session only keeps a weak
+    # reference to a flushed row; reading it again would be one more statement).
+    db.session.info.setdefault(_MADE, {})[run.run_id] = item
+    bests = new_personal_bests(run.run_id) if has_track else []
     if bests:
         db.session.add(
             FeedItem(
@@ -128,6 +136,9 @@ def on_club_goal_reached(
 
 
 def _run_item(run_id: int) -> FeedItem | None:
+    made = db.session.info.get(_MADE, {}).pop(run_id, None)  # made with the run, most often
+    if made is not None and made in db.session:
+        return made
     return db.session.scalar(
         select(FeedItem).where(FeedItem.kind == ItemKind.RUN.value, FeedItem.run_id == run_id)
     )
@@ -141,12 +152,12 @@ def _show_milestones(item: FeedItem, kinds: list[str], titles: list[str]) -> Non
 
 
 def on_milestones_earned(
-    sender: object, user_id: int, milestones: list[Milestone], now: datetime
+    sender: object, user_id: int, milestones: list[Earned], now: datetime
 ) -> None:
     """Milestones ride on the item of the run that earned them: a run that is news carries
     its badges to everyone who may see it. Earned by an old run (a run deleted handed its
     first 10K to an older one), they are history, not news."""
-    by_run: dict[int, list[Milestone]] = {}
+    by_run: dict[int, list[Earned]] = {}
     for milestone in milestones:
         if milestone.run_id is not None:
             by_run.setdefault(milestone.run_id, []).append(milestone)
@@ -159,7 +170,7 @@ def on_milestones_earned(
             badges.title(m.kind, m.key, m.label) for m in earned
         ]
         _show_milestones(item, kinds, titles)
-        if item.id is not None:
+        if item.created_at != now:  # made with the run, it goes out with its badges
             live.item_changed(item)
 
 

@@ -50,7 +50,7 @@ from community.milestones.models import MilestoneKind as K
 
 @dataclass(frozen=True)
 class Changes:
-    earned: list[Milestone]
+    earned: list[rules.Earned]
     lost: list[tuple[str, str, int | None]]
 
 
@@ -121,7 +121,7 @@ def expected(user: User, now: datetime) -> list[rules.Earned]:
     return found + ([first] if first else []) + _goals_reached(user, now)
 
 
-def _insert(user_id: int, earned: list[rules.Earned], now: datetime) -> list[Milestone]:
+def _insert(user_id: int, earned: list[rules.Earned], now: datetime) -> list[rules.Earned]:
     """Insert what is new; two requests earning the same milestone at once make one row."""
     if not earned:
         return []
@@ -143,12 +143,10 @@ def _insert(user_id: int, earned: list[rules.Earned], now: datetime) -> list[Mil
         build(Milestone)
         .values(rows)
         .on_conflict_do_nothing(index_elements=["user_id", "kind", "key"])
-        .returning(Milestone.id)
+        .returning(Milestone.kind, Milestone.key)
     )
-    ids = [row[0] for row in inserted]
-    if not ids:
-        return []
-    return list(db.session.scalars(select(Milestone).where(Milestone.id.in_(ids))))
+    went_in = {(kind, key) for kind, key in inserted}
+    return [item for item in earned if (item.kind, item.key) in went_in]
 
 
 def recompute(user: User, now: datetime) -> Changes:
