@@ -29,6 +29,7 @@ NEWS_FOR = timedelta(days=7)
 
 
 _MADE = "feed.run_items_made"
+_WAITING = "feed.milestones_waiting"
 
 # A route picture in the feed is a thumbnail: this many corners are plenty.
 THUMBNAIL_VERTICES = 80
@@ -51,9 +52,13 @@ def on_run_changed(sender: object, change: RunChange) -> None:
         created_at=change.at,
     )
     db.session.add(item)
-    # Held for the run's milestones, which come next (the session only keeps a weak
-    # reference to a flushed row; reading it again would be one more statement).
+    # Held for the run's milestones (the session only keeps a weak reference to a flushed
+    # row; reading it again would be one more statement). Handlers of one event run in no
+    # set order: milestones the run earned already wait in the session for their item.
     db.session.info.setdefault(_MADE, {})[run.run_id] = item
+    waiting = db.session.info.get(_WAITING, {}).pop(run.run_id, [])
+    if waiting:
+        _add_milestones(item, waiting)
     bests = new_personal_bests(run.run_id) if has_track else []
     if bests:
         db.session.add(
@@ -151,6 +156,14 @@ def _show_milestones(item: FeedItem, kinds: list[str], titles: list[str]) -> Non
     item.title = " · ".join(titles)[:200]
 
 
+def _add_milestones(item: FeedItem, earned: list[Earned]) -> None:
+    kinds = (item.body or "").split() + [m.kind for m in earned]
+    titles = ([item.title] if item.title else []) + [
+        badges.title(m.kind, m.key, m.label) for m in earned
+    ]
+    _show_milestones(item, kinds, titles)
+
+
 def on_milestones_earned(
     sender: object, user_id: int, milestones: list[Earned], now: datetime
 ) -> None:
@@ -164,12 +177,10 @@ def on_milestones_earned(
     for run_id, earned in by_run.items():
         item = _run_item(run_id)
         if item is None:
+            if now - earned[0].earned_at <= NEWS_FOR:  # its item may be about to be made
+                db.session.info.setdefault(_WAITING, {}).setdefault(run_id, []).extend(earned)
             continue
-        kinds = (item.body or "").split() + [m.kind for m in earned]
-        titles = ([item.title] if item.title else []) + [
-            badges.title(m.kind, m.key, m.label) for m in earned
-        ]
-        _show_milestones(item, kinds, titles)
+        _add_milestones(item, earned)
         if item.created_at != now:  # made with the run, it goes out with its badges
             live.item_changed(item)
 

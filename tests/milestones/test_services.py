@@ -11,16 +11,19 @@ from sqlalchemy import delete, func, select
 
 from community.accounts.models import User
 from community.activities import services as activities
+from community.activities.events import RunChange, RunSnapshot
 from community.activities.models import Run
 from community.activities.services import RunDetails
 from community.clubs.models import Club, Membership
 from community.extensions import db
+from community.feed import subscribers
 from community.feed.models import FeedItem, ItemKind
 from community.goals import services as goals
 from community.goals.services import GoalSpec
 from community.group_runs import attendance, scheduling
 from community.milestones import services
 from community.milestones.models import Milestone
+from community.milestones.rules import Earned
 from tests.helpers import make_club, make_runner, statements_run
 
 NOW = datetime(2027, 6, 1, 12, 0, tzinfo=UTC)
@@ -176,6 +179,19 @@ def test_the_milestones_a_run_earns_ride_on_its_feed_item(ctx, ana):
     item = run_item(run)
     assert item.body.split() == ["first_5k", "first_10k"]
     assert item.title == "First 5K · First 10K"
+
+
+def test_badges_reach_the_runs_item_whichever_handler_of_the_run_runs_first(ctx, ana):
+    run = Run(user_id=runner().id, start_time=NOW - timedelta(hours=1), distance_m=5000)
+    run.duration_s, run.title = 1500, "Parkrun"
+    db.session.add(run)
+    db.session.flush()
+    earned = Earned("first_5k", "", run.id, run.start_time)
+
+    subscribers.on_milestones_earned(None, user_id=run.user_id, milestones=[earned], now=NOW)
+    subscribers.on_run_changed(None, RunChange("created", None, RunSnapshot.of(run), at=NOW))
+
+    assert (run_item(run).body, run_item(run).title) == ("first_5k", "First 5K")
 
 
 def test_a_milestone_taken_away_leaves_the_runs_item(ctx, ana):
