@@ -171,7 +171,7 @@ def _register_subscribers() -> None:
     histogram.subscribe()
     follows.subscribe()
     feed.subscribe()
-    milestones.subscribe()  # after the feed: a run's item comes before its milestones'
+    milestones.subscribe()
     notifications.subscribe()
 
 

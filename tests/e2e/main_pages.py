@@ -25,6 +25,7 @@ FIXED = {
     "progress": "/runs/progress",
     "goals": "/goals/",
     "club-goals": "/goals/clubs/riverside-runners",
+    "milestones": "/milestones/",
     "profile": f"/u/{DEMO_RUNNER}",
 }
 LINKED = {
