@@ -100,6 +100,8 @@ def _register_blueprints(app: Flask) -> None:
     from community.home.routes import bp as home_bp
     from community.milestones.routes import bp as milestones_bp
     from community.notifications.routes import bp as notifications_bp
+    from community.reflections.routes import bp as reflections_bp
+    from community.years.routes import bp as years_bp
 
     app.register_blueprint(home_bp)
     app.register_blueprint(accounts_bp)
@@ -109,6 +111,8 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(challenges_bp)
     app.register_blueprint(goals_bp)
     app.register_blueprint(milestones_bp)
+    app.register_blueprint(reflections_bp)
+    app.register_blueprint(years_bp)
     app.register_blueprint(follows_bp)
     app.register_blueprint(feed_bp)
     app.register_blueprint(notifications_bp)

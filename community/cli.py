@@ -33,6 +33,7 @@ from community.group_runs.series import extend_all
 from community.group_runs.services import rsvp
 from community.images import demo as pictures
 from community.milestones import services as milestones
+from community.reflections.demo import seed_reflections
 
 # Demo accounts are public by design; README lists this password.
 DEMO_PASSWORD = "runhive-demo-2026"  # noqa: S105
@@ -296,6 +297,7 @@ def seed_demo_command() -> None:
     cheers = seed_demo_social(utcnow())
     faces = seed_demo_faces()
     goals = seed_goals({username: _user(username) for username, *_ in DEMO_RUNNERS}, utcnow())
+    seed_reflections({username: _user(username) for username, *_ in DEMO_RUNNERS}, utcnow())
     db.session.commit()
     click.echo(
         f"Demo data ready ({len(created)} runners, {len(new_clubs)} clubs, "

@@ -18,6 +18,8 @@ from community.group_runs.models import (
 from community.images.models import StoredImage
 from community.milestones.models import Milestone
 from community.notifications.models import Notification
+from community.reflections.models import Reflection
+from community.years.models import YearShare
 
 __all__ = [
     "Attendance",
@@ -42,6 +44,7 @@ __all__ = [
     "MonthlySeries",
     "Notification",
     "PaceGroup",
+    "Reflection",
     "Rsvp",
     "Run",
     "RunSeries",
@@ -49,4 +52,5 @@ __all__ = [
     "ScoreBucket",
     "StoredImage",
     "User",
+    "YearShare",
 ]

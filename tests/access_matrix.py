@@ -236,6 +236,21 @@ SECTIONS: dict[str, list[Row]] = {
             data={"password": NEW_PASSWORD, "confirm": NEW_PASSWORD},
         ),
         page("/u/<username>", "mia's profile", "ok ok ok ok ok 404 ok", username="member_name"),
+        page("/year", "one's own year in running", "login ok ok ok ok ok ok"),
+        page(
+            "/u/<username>/year/<int:year>",
+            "mia's year in running, not shared",
+            "404 404 ok 404 404 404 404",
+            username="member_name",
+            year="this_year",
+        ),
+        action(
+            "/u/<username>/year/<int:year>/share",
+            "sharing mia's year",
+            "login 404 ok 404 404 404 404",
+            username="member_name",
+            year="this_year",
+        ),
         action(
             "/u/<username>/block",
             "blocking mia",
@@ -609,6 +624,20 @@ SECTIONS: dict[str, list[Row]] = {
     "Goals": [
         page("/goals/", "one's own goals", "login ok ok ok ok ok ok"),
         page("/milestones/", "one's own milestones", "login ok ok ok ok ok ok"),
+        page("/reflections/", "one's own journal", "login ok ok ok ok ok ok"),
+        page(
+            "/reflections/runs/<int:run_id>",
+            "a reflection on mia's run",
+            "login 404 ok 404 404 404 404",
+            run_id="public_run",
+        ),
+        action(
+            "/reflections/runs/<int:run_id>",
+            "a reflection on mia's run",
+            "login 404 ok 404 404 404 404",
+            run_id="public_run",
+            data={"feeling": "4", "went_well": "Strong finish."},
+        ),
         page("/goals/new", "the goal builder", "login ok ok ok ok ok ok"),
         action("/goals/new", "setting a habit", "login ok ok ok ok ok ok", data=GOAL_FORM),
         action(

@@ -56,6 +56,10 @@ def test_the_demo_looks_alive_months_of_gps_runs_a_waitlist_and_a_feed_spread_in
         # Shared when each run was synced, not all in the minute the demo was loaded.
         minutes = db.session.scalars(select(FeedItem.created_at)).all()
         assert len({at.replace(second=0, microsecond=0) for at in minutes}) > 100
+        # A journal to look back on: the last weeks of two runners, reflected on.
+        from community.reflections.models import Reflection
+
+        assert db.session.scalar(select(func.count(Reflection.id))) == 5
 
 
 def test_extending_series_from_the_command_line_is_idempotent(app):

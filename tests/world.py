@@ -233,6 +233,7 @@ def build() -> dict[str, Any]:
         "reset_token": accounts.password_reset_token(mia),
         "in_a_week": (today + timedelta(days=7)).isoformat(),
         "today": today.isoformat(),
+        "this_year": str(today.year),
         "yesterday": (today - timedelta(days=1)).isoformat(),
         "in_20_days": (today + timedelta(days=20)).isoformat(),
     }

@@ -11,7 +11,7 @@ from datetime import date, datetime, time, timedelta
 from typing import Literal
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import case, func, select
+from sqlalchemy import case, func, select, true
 
 from community.activities.models import Run
 from community.charts import Chart, Format, Series
@@ -51,8 +51,11 @@ def month_starts(now: datetime, zone: ZoneInfo, count: int) -> list[datetime]:
     return [_local_midnight(day, zone) for day in firsts]
 
 
-def bucket_totals(user_id: int, boundaries: list[datetime]) -> list[Bucket]:
-    """Distance, time and run count between consecutive boundaries, in one query."""
+def bucket_totals(
+    user_id: int, boundaries: list[datetime], *, public_only: bool = False
+) -> list[Bucket]:
+    """Distance, time and run count between consecutive boundaries, in one query
+    (`public_only`: of the public runs alone, as everyone else may see them)."""
     bucket = case(
         *[(Run.start_time < boundaries[i + 1], i) for i in range(len(boundaries) - 1)],
         else_=None,
@@ -63,6 +66,7 @@ def bucket_totals(user_id: int, boundaries: list[datetime]) -> list[Bucket]:
             Run.user_id == user_id,
             Run.start_time >= boundaries[0],
             Run.start_time < boundaries[-1],
+            Run.visibility == "public" if public_only else true(),
         )
         .group_by(bucket)
     ).all()

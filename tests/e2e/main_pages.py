@@ -26,6 +26,8 @@ FIXED = {
     "goals": "/goals/",
     "club-goals": "/goals/clubs/riverside-runners",
     "milestones": "/milestones/",
+    "year": "/year",
+    "journal": "/reflections/",
     "profile": f"/u/{DEMO_RUNNER}",
 }
 LINKED = {
