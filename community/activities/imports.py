@@ -18,7 +18,7 @@ from community.activities import analysis, records
 from community.activities.archives import ArchiveError, iter_archive
 from community.activities.events import RunChange, RunSnapshot, announce
 from community.activities.models import BestEffort, Run, RunTrack
-from community.activities.services import default_title
+from community.activities.services import default_title, lock_runner
 from community.activities.tracks import ParsedTrack, TrackError, encode_points, parse_track
 from community.extensions import db
 
@@ -50,6 +50,7 @@ def import_file(user: User, filename: str, data: bytes, *, now: datetime) -> Imp
         track = parse_track(filename, data, now=now)
     except TrackError as error:
         return ImportResult(filename, "refused", str(error))
+    lock_runner(user.id)
     try:
         with db.session.begin_nested():
             run = _store(user, track, digest, now)

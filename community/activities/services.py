@@ -3,7 +3,7 @@
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import delete
+from sqlalchemy import delete, select
 
 from community.accounts.models import User
 from community.activities import records
@@ -107,9 +107,25 @@ def _apply(run: Run, details: RunDetails, user: User) -> None:
         run.suspect_reason = records.pace_reason(details.distance_m, details.duration_s)
 
 
+def lock_runner(user_id: int) -> None:
+    """One change to a runner's runs at a time (PostgreSQL; SQLite writes one at a time).
+
+    What follows a run's change counts the runner's other runs (milestones count the runs
+    before it): two of their runs logged at once must each see the other. Taken first,
+    before any challenge's row, so that every run change locks in the same order. FOR NO
+    KEY UPDATE: a run's insert holds a key-share lock on its runner, which this must not
+    wait for."""
+    if db.session.get_bind().dialect.name == "postgresql":
+        # key_share=True: FOR NO KEY UPDATE on PostgreSQL.
+        db.session.execute(
+            select(User.id).where(User.id == user_id).with_for_update(key_share=True)
+        )
+
+
 def log_run(user: User, details: RunDetails, *, now: datetime, confirmed_fast: bool = False) -> Run:
     """Log a run entered by hand."""
     check_details(details, now=now, confirmed_fast=confirmed_fast)
+    lock_runner(user.id)
     run = Run(user_id=user.id, created_at=now, source=RunSource.MANUAL.value)
     _apply(run, details, user)
     db.session.add(run)
@@ -141,6 +157,7 @@ def update_run(
             effort=details.effort,
         )
     check_details(details, now=now, confirmed_fast=confirmed_fast or run.has_track)
+    lock_runner(user.id)
     before = RunSnapshot.of(run)
     _apply(run, details, user)
     db.session.flush()
@@ -150,6 +167,7 @@ def update_run(
 
 def delete_run(user: User, run: Run, *, now: datetime | None = None) -> None:
     _require_owner(user, run)
+    lock_runner(user.id)
     before = RunSnapshot.of(run)
     db.session.execute(delete(Run).where(Run.id == run.id))
     db.session.expunge(run)

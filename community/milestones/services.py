@@ -236,18 +236,10 @@ def _weeks_statement():  # type: ignore[no-untyped-def]
     )
 
 
-def _lock_runner(user_id: int) -> None:
-    # Two runs of one runner logged at once must not both count the history without the
-    # other (a total crossed by the two together would be missed). SQLite writes one at a
-    # time already.
-    if db.session.get_bind().dialect.name == "postgresql":
-        db.session.execute(select(User.id).where(User.id == user_id).with_for_update())
-
-
 def _on_newest(user: User, run: Run, now: datetime) -> bool:
     """Earn what `run` earns as the runner's latest run; False if it is not their latest
-    (the caller recounts instead)."""
-    _lock_runner(user.id)
+    (the caller recounts instead). The runner's runs are locked already
+    (`activities.services.lock_runner`): a run logged at the same moment is counted."""
     values = {"user_id": user.id, "run_id": run.id, "start": run.start_time}
     zone = _zone(user)
     tally = rules.Tally(zone)

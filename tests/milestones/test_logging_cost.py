@@ -15,12 +15,12 @@ from tests.helpers import make_runner, statements_run
 
 NOW = datetime(2027, 6, 2, 12, 0, tzinfo=UTC)  # a Wednesday
 POSTGRES = bool(os.environ.get("TEST_DATABASE_URL"))
-# A run entered by hand, in no challenge: the run, the group-run match, the challenges it
-# counts in, its feed item and who hears of it (one statement for an item anyone may see),
-# and milestones: one summary (and on PostgreSQL the runner locked, so that two runs of one
-# runner logged at once each count the other). A run that earns a milestone adds its insert
-# and the badges on its feed item; the first run of a week, while a streak is still to earn,
-# reads the weeks before it.
+# A run entered by hand, in no challenge: on PostgreSQL the runner locked (two runs of one
+# runner logged at once each count the other), the run, the group-run match, the challenges
+# it counts in, its feed item and who hears of it (one statement for an item anyone may
+# see), and milestones' one summary. A run that earns a milestone adds its insert and the
+# badges on its feed item; the first run of a week, while a streak is still to earn, reads
+# the weeks before it.
 ORDINARY = 6 + POSTGRES
 EARNING = ORDINARY + 3
 
