@@ -24,6 +24,8 @@ class RunReflection:
     reflection: Reflection | None
     prompt: bool
     week_start: date
+    # The week's reflection, kept with another of its runs.
+    elsewhere: Reflection | None = None
 
 
 def for_run(run: Run, user: User, now: datetime) -> RunReflection:
@@ -36,8 +38,9 @@ def for_run(run: Run, user: User, now: datetime) -> RunReflection:
         )
     ).all()
     mine = next((r for r in rows if r.run_id == run.id), None)
+    elsewhere = next((r for r in rows if r.run_id != run.id), None)
     prompt = mine is None and not rows and now - run.start_time <= PROMPT_FOR
-    return RunReflection(run.id, mine, prompt, monday)
+    return RunReflection(run.id, mine, prompt, monday, elsewhere)
 
 
 def _escape_like(text: str) -> str:

@@ -130,6 +130,18 @@ def test_the_runners_recent_run_asks_how_the_week_was_and_keeps_the_answer(app, 
     assert "How was your week?" not in text(page)
 
 
+def test_another_run_of_the_week_points_to_its_reflection(app, recent_run):
+    with app.app_context():
+        run = db.session.get(Run, recent_run)
+        services.reflect(runner(), run, Thoughts(4, "Good."), now=utcnow())
+        other = log(run.start_time + timedelta(minutes=1), "Cool-down jog", now=utcnow())
+        db.session.commit()
+        other_id = other.id
+    page = text(as_(app, "ana").get(f"/runs/{other_id}"))
+    assert "You looked back on this week after Sunset loop" in page
+    assert "How was your week?" not in page
+
+
 def test_nobody_else_sees_the_prompt_or_the_reflection(app, recent_run):
     with app.app_context():
         services.reflect(
