@@ -318,6 +318,20 @@ SECTIONS: dict[str, list[Row]] = {
             slug="private_club",
         ),
         page("/clubs/<slug>", "the public club", "ok ok ok ok ok ok ok", slug="public_club"),
+        page(
+            "/clubs/<slug>/year/<int:year>",
+            "the private club's year in running (members only)",
+            "404 404 ok ok ok ok 404",
+            slug="private_club",
+            year="this_year",
+        ),
+        page(
+            "/clubs/<slug>/year/<int:year>",
+            "the public club's year in running",
+            "ok ok ok ok ok ok ok",
+            slug="public_club",
+            year="this_year",
+        ),
         action(
             "/clubs/<slug>/join",
             "the private club (by request or invite only)",

@@ -127,6 +127,8 @@ def show(slug: str) -> str:
         members=members,
         member_count=members.total,
         home_map=_home_map(club),
+        # The club's year in running, for those who may see its runs.
+        this_year=utcnow().astimezone(club.zone).year,
         # A small club's feed reads by its members' ids: the list has them, when it has all.
         slots=pages.fill(
             "club",

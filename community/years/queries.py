@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import ColumnElement, and_, func, select, true
+from sqlalchemy import ColumnElement, and_, case, func, select, true
 from sqlalchemy.orm import aliased
 
 from community.accounts.models import User
@@ -19,7 +19,7 @@ from community.activities.progress import Bucket, bucket_chart, bucket_totals
 from community.challenges.models import Challenge, ChallengeEntry
 from community.challenges.queries import visible_to as challenge_visible_to
 from community.charts import Chart
-from community.clubs.models import Club
+from community.clubs.models import Club, Membership
 from community.extensions import db
 from community.goals import progress as goal_progress
 from community.goals.models import Goal
@@ -314,5 +314,148 @@ def year_page(
         group_runs=together[0],
         companions=together[1],
         goals=_goals(runner, year, now) if own else [],
+        this_year=now.astimezone(zone).year,
+    )
+
+
+# --- a club's year -------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Member:
+    username: str
+    display_name: str
+    value: float
+
+
+@dataclass(frozen=True)
+class ClubYearPage:
+    """A club's year: its members' running (their runs but the private ones, as the club's
+    boards count them), the group runs it held and who came, the members who joined."""
+
+    club: Club
+    year: int
+    months: list[Bucket]
+    month_chart: Chart
+    group_runs: int
+    attendances: int
+    regulars: list[Member]
+    furthest: list[Member]
+    joined: int
+    completions: list[tuple[int, str, int]]
+    this_year: int
+
+    @property
+    def distance_m(self) -> float:
+        return sum(month.distance_m for month in self.months)
+
+    @property
+    def runs(self) -> int:
+        return sum(month.runs for month in self.months)
+
+
+def _members_runs(club_id: int, start: datetime, end: datetime) -> ColumnElement:
+    member = select(Membership.user_id).where(Membership.club_id == club_id)
+    return and_(
+        Run.user_id.in_(member),
+        Run.start_time >= start,
+        Run.start_time < end,
+        Run.visibility != "private",
+    )
+
+
+def _club_months(club_id: int, boundaries: list[datetime]) -> list[Bucket]:
+    index = case(
+        *[(Run.start_time < boundaries[i + 1], i) for i in range(len(boundaries) - 1)],
+        else_=None,
+    )
+    rows = db.session.execute(
+        select(index, func.sum(Run.distance_m), func.sum(Run.duration_s), func.count(Run.id))
+        .where(_members_runs(club_id, boundaries[0], boundaries[-1]))
+        .group_by(index)
+    ).all()
+    found = {i: (distance, duration, runs) for i, distance, duration, runs in rows}
+    return [
+        Bucket(start, *found[i]) if i in found else Bucket(start)
+        for i, start in enumerate(boundaries[:-1])
+    ]
+
+
+def _furthest(club_id: int, start: datetime, end: datetime) -> list[Member]:
+    # As the club's boards: runners who hide from boards are not named.
+    total = func.sum(Run.distance_m)
+    rows = db.session.execute(
+        select(User.username, User.display_name, total)
+        .join(Run, Run.user_id == User.id)
+        .where(_members_runs(club_id, start, end), User.leaderboard_hidden.is_(False))
+        .group_by(User.id, User.username, User.display_name)
+        .order_by(total.desc(), User.display_name)
+        .limit(5)
+    )
+    return [Member(*row) for row in rows]
+
+
+def _club_together(club_id: int, start: datetime, end: datetime) -> tuple[int, int, list[Member]]:
+    held = and_(
+        GroupRun.club_id == club_id,
+        GroupRun.starts_at >= start,
+        GroupRun.starts_at < end,
+        GroupRun.cancelled_at.is_(None),
+    )
+    group_runs = db.session.scalar(select(func.count(GroupRun.id)).where(held)) or 0
+    came = func.count(Attendance.id)
+    rows = db.session.execute(
+        select(User.username, User.display_name, came)
+        .join(Attendance, Attendance.user_id == User.id)
+        .join(GroupRun, GroupRun.id == Attendance.group_run_id)
+        .where(held)
+        .group_by(User.id, User.username, User.display_name)
+        .order_by(came.desc(), User.display_name)
+    ).all()
+    return group_runs, sum(n for *_, n in rows), [Member(*row) for row in rows[:5]]
+
+
+def club_year_page(club: Club, year: int, now: datetime, units: str = "km") -> ClubYearPage:
+    zone = club.zone
+    start, end = _window(year, zone)
+    boundaries = [datetime(year, month, 1, tzinfo=zone) for month in range(1, 13)] + [end]
+    months = _club_months(club.id, boundaries)
+    group_runs, attendances, regulars = _club_together(club.id, start, end)
+    joined = db.session.scalar(
+        select(func.count(Membership.id)).where(
+            Membership.club_id == club.id, Membership.joined_at >= start, Membership.joined_at < end
+        )
+    )
+    completions = db.session.execute(
+        select(Challenge.id, Challenge.title, func.count(ChallengeEntry.id))
+        .join(ChallengeEntry, ChallengeEntry.challenge_id == Challenge.id)
+        .where(
+            Challenge.club_id == club.id,
+            ChallengeEntry.completed_at >= start,
+            ChallengeEntry.completed_at < end,
+        )
+        .group_by(Challenge.id, Challenge.title)
+        .order_by(Challenge.id)
+    ).all()
+    return ClubYearPage(
+        club=club,
+        year=year,
+        months=months,
+        month_chart=bucket_chart(
+            "club-year-distance",
+            f"Members' distance per month in {year}",
+            months,
+            "distance_m",
+            units=units,
+            label=lambda bucket: bucket.start.strftime("%B"),
+            tick=lambda bucket: bucket.start.strftime("%b"),
+            x_title="Month",
+        ),
+        group_runs=group_runs,
+        attendances=attendances,
+        regulars=regulars,
+        furthest=_furthest(club.id, start, end),
+        joined=joined or 0,
+        completions=[tuple(row) for row in completions],  # type: ignore[misc]
         this_year=now.astimezone(zone).year,
     )

@@ -4,6 +4,8 @@ from werkzeug.wrappers import Response
 
 from community.accounts import blocks
 from community.accounts import services as accounts
+from community.clubs.queries import club_by_slug
+from community.clubs.services import can_see_content
 from community.db_types import utcnow
 from community.extensions import db
 from community.forms import ActionForm
@@ -57,3 +59,18 @@ def share(username: str, year: int) -> Response:
         "success",
     )
     return redirect(url_for("years.show", username=username, year=year))
+
+
+@bp.get("/clubs/<slug>/year/<int:year>")
+def club(slug: str, year: int) -> str:
+    """A club's year, for whoever may see the club's runs and feed (a private club's: its
+    members)."""
+    found = club_by_slug(slug)
+    now = utcnow()
+    if found is None or not can_see_content(found, viewer_id()):
+        abort(404)
+    if not FIRST_YEAR <= year <= now.year + 1:
+        abort(404)
+    units = current_user.units if current_user.is_authenticated else "km"
+    page = queries.club_year_page(found, year, now, units)
+    return render_template("years/club.html", page=page)

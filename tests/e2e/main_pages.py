@@ -11,6 +11,7 @@ from pathlib import Path
 
 from playwright.sync_api import Page, Response
 
+from community.db_types import utcnow
 from tests.servers import DEMO_PASSWORD
 
 AXE = Path(__file__).resolve().parent.parent / "vendor" / "axe.min.js"
@@ -28,6 +29,7 @@ FIXED = {
     "milestones": "/milestones/",
     "year": "/year",
     "journal": "/reflections/",
+    "club-year": f"/clubs/riverside-runners/year/{utcnow().year}",
     "profile": f"/u/{DEMO_RUNNER}",
 }
 LINKED = {
