@@ -206,3 +206,37 @@ def test_upgrading_reopens_a_report_its_own_runner_decided_for_the_site_admins(t
             ).one()
             assert tuple(report) == (1, None, "open", None, None)
         db.engine.dispose()
+
+
+def test_upgrading_keeps_where_each_track_already_stored_started(tmp_path):
+    from community.activities.tracks import encode_points
+    from tests.activities.trackfiles import make_points
+
+    app = create_app(settings.testing(f"sqlite:///{tmp_path / 'old.db'}", tmp_path))
+    moment = "2026-12-01 08:00:00.000000"
+    points = make_points(5, lat=51.4790, lon=-0.1570)
+    with app.app_context():
+        flask_migrate.upgrade(revision="0040")
+        with db.engine.begin() as connection:
+            insert_users(connection, ("ana",), moment)
+            for run_id in (1, 2):
+                connection.exec_driver_sql(
+                    "INSERT INTO runs (id, user_id, title, notes, run_type, visibility,"
+                    " start_time, distance_m, duration_s, source, created_at, updated_at)"
+                    " VALUES (?, 1, 'Run', '', 'easy', 'public', ?, 50, 20, 'gpx', ?, ?)",
+                    (run_id, moment, moment, moment),
+                )
+            connection.exec_driver_sql(
+                "INSERT INTO run_tracks (run_id, point_count, points) VALUES (1, 5, ?), (2, 1, ?)",
+                (encode_points(points), b"\xff not a track"),
+            )
+        flask_migrate.upgrade()
+        with db.engine.connect() as connection:
+            starts = connection.exec_driver_sql(
+                "SELECT run_id, start_lat, start_lon FROM run_tracks ORDER BY run_id"
+            ).all()
+        db.engine.dispose()
+    assert [tuple(row) for row in starts] == [
+        (1, points[0].lat, points[0].lon),
+        (2, None, None),
+    ]

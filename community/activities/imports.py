@@ -82,8 +82,15 @@ def _store(user: User, track: ParsedTrack, digest: str, now: datetime) -> Run:
     )
     db.session.add(run)
     db.session.flush()
+    start = next((p for p in track.points if p.lat is not None and p.lon is not None), None)
     db.session.add(
-        RunTrack(run_id=run.id, point_count=len(track.points), points=encode_points(track.points))
+        RunTrack(
+            run_id=run.id,
+            point_count=len(track.points),
+            points=encode_points(track.points),
+            start_lat=start.lat if start else None,
+            start_lon=start.lon if start else None,
+        )
     )
     for label, seconds in efforts.items():
         db.session.add(

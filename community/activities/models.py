@@ -104,6 +104,10 @@ class RunTrack(db.Model):
     run_id: Mapped[int] = mapped_column(ForeignKey("runs.id", ondelete="CASCADE"), primary_key=True)
     point_count: Mapped[int]
     points: Mapped[bytes] = mapped_column(LargeBinary)
+    # Where it started (its first point with a position), for the places a runner runs from
+    # without unpacking every track; None for a track without positions (a treadmill).
+    start_lat: Mapped[float | None] = mapped_column(Float)
+    start_lon: Mapped[float | None] = mapped_column(Float)
 
 
 class BestEffort(db.Model):

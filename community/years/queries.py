@@ -6,7 +6,7 @@ then counted from their public runs alone: no private or members-only run, no go
 are the runner's own), no club-mate's name.
 """
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
@@ -14,7 +14,7 @@ from sqlalchemy import ColumnElement, and_, case, func, select, true
 from sqlalchemy.orm import aliased
 
 from community.accounts.models import User
-from community.activities.models import BestEffort, Run
+from community.activities.models import BestEffort, Run, RunTrack
 from community.activities.progress import Bucket, bucket_chart, bucket_totals
 from community.challenges.models import Challenge, ChallengeEntry
 from community.challenges.queries import visible_to as challenge_visible_to
@@ -25,6 +25,7 @@ from community.goals import progress as goal_progress
 from community.goals.models import Goal
 from community.goals.queries import title_of
 from community.group_runs.models import Attendance, GroupRun
+from community.maps import MapView, Marker
 from community.milestones.badges import BADGES, title
 from community.milestones.models import Milestone
 from community.milestones.queries import RUNLESS
@@ -66,6 +67,16 @@ class Companion:
 
 
 @dataclass(frozen=True)
+class RunPlace:
+    """Where runs of the year started, near each other (within a few hundred metres)."""
+
+    label: str
+    lat: float
+    lon: float
+    runs: int
+
+
+@dataclass(frozen=True)
 class GoalOutcome:
     title: str
     status: str
@@ -87,6 +98,18 @@ class YearPage:
     companions: list[Companion]
     goals: list[GoalOutcome]
     this_year: int
+    places: list[RunPlace] = field(default_factory=list)
+
+    @property
+    def places_map(self) -> MapView | None:
+        if not self.places:
+            return None
+        markers = tuple(
+            Marker(p.lat, p.lon, "meeting", f"{p.label}: {p.runs} runs") for p in self.places
+        )
+        return MapView(
+            f"Where {self.runner.display_name}'s runs started in {self.year}", markers=markers
+        )
 
     @property
     def distance_m(self) -> float:
@@ -255,6 +278,57 @@ def _together(user_id: int, start: datetime, end: datetime) -> tuple[int, list[C
     return own, others[:3]
 
 
+# Starts within a cell of this many degrees (about 550 m of latitude) are one place.
+PLACE_CELL = 0.005
+PLACES_SHOWN = 3
+# A group run's meeting point this close names the place.
+NAMED_WITHIN_DEG = 0.006
+
+
+def _places(user_id: int, start: datetime, end: datetime) -> list[RunPlace]:
+    """The places the year's runs started from most often (tracks with a position), named
+    after a meeting point of the runner's clubs' group runs nearby, if any."""
+    starts = db.session.execute(
+        select(RunTrack.start_lat, RunTrack.start_lon)
+        .join(Run, Run.id == RunTrack.run_id)
+        .where(
+            Run.user_id == user_id,
+            Run.start_time >= start,
+            Run.start_time < end,
+            RunTrack.start_lat.is_not(None),
+        )
+    ).all()
+    cells: dict[tuple[int, int], list[tuple[float, float]]] = {}
+    for lat, lon in starts:
+        cells.setdefault((round(lat / PLACE_CELL), round(lon / PLACE_CELL)), []).append((lat, lon))
+    busiest = sorted(cells.values(), key=len, reverse=True)[:PLACES_SHOWN]
+    if not busiest:
+        return []
+    clubs = select(Membership.club_id).where(Membership.user_id == user_id)
+    meeting_points = db.session.execute(
+        select(GroupRun.meeting_point, GroupRun.latitude, GroupRun.longitude)
+        .where(GroupRun.club_id.in_(clubs), GroupRun.latitude.is_not(None))
+        .order_by(GroupRun.starts_at.desc())
+        .limit(200)
+    ).all()
+    found = []
+    for points in busiest:
+        lat = sum(p[0] for p in points) / len(points)
+        lon = sum(p[1] for p in points) / len(points)
+        near = min(
+            meeting_points,
+            key=lambda m: (m.latitude - lat) ** 2 + (m.longitude - lon) ** 2,
+            default=None,
+        )
+        named = (
+            near is not None
+            and max(abs(near.latitude - lat), abs(near.longitude - lon)) < NAMED_WITHIN_DEG
+        )
+        label = near.meeting_point if named and near else f"Around {lat:.3f}, {lon:.3f}"
+        found.append(RunPlace(label, round(lat, 5), round(lon, 5), len(points)))
+    return found
+
+
 def _goals(user: User, year: int, now: datetime) -> list[GoalOutcome]:
     goals = list(
         db.session.scalars(
@@ -315,6 +389,8 @@ def year_page(
         companions=together[1],
         goals=_goals(runner, year, now) if own else [],
         this_year=now.astimezone(zone).year,
+        # Where someone starts their runs is near where they live: the runner's own page only.
+        places=_places(runner.id, start, end) if own else [],
     )
 
 

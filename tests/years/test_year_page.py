@@ -7,14 +7,18 @@ import pytest
 from sqlalchemy import select
 
 from community.accounts.models import User
+from community.activities import imports
 from community.activities import services as activities
 from community.activities.services import RunDetails
+from community.clubs.models import Club
 from community.db_types import utcnow
 from community.extensions import db
 from community.goals import services as goals
 from community.goals.services import GoalSpec
+from community.group_runs import scheduling
 from community.years import queries
-from tests.helpers import as_, html, make_runner, statements_run, submit, text
+from tests.activities.trackfiles import gpx_bytes, make_points
+from tests.helpers import as_, html, make_club, make_runner, statements_run, submit, text
 
 YEAR = utcnow().year - 1  # a whole year behind us
 NOW = utcnow()
@@ -122,3 +126,34 @@ def test_a_year_page_reads_a_fixed_number_of_statements(app, year):
     with statements_run(app) as seen:
         assert ana.get(f"/u/ana/year/{YEAR}").status_code == 200
     assert len(seen) <= 12, "\n".join(seen)
+
+
+def test_the_places_a_runner_ran_from_are_theirs_alone_and_named_after_a_meeting_point(app):
+    ana = make_runner(app, "ana", display_name="Ana Lima")
+    club_id = make_club(app, ana, "riverside")
+    bandstand, far = (51.4790, -0.1570), (48.8566, 2.3522)
+    with app.app_context():
+        scheduling.schedule_run(
+            runner(),
+            db.session.get(Club, club_id),
+            title="Tuesday social",
+            starts_at=datetime(YEAR, 3, 3, 18, 0, tzinfo=UTC),
+            meeting_point="The bandstand",
+            now=datetime(YEAR, 3, 1, tzinfo=UTC),
+            latitude=bandstand[0],
+            longitude=bandstand[1],
+        )
+        for n, (lat, lon) in enumerate([bandstand, bandstand, far]):
+            start = datetime(YEAR, 4, 1 + n, 7, 0, tzinfo=UTC)
+            points = make_points(60, start=start, step_s=3.0, step_m=10.0, lat=lat + 0.001, lon=lon)
+            imports.import_file(runner(), f"run{n}.gpx", gpx_bytes(points), now=NOW)
+        db.session.commit()
+        page = queries.year_page(runner(), YEAR, runner().id, NOW)
+        shared = queries.year_page(runner(), YEAR, None, NOW)
+
+    assert [(p.label, p.runs) for p in page.places] == [
+        ("The bandstand", 2),
+        ("Around 48.858, 2.352", 1),
+    ]
+    assert page.places_map is not None and len(page.places_map.markers) == 2
+    assert shared.places == []
