@@ -11,7 +11,7 @@ from datetime import date, datetime, time, timedelta
 from typing import Literal
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import case, func, select, true
+from sqlalchemy import ColumnElement, and_, case, func, select, true
 
 from community.activities.models import Run
 from community.charts import Chart, Format, Series
@@ -56,18 +56,22 @@ def bucket_totals(
 ) -> list[Bucket]:
     """Distance, time and run count between consecutive boundaries, in one query
     (`public_only`: of the public runs alone, as everyone else may see them)."""
+    return buckets_of(
+        and_(Run.user_id == user_id, Run.visibility == "public" if public_only else true()),
+        boundaries,
+    )
+
+
+def buckets_of(runs: ColumnElement[bool], boundaries: list[datetime]) -> list[Bucket]:
+    """Distance, time and run count of the runs meeting `runs` between consecutive
+    boundaries, in one query."""
     bucket = case(
         *[(Run.start_time < boundaries[i + 1], i) for i in range(len(boundaries) - 1)],
         else_=None,
     )
     rows = db.session.execute(
         select(bucket, func.sum(Run.distance_m), func.sum(Run.duration_s), func.count(Run.id))
-        .where(
-            Run.user_id == user_id,
-            Run.start_time >= boundaries[0],
-            Run.start_time < boundaries[-1],
-            Run.visibility == "public" if public_only else true(),
-        )
+        .where(runs, Run.start_time >= boundaries[0], Run.start_time < boundaries[-1])
         .group_by(bucket)
     ).all()
     found = {index: (distance, duration, runs) for index, distance, duration, runs in rows}

@@ -23,17 +23,14 @@ from community.clubs.models import Club
 from community.clubs.services import can_see_content, is_admin, membership_of
 from community.db_types import utcnow
 from community.extensions import db
+from community.refusals import Refusal
 
 MAX_WINDOW_DAYS = 366
 MONTHLY_GOAL_M = 100_000.0
 
 
-class ChallengeError(Exception):
+class ChallengeError(Refusal):
     """A request the challenge rules refuse; `field` names the form field it belongs to."""
-
-    def __init__(self, message: str, field: str | None = None) -> None:
-        super().__init__(message)
-        self.field = field
 
 
 class NotAllowed(ChallengeError):

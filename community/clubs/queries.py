@@ -15,6 +15,7 @@ from community.clubs.models import (
     Membership,
     RequestStatus,
 )
+from community.db_types import escape_like
 from community.extensions import db
 
 
@@ -24,10 +25,6 @@ def _role_order(membership: type[Membership]) -> ColumnElement[int]:
 
 
 ROLE_ORDER = _role_order(Membership)
-
-
-def _escape_like(text: str) -> str:
-    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
 def directory(query: str, page: int, per_page: int = 20) -> Pagination:
@@ -41,7 +38,7 @@ def directory(query: str, page: int, per_page: int = 20) -> Pagination:
     statement = select(Club).outerjoin(counts, counts.c.club_id == Club.id)
     query = query.strip()
     if query:
-        pattern = f"%{_escape_like(query.lower())}%"
+        pattern = f"%{escape_like(query.lower())}%"
         by_name = func.lower(Club.name).like(pattern, escape="\\")
         by_city = func.lower(Club.city).like(pattern, escape="\\")
         statement = statement.where(

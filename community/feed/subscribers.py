@@ -2,7 +2,8 @@
 
 from datetime import datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import event, select
+from sqlalchemy.orm import Session, SessionTransaction
 
 from community.accounts import events as account_events
 from community.activities.events import RunChange, run_changed
@@ -35,7 +36,17 @@ _WAITING = "feed.milestones_waiting"
 THUMBNAIL_VERTICES = 80
 
 
+def _forget_made(session: Session, transaction: SessionTransaction) -> None:
+    # The items held for their runs' milestones live as long as their transaction: held
+    # longer, a deleted item's id, taken again by a new row, would clash in the session.
+    if transaction.parent is None:
+        session.info.pop(_MADE, None)
+        session.info.pop(_WAITING, None)
+
+
 def on_run_changed(sender: object, change: RunChange) -> None:
+    if change.kind == "deleted" and change.before is not None:
+        db.session.info.get(_MADE, {}).pop(change.before.run_id, None)
     run = change.after
     if change.kind != "created" or run is None or change.at - run.start_time > NEWS_FOR:
         return
@@ -229,4 +240,6 @@ def subscribe() -> None:
     group_run_events.attended.connect(on_attended)
     account_events.blocked.connect(on_blocked)
     milestone_events.earned.connect(on_milestones_earned)
+    if not event.contains(Session, "after_transaction_end", _forget_made):
+        event.listen(Session, "after_transaction_end", _forget_made)
     milestone_events.lost.connect(on_milestones_lost)

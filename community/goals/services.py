@@ -15,6 +15,7 @@ from community.clubs.services import membership_of
 from community.db_types import utcnow
 from community.extensions import db
 from community.goals.models import Goal, GoalCheer, GoalKind, Measure
+from community.refusals import Refusal
 
 WHY_MAX = 280
 # Long enough for "1,000 km in 2027" and a marathon build-up; a goal is time-bound.
@@ -22,12 +23,8 @@ MAX_GOAL_DAYS = 2 * 366
 MAX_STEPS = 60
 
 
-class GoalError(Exception):
+class GoalError(Refusal):
     """A goal the rules refuse; `field` names the form field it belongs to."""
-
-    def __init__(self, message: str, field: str | None = None) -> None:
-        super().__init__(message)
-        self.field = field
 
 
 class NotYours(GoalError):

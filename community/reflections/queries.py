@@ -5,9 +5,11 @@ from datetime import date, datetime, timedelta
 
 from flask_sqlalchemy.pagination import Pagination
 from sqlalchemy import select
+from sqlalchemy.orm import contains_eager
 
 from community.accounts.models import User
 from community.activities.models import Run
+from community.db_types import escape_like
 from community.extensions import db
 from community.reflections.models import Reflection
 
@@ -43,21 +45,19 @@ def for_run(run: Run, user: User, now: datetime) -> RunReflection:
     return RunReflection(run.id, mine, prompt, monday, elsewhere)
 
 
-def _escape_like(text: str) -> str:
-    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-
-
 def journal(user_id: int, words: str, page: int, per_page: int = 20) -> Pagination:
     """The runner's reflections, newest week first; with `words`, those whose text holds
     them (any case)."""
     statement = (
         select(Reflection)
         .join(Run, Run.id == Reflection.run_id)
+        # Each entry names its run: read with it, not one query per entry.
+        .options(contains_eager(Reflection.run))
         .where(Reflection.user_id == user_id)
         .order_by(Reflection.week_start.desc(), Reflection.id.desc())
     )
     if words.strip():
-        pattern = f"%{_escape_like(words.strip())}%"
+        pattern = f"%{escape_like(words.strip())}%"
         statement = statement.where(
             Reflection.went_well.ilike(pattern, escape="\\") | Run.title.ilike(pattern, escape="\\")
         )

@@ -10,12 +10,11 @@ from community.accounts.models import User
 from community.activities.models import Run
 from community.extensions import db
 from community.reflections.models import FEELINGS, MAX_TEXT, Reflection
+from community.refusals import Refusal
 
 
-class ReflectionError(ValueError):
-    def __init__(self, message: str, field: str | None = None) -> None:
-        super().__init__(message)
-        self.field = field
+class ReflectionError(Refusal):
+    """A reflection the rules refuse; `field` names the form field it belongs to."""
 
 
 class NotYours(LookupError):

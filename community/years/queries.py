@@ -10,12 +10,12 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import ColumnElement, and_, case, func, select, true
+from sqlalchemy import ColumnElement, and_, func, select, true
 from sqlalchemy.orm import aliased
 
 from community.accounts.models import User
 from community.activities.models import BestEffort, Run, RunTrack
-from community.activities.progress import Bucket, bucket_chart, bucket_totals
+from community.activities.progress import Bucket, bucket_chart, bucket_totals, buckets_of
 from community.challenges.models import Challenge, ChallengeEntry
 from community.challenges.queries import visible_to as challenge_visible_to
 from community.charts import Chart
@@ -440,23 +440,6 @@ def _members_runs(club_id: int, start: datetime, end: datetime) -> ColumnElement
     )
 
 
-def _club_months(club_id: int, boundaries: list[datetime]) -> list[Bucket]:
-    index = case(
-        *[(Run.start_time < boundaries[i + 1], i) for i in range(len(boundaries) - 1)],
-        else_=None,
-    )
-    rows = db.session.execute(
-        select(index, func.sum(Run.distance_m), func.sum(Run.duration_s), func.count(Run.id))
-        .where(_members_runs(club_id, boundaries[0], boundaries[-1]))
-        .group_by(index)
-    ).all()
-    found = {i: (distance, duration, runs) for i, distance, duration, runs in rows}
-    return [
-        Bucket(start, *found[i]) if i in found else Bucket(start)
-        for i, start in enumerate(boundaries[:-1])
-    ]
-
-
 def _furthest(club_id: int, start: datetime, end: datetime) -> list[Member]:
     # As the club's boards: runners who hide from boards are not named.
     total = func.sum(Run.distance_m)
@@ -495,7 +478,7 @@ def club_year_page(club: Club, year: int, now: datetime, units: str = "km") -> C
     zone = club.zone
     start, end = _window(year, zone)
     boundaries = [datetime(year, month, 1, tzinfo=zone) for month in range(1, 13)] + [end]
-    months = _club_months(club.id, boundaries)
+    months = buckets_of(_members_runs(club.id, start, end), boundaries)
     group_runs, attendances, regulars = _club_together(club.id, start, end)
     joined = db.session.scalar(
         select(func.count(Membership.id)).where(

@@ -15,7 +15,7 @@ from community.extensions import db
 from community.reflections import services
 from community.reflections.models import Reflection
 from community.reflections.services import ReflectionError, Thoughts
-from tests.helpers import as_, html, make_runner, submit, text
+from tests.helpers import as_, html, make_runner, statements_run, submit, text
 
 NOW = datetime(2027, 3, 10, 18, 0, tzinfo=UTC)  # a Wednesday
 
@@ -203,3 +203,25 @@ def test_the_journal_finds_reflections_by_their_words_and_a_pattern_is_only_text
 def test_the_journal_is_for_a_logged_in_runner(client):
     response = client.get("/reflections/")
     assert response.status_code == 302 and "/login" in response.headers["Location"]
+
+
+def test_the_journal_reads_as_many_statements_for_three_reflections_as_for_one(app, ana):
+    now = utcnow()
+    client = as_(app, "ana")
+
+    def statements() -> int:
+        with statements_run(app) as seen:
+            assert client.get("/reflections/").status_code == 200
+        return len(seen)
+
+    with app.app_context():
+        run = log(now - timedelta(weeks=1), "Run 1", now=now)
+        services.reflect(runner(), run, Thoughts(3, "One."), now=now)
+        db.session.commit()
+    one = statements()
+    with app.app_context():
+        for weeks in (2, 3):
+            run = log(now - timedelta(weeks=weeks), f"Run {weeks}", now=now)
+            services.reflect(runner(), run, Thoughts(3, "More."), now=now)
+        db.session.commit()
+    assert statements() == one
