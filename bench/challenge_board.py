@@ -39,6 +39,11 @@ Measured, each after a warm-up that is not counted:
 4. Logging a run: `activities.services.log_run(user, RunDetails(...), now=CLOCK)` then
    `db.session.commit()` for --log-runs random entrants (each is in all three challenges;
    the recorded UPDATEs of challenge_entries are counted), timed from log_run to commit.
+   Before the timing, each logger is given --goals open goals that the run advances (the
+   first five: 1,000 km in 2026, 30 km a week for 8 weeks, 3 runs a week for 12 weeks, 10 km
+   under 50:00 by March, 25 runs in December) through `goals.services.create_goal`; with
+   --earn each run is the runner's longest so far, which earns the "longest run" milestone
+   (checked: each timed run inserts one).
 
 Percentiles are nearest-rank. The CPU other processes used during each phase (not this
 script, its server, or PostgreSQL) is printed, since the machine is shared.
@@ -61,7 +66,7 @@ import time
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import ExitStack, contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any, TypeVar
@@ -95,6 +100,8 @@ from community.challenges import services as challenges
 from community.challenges.models import Challenge, ChallengeEntry
 from community.db_types import UTCDateTime
 from community.extensions import db
+from community.goals import services as goals
+from community.milestones import rules
 from community.milestones import services as milestones
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -487,7 +494,10 @@ class Replayer:
         timings = []
         for statement, parameters in statements:
             started = time.perf_counter()
-            cursor.execute(statement, parameters)
+            if isinstance(parameters, list):  # an executemany
+                cursor.executemany(statement, parameters)
+            else:
+                cursor.execute(statement, parameters)
             if cursor.description is not None:
                 cursor.fetchall()
             timings.append((time.perf_counter() - started) * 1000)
@@ -498,6 +508,48 @@ class Replayer:
             self.driver.rollback()
         cursor.close()
         return timings
+
+    def run_again(self, statements: list[tuple[str, Any]], run_id: int) -> list[float]:
+        """A logged run's statements again: the run is inserted anew, and what referred to
+        `run_id` (its feed item, one per run) refers to the new one."""
+        cursor = self.driver.cursor()
+        timings, new_id = [], None
+        for statement, parameters in statements:
+            if new_id is not None and isinstance(parameters, dict):
+                parameters = {
+                    key: new_id if "run_id" in key and value == run_id else value
+                    for key, value in parameters.items()
+                }
+            started = time.perf_counter()
+            if isinstance(parameters, list):  # an executemany
+                cursor.executemany(statement, parameters)
+            else:
+                cursor.execute(statement, parameters)
+            rows = cursor.fetchall() if cursor.description is not None else []
+            timings.append((time.perf_counter() - started) * 1000)
+            if statement.startswith("INSERT INTO runs "):
+                new_id = rows[0][0]
+        self.driver.rollback()
+        cursor.close()
+        return timings
+
+    def committed_write(self, user_id: int) -> float:
+        """The least a transaction that writes costs to commit: one row updated to the value
+        it has, committed (on PostgreSQL, the WAL flushed to disk)."""
+        cursor = self.driver.cursor()
+        write = (
+            "UPDATE users SET timezone = timezone WHERE id = ?"
+            if self.sqlite
+            else "UPDATE users SET timezone = timezone WHERE id = %s"
+        )
+        started = time.perf_counter()
+        if self.sqlite:
+            cursor.execute("BEGIN")
+        cursor.execute(write, (user_id,))
+        self.driver.commit()
+        took = (time.perf_counter() - started) * 1000
+        cursor.close()
+        return took
 
     def explain(self, statement: str, parameters: Any) -> list[str]:
         cursor = self.driver.cursor()
@@ -616,10 +668,67 @@ class Logged:
     driver_ms: list[float] = field(default_factory=list)  # SQL in the driver, before commit
     statements: list[int] = field(default_factory=list)
     updates: list[int] = field(default_factory=list)  # UPDATEs of challenge_entries
+    earned: list[int] = field(default_factory=list)  # INSERTs of milestones
+    # The floor: the same statements sent again through the driver alone (rolled back),
+    # and the commit of a one-row write.
+    bare_ms: list[float] = field(default_factory=list)
+    bare_commit_ms: list[float] = field(default_factory=list)
+
+    @property
+    def floor_ms(self) -> list[float]:
+        return [a + b for a, b in zip(self.bare_ms, self.bare_commit_ms, strict=True)]
 
     @property
     def total_ms(self) -> list[float]:
         return [a + b for a, b in zip(self.log_run_ms, self.commit_ms, strict=True)]
+
+
+GOALS = (
+    goals.GoalSpec("total", 1_000_000.0, date(2026, 1, 1), LAST_DAY, "distance_m"),
+    goals.GoalSpec("weekly", 30_000.0, date(2026, 11, 16), date(2027, 1, 10), "distance_m"),
+    goals.GoalSpec("habit", 3, date(2026, 11, 2), date(2027, 1, 24)),
+    goals.GoalSpec("race", 3000.0, FIRST_DAY, date(2027, 3, 1), race_label="10 km"),
+    goals.GoalSpec("total", 25, FIRST_DAY, LAST_DAY, "runs"),
+)
+
+
+def choose_loggers(app: Flask, entrants: list[int], count: int, rng: random.Random) -> list[int]:
+    """`count` random entrants with enough runs behind them that a longer one is news."""
+    sample = rng.sample(entrants, min(len(entrants), 2 * count))
+    with app.app_context():
+        enough = set(
+            db.session.scalars(
+                select(Run.user_id)
+                .where(Run.user_id.in_(sample))
+                .group_by(Run.user_id)
+                .having(func.count() > rules.LONGEST_AFTER)
+            )
+        )
+    chosen = [uid for uid in sample if uid in enough][:count]
+    assert len(chosen) == count, "too few entrants with runs"
+    return chosen
+
+
+def prepare_loggers(app: Flask, loggers: list[int], goal_count: int) -> dict[int, float]:
+    """Give each logger their goals, work their milestones out (generated rows bypass the
+    services: a runner's first logged run would otherwise earn all of theirs at once), and
+    return each one's longest run so far, in metres. Not timed."""
+    specs = [GOALS[n % len(GOALS)] for n in range(goal_count)]
+    with app.app_context():
+        for uid in loggers:
+            user = db.session.get_one(User, uid)
+            for spec in specs:
+                goals.create_goal(user, replace(spec, timezone=ZONE), CLOCK.date())
+            milestones.recompute(user, CLOCK)
+        db.session.commit()
+        longest = dict(
+            db.session.execute(
+                select(Run.user_id, func.max(Run.distance_m))
+                .where(Run.user_id.in_(loggers))
+                .group_by(Run.user_id)
+            ).all()
+        )
+    return {uid: float(longest.get(uid) or 0.0) for uid in loggers}
 
 
 def measure_log_run(
@@ -630,20 +739,20 @@ def measure_log_run(
     recorder: Recorder,
     rng: random.Random,
     latest: bool = False,
+    goal_count: int = 0,
+    earn: bool = False,
 ) -> Logged:
-    """log_run then commit for random entrants (each in all three challenges). Their
-    milestones are worked out first (not timed): generated rows bypass the services, and a
-    runner's first logged run would otherwise earn all of theirs at once."""
+    """log_run then commit for random entrants (each in all three challenges), each with
+    `goal_count` goals; with `earn` each run is the runner's longest."""
     logged = Logged()
-    loggers = rng.sample(entrants, count + warmup)
+    loggers = choose_loggers(app, entrants, count + warmup, rng)
+    longest = prepare_loggers(app, loggers, goal_count)
     with app.app_context():
-        for uid in loggers:
-            milestones.recompute(db.session.get_one(User, uid), CLOCK)
-        db.session.commit()
+        replayer = Replayer(db.engine)
     for number, uid in enumerate(loggers):
         with app.app_context():
             user = db.session.get(User, uid)
-            km = rng.uniform(3, 15)
+            km = longest[uid] / 1000 + rng.uniform(1, 3) if earn else rng.uniform(3, 15)
             details = activities.RunDetails(
                 # The generated runs start by 20:00 on the last day: 20:30 comes after them all.
                 start_time=CLOCK - timedelta(minutes=30)
@@ -655,12 +764,16 @@ def measure_log_run(
             )
             with recorder.recording() as recorded:
                 started = time.perf_counter()
-                activities.log_run(user, details, now=CLOCK)
+                run_id = activities.log_run(user, details, now=CLOCK).id
                 flushed = time.perf_counter()
                 db.session.commit()
                 committed = time.perf_counter()
             db.session.remove()
+            bare = replayer.run_again(recorded, run_id)
+            bare_commit = replayer.committed_write(uid)
         if number >= warmup:
+            logged.bare_ms.append(sum(bare))
+            logged.bare_commit_ms.append(bare_commit)
             logged.log_run_ms.append((flushed - started) * 1000)
             logged.commit_ms.append((committed - flushed) * 1000)
             logged.driver_ms.append(sum(recorder.driver_ms))
@@ -668,6 +781,13 @@ def measure_log_run(
             logged.updates.append(
                 sum(1 for s, _ in recorded if s.lstrip().startswith("UPDATE challenge_entries"))
             )
+            logged.earned.append(
+                sum(1 for s, _ in recorded if s.lstrip().startswith("INSERT INTO milestones"))
+            )
+            if earn:
+                assert logged.earned[-1] >= 1, "the longest run so far earns its milestone"
+    with app.app_context():
+        replayer.close()
     return logged
 
 
@@ -1177,6 +1297,10 @@ def main() -> None:
         action="store_true",
         help="log each run after the runner's others (as most are), not up to 10 days back",
     )
+    parser.add_argument("--goals", type=int, default=5, help="open goals of each logger")
+    parser.add_argument(
+        "--earn", action="store_true", help="each logged run is the runner's longest so far"
+    )
     parser.add_argument("--quiet", type=float, default=0, help="wait up to N s for idle CPU")
     parser.add_argument("--skip", default="", help="comma-separated: queries,page,http,log")
     parser.add_argument("--explain", action="store_true", help="plans of the slowest call")
@@ -1257,9 +1381,14 @@ def main() -> None:
                     recorder,
                     rng,
                     args.log_latest,
+                    args.goals,
+                    args.earn,
                 )
             total = logged.total_ms
             when = "each after the runner's others" if args.log_latest else "up to 10 days back"
+            when += f", {args.goals} open goals each"
+            if args.earn:
+                when += ", each the runner's longest so far (a milestone)"
             print(
                 f"\nlog_run + commit, {len(total)} runs ({when}), {label}:"
                 f" p50 {statistics.median(total):.2f} ms, p95 {percentile(total, 0.95):.2f} ms,"
@@ -1270,6 +1399,16 @@ def main() -> None:
                 f" statements per run {statistics.median(logged.statements):.0f},"
                 f" UPDATE statements for challenge_entries per run (an executemany is one)"
                 f" {sorted(set(logged.updates))}"
+            )
+            floor = logged.floor_ms
+            print(
+                f"  floor (the same statements through the driver alone, rolled back, then"
+                f" a one-row write committed): p50 {statistics.median(floor):.2f} ms,"
+                f" p95 {percentile(floor, 0.95):.2f} ms (statements p50"
+                f" {statistics.median(logged.bare_ms):.2f} ms, commit p50"
+                f" {statistics.median(logged.bare_commit_ms):.2f} ms);"
+                f" ratio p50 {statistics.median(total) / statistics.median(floor):.2f},"
+                f" p95 {percentile(total, 0.95) / percentile(floor, 0.95):.2f}"
             )
         print("\ntargets")
         for name, series in results:

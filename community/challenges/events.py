@@ -3,7 +3,8 @@
 from blinker import Namespace
 
 _signals = Namespace()
-# completed.send(sender, challenge_id=..., user_id=..., title=...): a runner reached the goal.
+# completed.send(sender, challenge_id=..., user_id=..., title=..., at=...): a runner reached
+# the goal, at that moment.
 completed = _signals.signal("challenge-completed")
 # uncompleted.send(sender, challenge_id=..., user_id=...): the run that completed it was
 # edited or deleted, and the goal is no longer met.

@@ -34,6 +34,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, UOWTransaction, attributes
+from sqlalchemy.sql.dml import Insert
 
 from community.challenges.models import ChallengeEntry, ScoreBucket
 from community.extensions import db
@@ -173,25 +174,30 @@ def _moves(session: Session) -> Counter[tuple[int, int]]:
     return moves
 
 
+@functools.cache
+def _upsert(dialect: str) -> Insert:
+    build = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    statement = build(ScoreBucket)
+    return statement.on_conflict_do_update(
+        index_elements=[ScoreBucket.challenge_id, ScoreBucket.bucket],
+        set_={"entrants": ScoreBucket.entrants + statement.excluded.entrants},
+    )
+
+
 def _after_flush(session: Session, _context: UOWTransaction) -> None:
     moves = [(key, change) for key, change in sorted(_moves(session).items()) if change]
     if not moves:
         return
-    # One statement for the whole flush; its rows in (challenge, bucket) order, the order
-    # every transaction locks buckets in. Plain Core on the connection, inside the flush.
+    # One statement for the whole flush (an executemany, its rows sent as one INSERT), its
+    # rows in (challenge, bucket) order, the order every transaction locks buckets in.
+    # Plain Core on the connection, inside the flush.
     connection = session.connection()
-    build = postgresql.insert if connection.dialect.name == "postgresql" else sqlite.insert
-    statement = build(ScoreBucket).values(
+    connection.execute(
+        _upsert(connection.dialect.name),
         [
             {"challenge_id": challenge_id, "bucket": bucket, "entrants": change}
             for (challenge_id, bucket), change in moves
-        ]
-    )
-    connection.execute(
-        statement.on_conflict_do_update(
-            index_elements=[ScoreBucket.challenge_id, ScoreBucket.bucket],
-            set_={"entrants": ScoreBucket.entrants + statement.excluded.entrants},
-        )
+        ],
     )
 
 

@@ -154,7 +154,7 @@ def _settle_completion(entry: ChallengeEntry, challenge: Challenge, now: datetim
     if met and entry.completed_at is None:
         entry.completed_at = now
         events.completed.send(
-            None, challenge_id=challenge.id, user_id=entry.user_id, title=challenge.title
+            None, challenge_id=challenge.id, user_id=entry.user_id, title=challenge.title, at=now
         )
         if challenge.club_id is not None and not entry.hidden:
             # The club cheers at once (the feed will keep it once it exists).
@@ -306,12 +306,17 @@ def entered_challenges(user_id: int, *conditions: object) -> list[Challenge]:
     )
 
 
-def _affected_challenges(change: RunChange, now: datetime) -> list[Challenge]:
+def _lock_affected(change: RunChange, now: datetime) -> list[Challenge]:
+    """The open challenges the change can move, in id order, their rows locked and their
+    board versions moved (as `lock_challenges` does) by the one statement that finds them.
+
+    The statement finds what may be affected; a challenge it moved that the rules leave
+    out (closed, or the run outside it) only has its board read again."""
     snapshots = [s for s in (change.before, change.after) if s is not None]
     earliest = min(s.start_time for s in snapshots)
     latest = max(s.start_time for s in snapshots)
-    candidates = db.session.scalars(
-        select(Challenge)
+    candidates = (
+        select(Challenge.id)
         .join(ChallengeEntry, ChallengeEntry.challenge_id == Challenge.id)
         .where(
             ChallengeEntry.user_id == snapshots[0].user_id,
@@ -320,12 +325,26 @@ def _affected_challenges(change: RunChange, now: datetime) -> list[Challenge]:
             Challenge.starts_at <= latest + SAFE_MODE_LOOKBACK,
         )
         .order_by(Challenge.id)
+        .with_for_update(of=Challenge)
+    )
+    moved = db.session.scalars(
+        update(Challenge)
+        .where(Challenge.id.in_(candidates.scalar_subquery()))
+        .values(board_version=Challenge.board_version + 1)
+        .returning(Challenge)
+        .execution_options(synchronize_session=False, populate_existing=True)
     ).all()
-    return [
-        c
-        for c in candidates
-        if c.is_open_at(now) and any(affects(c, s.start_time) for s in snapshots)
-    ]
+    affected = sorted(
+        (
+            c
+            for c in moved
+            if c.is_open_at(now) and any(affects(c, s.start_time) for s in snapshots)
+        ),
+        key=lambda c: c.id,
+    )
+    for challenge in affected:
+        freeze_if_due(challenge, now)
+    return affected
 
 
 def lock_challenges(challenges: list[Challenge], now: datetime) -> None:
@@ -361,10 +380,9 @@ def _locked_entries(user_id: int, challenges: list[Challenge]) -> list[Challenge
 
 def on_run_changed(sender: object, change: RunChange) -> None:
     now = change.at
-    challenges = _affected_challenges(change, now)
+    challenges = _lock_affected(change, now)
     if not challenges:
         return
-    lock_challenges(challenges, now)
     user_id = (change.after or change.before).user_id  # type: ignore[union-attr]
     for entry in _locked_entries(user_id, challenges):
         challenge = entry.challenge

@@ -2,7 +2,7 @@
 
 from datetime import datetime, timedelta
 
-from sqlalchemy import event, select
+from sqlalchemy import event, inspect, select
 from sqlalchemy.orm import Session, SessionTransaction
 
 from community.accounts import events as account_events
@@ -108,7 +108,9 @@ def on_attended(sender: object, group_run_id: int, user_id: int) -> None:
     )
 
 
-def on_challenge_completed(sender: object, challenge_id: int, user_id: int, title: str) -> None:
+def on_challenge_completed(
+    sender: object, challenge_id: int, user_id: int, title: str, **_: object
+) -> None:
     challenge = db.session.get(Challenge, challenge_id)
     db.session.add(
         FeedItem(
@@ -160,6 +162,16 @@ def _run_item(run_id: int) -> FeedItem | None:
     )
 
 
+def _being_logged(run_id: int, now: datetime) -> bool:
+    """The run is being logged in this transaction and its item is not made yet (the run's
+    handlers run in no set order): its milestones wait for it, without looking for it."""
+    if run_id in db.session.info.get(_MADE, {}):
+        return False
+    key = inspect(Run).identity_key_from_primary_key((run_id,))
+    run = db.session.identity_map.get(key)
+    return run is not None and run.created_at == now
+
+
 def _show_milestones(item: FeedItem, kinds: list[str], titles: list[str]) -> None:
     # A run item's body and title are otherwise unused: its milestones' kinds (for the
     # badges) and their names (for reading).
@@ -186,7 +198,7 @@ def on_milestones_earned(
         if milestone.run_id is not None:
             by_run.setdefault(milestone.run_id, []).append(milestone)
     for run_id, earned in by_run.items():
-        item = _run_item(run_id)
+        item = None if _being_logged(run_id, now) else _run_item(run_id)
         if item is None:
             if now - earned[0].earned_at <= NEWS_FOR:  # its item may be about to be made
                 db.session.info.setdefault(_WAITING, {}).setdefault(run_id, []).extend(earned)

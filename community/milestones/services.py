@@ -20,7 +20,10 @@ from sqlalchemy import (
     Float,
     Integer,
     String,
+    and_,
     bindparam,
+    case,
+    cast,
     delete,
     exists,
     func,
@@ -31,8 +34,10 @@ from sqlalchemy import (
     union_all,
 )
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.sql.dml import Insert
 
 from community.accounts.models import User
+from community.activities.analysis import BEST_EFFORT_DISTANCES
 from community.activities.events import RunChange
 from community.activities.models import Run
 from community.challenges.models import Challenge, ChallengeEntry
@@ -40,7 +45,7 @@ from community.clubs.models import Club, Membership
 from community.db_types import UTCDateTime, utcnow
 from community.extensions import db
 from community.goals import progress as goal_progress
-from community.goals.models import Goal
+from community.goals.models import Goal, GoalKind, Measure
 from community.goals.queries import title_of
 from community.group_runs.models import Attendance
 from community.milestones import events, rules
@@ -121,12 +126,21 @@ def expected(user: User, now: datetime) -> list[rules.Earned]:
     return found + ([first] if first else []) + _goals_reached(user, now)
 
 
+@cache
+def _insert_new(dialect: str) -> Insert:
+    build = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    return (
+        build(Milestone)
+        .on_conflict_do_nothing(index_elements=["user_id", "kind", "key"])
+        .returning(Milestone.kind, Milestone.key)
+    )
+
+
 def _insert(user_id: int, earned: list[rules.Earned], now: datetime) -> list[rules.Earned]:
     """Insert what is new; two requests earning the same milestone at once make one row."""
     if not earned:
         return []
     connection = db.session.connection()
-    build = postgresql.insert if connection.dialect.name == "postgresql" else sqlite.insert
     rows = [
         {
             "user_id": user_id,
@@ -139,12 +153,8 @@ def _insert(user_id: int, earned: list[rules.Earned], now: datetime) -> list[rul
         }
         for item in earned
     ]
-    inserted = connection.execute(
-        build(Milestone)
-        .values(rows)
-        .on_conflict_do_nothing(index_elements=["user_id", "kind", "key"])
-        .returning(Milestone.kind, Milestone.key)
-    )
+    # An executemany: its rows go as one INSERT, and the statement is compiled once.
+    inserted = connection.execute(_insert_new(connection.dialect.name), rows)
     went_in = {(kind, key) for kind, key in inserted}
     return [item for item in earned if (item.kind, item.key) in went_in]
 
@@ -180,11 +190,17 @@ USER_ID = bindparam("user_id", type_=Integer)
 START = bindparam("start", type_=UTCDateTime)
 
 
+# A weekly goal is reached in its last week, at the earliest: a run before it, with no run
+# after it, leaves a later week short. The last week starts 7 days (local) before the end.
+LAST_WEEK = timedelta(days=8)
+
+
 @cache
 def _summary() -> CompoundSelect:
     # Built once. Rows: ("runs", count, total, longest, "", "", latest start) for the runs
     # before this one; ("have", kind, key) for each milestone held; ("club", id, name,
-    # joined) for each club; ("goals", open goals whose window holds the run).
+    # joined) for each club; ("goal", id, amount, target, kind, race, end) for each of the
+    # runner's own goals whose window holds the run, its amount counted with the run.
     def row(tag: str, *columns: object) -> list[object]:
         return [literal(tag, String).label("tag"), *columns]
 
@@ -215,15 +231,54 @@ def _summary() -> CompoundSelect:
         .join(Club, Club.id == Membership.club_id)
         .where(Membership.user_id == USER_ID)
     )
-    goals = select(
-        *row("goals", func.count(Goal.id), zero, zero, literal(""), literal(""), null())
-    ).where(
-        Goal.user_id == USER_ID,
-        Goal.parent_id.is_(None),
-        Goal.starts_at <= START,
-        Goal.ends_at > START,
+    # A total goal's amount as `goals.progress` counts it: every run in the window.
+    amount = case(
+        (Goal.measure == Measure.DISTANCE.value, func.coalesce(func.sum(Run.distance_m), 0.0)),
+        (Goal.measure == Measure.TIME.value, func.coalesce(func.sum(Run.duration_s), 0.0)),
+        else_=cast(func.count(Run.id), Float),
+    )
+    goals = (
+        select(
+            *row(
+                "goal",
+                Goal.id,
+                amount,
+                Goal.target,
+                Goal.kind,
+                func.coalesce(Goal.race_label, ""),
+                Goal.ends_at,
+            )
+        )
+        .outerjoin(
+            Run,
+            and_(
+                Run.user_id == Goal.user_id,
+                Run.start_time >= Goal.starts_at,
+                Run.start_time < Goal.ends_at,
+            ),
+        )
+        .where(
+            Goal.user_id == USER_ID,
+            Goal.parent_id.is_(None),
+            Goal.starts_at <= START,
+            Goal.ends_at > START,
+        )
+        .group_by(Goal.id)
     )
     return union_all(runs, have, clubs, goals)
+
+
+def _may_reach(run: Run, kind: str, amount: float, target: float, race: str, end: datetime) -> bool:
+    """Whether the run, the runner's latest, may be the one that reaches this goal (the
+        goal's own rule then decides): a total counted with it at the target, a weekly goal in
+        its last week, a race goal by a run over the distance within the time (or with a track:
+    its best efforts decide)."""
+    if kind == GoalKind.TOTAL:
+        return amount >= target
+    if kind == GoalKind.RACE:
+        race_m = BEST_EFFORT_DISTANCES.get(race, 0.0)
+        return run.has_track or (run.distance_m >= race_m and run.duration_s <= target)
+    return run.start_time >= end - LAST_WEEK
 
 
 @cache
@@ -244,9 +299,14 @@ def _on_newest(user: User, run: Run, now: datetime) -> bool:
     zone = _zone(user)
     tally = rules.Tally(zone)
     clubs: list[rules.ClubJoined] = []
-    open_goals = 0
+    goals: list[tuple[int, str, float, float, str, datetime]] = []
     latest: datetime | None = None
-    for tag, number, total, longest, text1, text2, at in db.session.execute(_summary(), values):
+    # Without an autoflush: what other handlers of the run have pending (its feed item)
+    # is none of the summary's business, and an item still pending takes its badges in
+    # its INSERT rather than an UPDATE after.
+    with db.session.no_autoflush:
+        summary = db.session.execute(_summary(), values).all()
+    for tag, number, total, longest, text1, text2, at in summary:
         if tag == "runs":
             tally.runs, tally.total_m, tally.longest_m, latest = int(number), total, longest, at
         elif tag == "have":
@@ -254,7 +314,7 @@ def _on_newest(user: User, run: Run, now: datetime) -> bool:
         elif tag == "club":
             clubs.append(rules.ClubJoined(int(number), text1, at))
         else:
-            open_goals = int(number)
+            goals.append((int(number), text1, total, longest, text2, at))
     if latest is not None and latest >= run.start_time:
         return False  # not the latest (a tie too: the order is then by id, as a recount has it)
     tally.clubs = tuple(clubs)
@@ -268,9 +328,15 @@ def _on_newest(user: User, run: Run, now: datetime) -> bool:
             weeks = {rules.week_of(start, zone) for start in starts}
             tally.streak = rules.streak_before(weeks, tally.last_week)
     earned = tally.add(rules.RunFact(run.id, run.start_time, run.distance_m))
-    if open_goals:
-        have_goals = {key for kind, key in tally.have if kind == K.GOAL_REACHED}
-        earned += [g for g in _goals_reached(user, now) if g.key not in have_goals]
+    maybe = [
+        goal_id
+        for goal_id, kind, amount, target, race, end in goals
+        if (K.GOAL_REACHED.value, str(goal_id)) not in tally.have
+        and _may_reach(run, kind, amount, target, race, end)
+    ]
+    if maybe:
+        candidates = list(db.session.scalars(select(Goal).where(Goal.id.in_(maybe))))
+        earned += _goals_reached(user, now, candidates)
     added = _insert(user.id, earned, now)
     if added:
         events.earned.send(None, user_id=user.id, milestones=added, now=now)
@@ -304,6 +370,14 @@ def on_run_changed(sender: object, change: RunChange) -> None:
     recompute(user, change.at)
 
 
+def on_challenge_completed(sender: object, user_id: int, title: str, at: datetime, **_: object):
+    """A runner's first challenge completed is earned by the completion (the milestones'
+    history otherwise unchanged): one insert, which a later completion finds held."""
+    earned = _insert(user_id, [rules.Earned(K.FIRST_CHALLENGE, "", None, at, title)], at)
+    if earned:
+        events.earned.send(None, user_id=user_id, milestones=earned, now=at)
+
+
 def on_history_changed(sender: object, user_id: int, **_: object) -> None:
     """A group run linked or unlinked, a challenge completed or no longer: recount."""
     user = db.session.get(User, user_id)
@@ -318,7 +392,7 @@ def subscribe() -> None:
     from community.group_runs import events as group_run_events
 
     run_changed.connect(on_run_changed)
-    challenge_events.completed.connect(on_history_changed)
+    challenge_events.completed.connect(on_challenge_completed)
     challenge_events.uncompleted.connect(on_history_changed)
     group_run_events.attended.connect(on_history_changed)
     group_run_events.unattended.connect(on_history_changed)

@@ -41,7 +41,9 @@ def on_run_changed(
         notify(user_id, kind, text, _path("group_runs.show", run_id=run_id))
 
 
-def on_challenge_completed(sender: object, challenge_id: int, user_id: int, title: str) -> None:
+def on_challenge_completed(
+    sender: object, challenge_id: int, user_id: int, title: str, **_: object
+) -> None:
     notify(
         user_id,
         "challenge_completed",

@@ -308,7 +308,11 @@ def test_a_hidden_completion_taken_back_is_news_to_its_runner_alone(app, people)
         club = db.session.get(clubs.Club, people["riverside"])
         month = challenge(named("ben"), club, title="March miles")
         challenge_events.completed.send(
-            None, challenge_id=month.id, user_id=people["ana"].id, title=month.title
+            None,
+            challenge_id=month.id,
+            user_id=people["ana"].id,
+            title=month.title,
+            at=utcnow(),
         )
         db.session.commit()
         month, item = month.id, db.session.scalar(select(FeedItem.id))

@@ -2,6 +2,7 @@
 changes, and always the rows a recount from scratch gives."""
 
 import threading
+from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
@@ -14,6 +15,7 @@ from community.activities import services as activities
 from community.activities.events import RunChange, RunSnapshot
 from community.activities.models import Run
 from community.activities.services import RunDetails
+from community.challenges import services as challenges
 from community.clubs.models import Club, Membership
 from community.extensions import db
 from community.feed import subscribers
@@ -24,6 +26,7 @@ from community.group_runs import attendance, scheduling
 from community.milestones import services
 from community.milestones.models import Milestone
 from community.milestones.rules import Earned
+from tests.challenges import builders
 from tests.helpers import make_club, make_runner, statements_run
 
 NOW = datetime(2027, 6, 1, 12, 0, tzinfo=UTC)
@@ -164,6 +167,63 @@ def test_a_goal_reached_is_a_milestone_and_leaves_when_its_runs_do(ctx, ana):
     assert ("goal_reached", str(goal.id), None) in held()
     activities.delete_run(runner(), crossing, now=NOW)
     assert ("goal_reached", str(goal.id), None) not in held()
+
+
+# Each goal, and the days (after START, a Monday) of the 10 km runs that reach it.
+GOALS = {
+    "1 hour in all": (
+        GoalSpec("total", 3600, date(2027, 1, 4), date(2027, 1, 31), "duration_s"),
+        [0, 2],
+    ),
+    "3 runs": (GoalSpec("total", 3, date(2027, 1, 4), date(2027, 1, 31), "runs"), [0, 2, 3]),
+    "10 km a week for 2 weeks": (
+        GoalSpec("weekly", 10_000, date(2027, 1, 4), date(2027, 1, 17), "distance_m"),
+        [0, 7],
+    ),
+    "twice a week for 2 weeks": (
+        GoalSpec("habit", 2, date(2027, 1, 4), date(2027, 1, 17)),
+        [0, 2, 7, 9],
+    ),
+    "10 km under 1:00:00": (
+        GoalSpec("race", 3600, date(2027, 1, 4), date(2027, 3, 1), race_label="10 km"),
+        [0],
+    ),
+}
+
+
+@pytest.mark.parametrize("name", GOALS)
+def test_each_kind_of_goal_is_reached_by_the_run_that_reaches_it(ctx, ana, name):
+    spec, days = GOALS[name]
+    goal = goals.create_goal(runner(), replace(spec, timezone="Europe/Berlin"), START.date())
+
+    for day in days[:-1]:
+        log(10, START + timedelta(days=day))
+        assert ("goal_reached", str(goal.id), None) not in held()
+    log(10, START + timedelta(days=days[-1]))
+
+    assert ("goal_reached", str(goal.id), None) in held()
+    assert held() == recounted()
+
+
+def test_the_first_challenge_completed_is_earned_once_and_leaves_with_its_run(ctx, ana):
+    organiser = builders.runner("org", is_site_admin=True)
+    spec = {"starts_on": date(2027, 1, 1), "ends_on": date(2027, 1, 31), "goal": 20_000.0}
+    first = builders.challenge(organiser, title="January 20 km", **spec)
+    second = builders.challenge(organiser, title="Another January 20 km", **spec)
+    for joined in (first, second):
+        challenges.join(runner(), joined, now=START)
+
+    january = START + timedelta(days=2)
+    log(12, START, now=january)
+    completing = log(9, START + timedelta(days=1), now=january)  # completes both at once
+
+    earned = db.session.execute(
+        select(Milestone.label, Milestone.earned_at).where(Milestone.kind == "first_challenge")
+    ).all()
+    assert earned == [("January 20 km", january)]
+    assert held() == recounted()
+    activities.delete_run(runner(), completing, now=january)
+    assert ("first_challenge", "", None) not in held()
 
 
 def run_item(run: Run) -> FeedItem:
