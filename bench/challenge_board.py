@@ -515,11 +515,8 @@ class Replayer:
         cursor = self.driver.cursor()
         timings, new_id = [], None
         for statement, parameters in statements:
-            if new_id is not None and isinstance(parameters, dict):
-                parameters = {
-                    key: new_id if "run_id" in key and value == run_id else value
-                    for key, value in parameters.items()
-                }
+            if new_id is not None:
+                parameters = self._new_run_id(statement, parameters, run_id, new_id)
             started = time.perf_counter()
             if isinstance(parameters, list):  # an executemany
                 cursor.executemany(statement, parameters)
@@ -528,10 +525,31 @@ class Replayer:
             rows = cursor.fetchall() if cursor.description is not None else []
             timings.append((time.perf_counter() - started) * 1000)
             if statement.startswith("INSERT INTO runs "):
-                new_id = rows[0][0]
+                new_id = rows[0][0] if rows else cursor.lastrowid
         self.driver.rollback()
         cursor.close()
         return timings
+
+    @staticmethod
+    def _new_run_id(statement: str, parameters: Any, old: int, new: int) -> Any:
+        """The parameters with the run's id replaced where a column named run_id takes
+        it: by name (PostgreSQL's named parameters), or by the position of run_id in an
+        INSERT's column list (SQLite's positional ones, a row after another)."""
+        if isinstance(parameters, dict):
+            return {
+                key: new if "run_id" in key and value == old else value
+                for key, value in parameters.items()
+            }
+        if not statement.startswith("INSERT INTO ") or not isinstance(parameters, tuple):
+            return parameters
+        columns = [
+            name.strip().strip('"')
+            for name in statement.split("(", 1)[1].split(")", 1)[0].split(",")
+        ]
+        return tuple(
+            new if columns[n % len(columns)] == "run_id" and value == old else value
+            for n, value in enumerate(parameters)
+        )
 
     def committed_write(self, user_id: int) -> float:
         """The least a transaction that writes costs to commit: one row updated to the value
