@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 FLASK := $(BIN)/flask --app app
 
-.PHONY: run test lint format audit install clean screenshots
+.PHONY: run serve cluster test lint format audit install clean screenshots
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -21,6 +21,20 @@ run: install
 	$(FLASK) db upgrade
 	@test -f instance/.demo-loaded || ($(FLASK) seed-demo && touch instance/.demo-loaded)
 	$(BIN)/python app.py
+
+# The production server: settings from the environment (README, "Serving"), production
+# unless RUNHIVE_ENV says otherwise. It refuses to start without SECRET_KEY, and on SQLite
+# unless RUNHIVE_SINGLE_PROCESS=1.
+serve: install
+	$(FLASK) db upgrade
+	RUNHIVE_ENV=$${RUNHIVE_ENV:-production} $(BIN)/python app.py
+
+# nginx in front of N app processes (PROCESSES, 2 by default) on http://127.0.0.1:$(CLUSTER_PORT),
+# sharing DATABASE_URL and REDIS_URL from the environment (README, "A cluster behind nginx").
+PROCESSES ?= 2
+CLUSTER_PORT ?= 8080
+cluster: install
+	$(BIN)/python deploy/cluster.py --processes $(PROCESSES) --port $(CLUSTER_PORT)
 
 # One worker per core (at most 4: each PostgreSQL worker holds up to 15 connections of 100).
 PYTEST_WORKERS ?= -n auto --maxprocesses 4 --dist worksteal

@@ -5,7 +5,9 @@ cheaper than with threads); gevent must patch the standard library before anythi
 """
 
 import gc
+import logging
 import os
+import sys
 
 if __name__ == "__main__":
     os.environ.setdefault("SOCKETIO_ASYNC_MODE", "gevent")
@@ -15,7 +17,7 @@ if __name__ == "__main__":
         monkey.patch_all()
 
 from community import create_app
-from community.extensions import socketio
+from community.ops import serving
 
 app = create_app()
 
@@ -29,7 +31,10 @@ if __name__ == "__main__":
     gc.collect()
     gc.freeze()
     gc.set_threshold(20_000, 10, 10)
+    try:
+        serving.check_settings(app.config, os.environ)
+    except serving.SettingsError as refusal:
+        sys.exit(f"Runhive will not start: {refusal}")
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
     host, port = os.environ.get("HOST", "127.0.0.1"), int(os.environ.get("PORT", "5000"))
-    # gevent's server announces nothing: say where to open it.
-    print(f"Runhive is serving on http://{host}:{port} (Ctrl+C to stop)", flush=True)  # noqa: T201
-    socketio.run(app, host=host, port=port, allow_unsafe_werkzeug=True)
+    serving.serve(app, host, port)

@@ -33,6 +33,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     _register_errors(app)
     _register_templates(app)
     _register_sockets(app)
+    _register_middleware(app)
     _register_subscribers()
     _register_commands(app)
     return app
@@ -52,6 +53,14 @@ def _configure(app: Flask, config: dict[str, Any] | None) -> None:
         app.config["SQLALCHEMY_ENGINE_OPTIONS"] = options
     if not app.config["MAIL_DIR"]:
         app.config["MAIL_DIR"] = str(Path(app.instance_path) / "mail")
+
+
+def _register_middleware(app: Flask) -> None:
+    """Around everything, Socket.IO included: the request log, and outside it the proxy's
+    headers read (the client's address and scheme, as nginx saw them)."""
+    from community.ops.requests import RequestLog
+
+    app.wsgi_app = RequestLog(app.wsgi_app)  # type: ignore[method-assign]
     if app.config["PROXY_HOPS"]:
         hops = app.config["PROXY_HOPS"]
         app.wsgi_app = ProxyFix(  # type: ignore[method-assign]
@@ -100,9 +109,11 @@ def _register_blueprints(app: Flask) -> None:
     from community.home.routes import bp as home_bp
     from community.milestones.routes import bp as milestones_bp
     from community.notifications.routes import bp as notifications_bp
+    from community.ops.health import bp as ops_bp
     from community.reflections.routes import bp as reflections_bp
     from community.years.routes import bp as years_bp
 
+    app.register_blueprint(ops_bp)
     app.register_blueprint(home_bp)
     app.register_blueprint(accounts_bp)
     app.register_blueprint(clubs_bp)

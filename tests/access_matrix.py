@@ -142,6 +142,8 @@ PHOTO = {"photo": Upload("me.png", picture(96, 96))}
 # Outcomes, by role:  anonymous outsider member admin owner blocked site_admin
 SECTIONS: dict[str, list[Row]] = {
     "Home and accounts": [
+        page("/healthz", "the process answers (load balancers)", "ok ok ok ok ok ok ok"),
+        page("/readyz", "the database answers (load balancers)", "ok ok ok ok ok ok ok"),
         page("/", "the landing page", "ok ok ok ok ok ok ok"),
         page("/dashboard", "the runner's dashboard", "login ok ok ok ok ok ok"),
         page("/register", "the sign-up form", "ok ok ok ok ok ok ok"),

@@ -136,7 +136,7 @@ def live_server(app: Flask) -> Iterator[str]:
     ping timeout) is stopped: left running, each live server's task outlived its test for
     good, holding that app and its sockets. (Not engine.io's disconnect() of every socket:
     it waits for each socket's queue to drain, forever for a page already closed.)"""
-    sockets = app.wsgi_app.engineio_app  # this app's Socket.IO server (Flask-SocketIO's)
+    sockets = app.extensions["socketio"].server  # this app's Socket.IO server
     server = make_server(
         "127.0.0.1",
         0,

@@ -1,0 +1,1 @@
+"""Running Runhive in production: the server, its settings check, request logs, health."""
