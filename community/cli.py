@@ -32,6 +32,7 @@ from community.group_runs.scheduling import PaceGroupSpec, schedule_run
 from community.group_runs.series import extend_all
 from community.group_runs.services import rsvp
 from community.images import demo as pictures
+from community.jobs import periodic
 from community.milestones import services as milestones
 from community.reflections.demo import seed_reflections
 
@@ -385,6 +386,18 @@ def recompute_milestones_command(usernames: tuple[str, ...]) -> None:
     click.echo(f"{who} checked; {added} milestones added, {removed} removed.")
 
 
+@click.command("periodic")
+@with_appcontext
+def periodic_command() -> None:
+    """Run the periodic tasks that are due (each server process does it every minute; cron
+    may too: several at once run each task once)."""
+    done = periodic.run_due(utcnow())
+    for name, outcome in done.items():
+        click.echo(f"{name}: {outcome}")
+    if not done:
+        click.echo("Nothing due.")
+
+
 @click.command("site-admin")
 @click.argument("username")
 @click.option("--remove", is_flag=True, help="Take the role away.")
@@ -417,3 +430,4 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(challenges_cli)
     app.cli.add_command(site_admin_command)
     app.cli.add_command(milestones_cli)
+    app.cli.add_command(periodic_command)

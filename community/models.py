@@ -16,6 +16,7 @@ from community.group_runs.models import (
     RunSeries,
 )
 from community.images.models import StoredImage
+from community.jobs.models import PeriodicRun
 from community.milestones.models import Milestone
 from community.notifications.models import Notification
 from community.reflections.models import Reflection
@@ -44,6 +45,7 @@ __all__ = [
     "MonthlySeries",
     "Notification",
     "PaceGroup",
+    "PeriodicRun",
     "Reflection",
     "Rsvp",
     "Run",

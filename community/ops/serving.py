@@ -47,7 +47,10 @@ def check_settings(config: Mapping[str, Any], environ: Mapping[str, str]) -> Non
 
 def serve(app: Flask, host: str, port: int) -> None:
     from community.extensions import socketio
+    from community.jobs import periodic
 
+    # Periodic work in this process, beside the requests (periodic.py: safe on several).
+    socketio.start_background_task(periodic.loop, app, socketio.sleep)
     # gevent's server announces nothing: say where to open it.
     print(f"Runhive is serving on http://{host}:{port} (Ctrl+C to stop)", flush=True)  # noqa: T201
     # Its own access log off: the request log (ops.requests) writes one line per request.

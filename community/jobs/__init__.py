@@ -1,0 +1,1 @@
+"""Work that leaves the request: periodic tasks now, queued jobs next."""
