@@ -58,8 +58,10 @@ def _configure(app: Flask, config: dict[str, Any] | None) -> None:
 def _register_middleware(app: Flask) -> None:
     """Around everything, Socket.IO included: the request log, and outside it the proxy's
     headers read (the client's address and scheme, as nginx saw them)."""
+    from community.ops import metrics
     from community.ops.requests import RequestLog
 
+    metrics.init_app(app)
     app.wsgi_app = RequestLog(app.wsgi_app)  # type: ignore[method-assign]
     if app.config["PROXY_HOPS"]:
         hops = app.config["PROXY_HOPS"]

@@ -52,6 +52,7 @@ def from_environment(environ: Mapping[str, str], instance_path: Path) -> dict[st
         "MAIL_PASSWORD": environ.get("MAIL_PASSWORD") or None,
         "MAIL_USE_TLS": _flag(environ.get("MAIL_USE_TLS"), default=True),
         "MAIL_SENDER": environ.get("MAIL_SENDER", DEFAULTS["MAIL_SENDER"]),
+        "METRICS_TOKEN": environ.get("METRICS_TOKEN") or None,
         **_map_tiles(environ),
     }
 
@@ -112,6 +113,7 @@ DEFAULTS: dict[str, Any] = {
     "MAIL_PASSWORD": None,
     "MAIL_SENDER": "Runhive <no-reply@runhive.example.com>",
     "MAIL_DIR": None,
+    "METRICS_TOKEN": None,
     # OpenStreetMap's own tiles: fine for light use under its tile usage policy (README).
     "MAP_TILE_URL": maps.OSM_TILE_URL,
     "MAP_TILE_ATTRIBUTION": maps.OSM_ATTRIBUTION,

@@ -14,6 +14,7 @@ from sqlalchemy import event
 from sqlalchemy.orm import Session, SessionTransaction
 
 from community.extensions import db, socketio
+from community.ops import metrics
 
 _PENDING = "realtime.pending"
 
@@ -76,6 +77,7 @@ def _send(session: Session) -> None:
         if isinstance(item, LiveEvent):
             to = item.room if isinstance(item.room, str) else list(item.room)
             socketio.emit(item.name, item.payload, to=to, skip_sid=list(item.skip) or None)
+            metrics.EVENTS.labels(item.name).inc()
         elif isinstance(item, LeaveRoom):
             _leave_room(item)
         else:

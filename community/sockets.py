@@ -15,6 +15,7 @@ from flask_socketio import SocketIO, disconnect, join_room
 from limits import parse, storage, strategies
 
 from community.extensions import db
+from community.ops import metrics
 from community.params import TEXT_REFUSED, all_storable
 from community.realtime import user_room
 
@@ -30,7 +31,13 @@ def on_connect(auth: object = None) -> bool:
     if not current_user.is_authenticated:
         return False
     join_room(user_room(current_user.id))
+    metrics.OPEN_SOCKETS.inc()
     return True
+
+
+def on_disconnect(reason: object = None) -> None:
+    # Called for the connections on_connect accepted only.
+    metrics.OPEN_SOCKETS.dec()
 
 
 def guarded(handler: Handler) -> Handler:
@@ -63,6 +70,7 @@ def register(socketio: SocketIO) -> None:
     from community.group_runs import sockets as run_sockets
 
     socketio.on_event("connect", on_connect)
+    socketio.on_event("disconnect", on_disconnect)
     club_sockets.register(socketio)
     run_sockets.register(socketio)
     challenge_sockets.register(socketio)

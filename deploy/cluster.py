@@ -9,7 +9,8 @@ events cross processes through it) and one SECRET_KEY (made up for this run when
 so that a session made on one process is read on another). Migrations are applied once,
 then each process is `python app.py` on its own port (--first-port and up), behind nginx
 (deploy/nginx.conf, rendered into instance/cluster/, where each process and nginx write
-their logs). Ctrl+C stops them all; so does any of them stopping.
+their logs, and the processes their metrics: any process's /metrics, on its own port, adds
+up all of them). Ctrl+C stops them all; so does any of them stopping.
 """
 
 import argparse
@@ -21,6 +22,8 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+
+from prometheus_client import multiprocess
 
 ROOT = Path(__file__).resolve().parent.parent
 TEMPLATE = Path(__file__).resolve().parent / "nginx.conf"
@@ -74,6 +77,11 @@ def main() -> None:
         sys.exit("REDIS_URL is needed for more than one process: live events cross through it")
     env.setdefault("SECRET_KEY", secrets.token_urlsafe(48))
     env["PROXY_HOPS"] = "1"  # nginx, and nothing else, stands in front
+    # Each process writes its metrics here; any process's /metrics adds them all up.
+    metrics = args.run_dir.resolve() / "metrics"
+    shutil.rmtree(metrics, ignore_errors=True)
+    metrics.mkdir(parents=True)
+    env["PROMETHEUS_MULTIPROC_DIR"] = str(metrics)
     binary = nginx()
     flask = [sys.executable, "-m", "flask", "--app", "app", "db", "upgrade"]
     subprocess.run(flask, cwd=ROOT, env=env, check=True)  # noqa: S603 (our own interpreter)
@@ -105,6 +113,8 @@ def main() -> None:
                 child.wait(timeout=10)
             except subprocess.TimeoutExpired:
                 child.kill()
+            # Its open sockets no longer count (prometheus_client's livesum gauges).
+            multiprocess.mark_process_dead(child.pid, str(metrics))
         sys.exit(0)
 
     signal.signal(signal.SIGTERM, stop)

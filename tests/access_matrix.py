@@ -144,6 +144,11 @@ SECTIONS: dict[str, list[Row]] = {
     "Home and accounts": [
         page("/healthz", "the process answers (load balancers)", "ok ok ok ok ok ok ok"),
         page("/readyz", "the database answers (load balancers)", "ok ok ok ok ok ok ok"),
+        page(
+            "/metrics",
+            "Prometheus metrics, from the host itself (elsewhere: tests/ops/test_metrics.py)",
+            "ok ok ok ok ok ok ok",
+        ),
         page("/", "the landing page", "ok ok ok ok ok ok ok"),
         page("/dashboard", "the runner's dashboard", "login ok ok ok ok ok ok"),
         page("/register", "the sign-up form", "ok ok ok ok ok ok ok"),

@@ -173,6 +173,26 @@ def test_a_browser_stays_on_the_process_nginx_chose_for_it(cluster):
     assert served == {cluster.ports[int(node) - 1]}
 
 
+def test_each_process_reports_the_metrics_of_both(cluster):
+    """Any process's /metrics (on its own port, from the host) adds up every process's."""
+    for port in cluster.ports:  # a request each, which their logs name
+        requests.get(f"http://127.0.0.1:{port}/healthz", timeout=5)
+    served = sum(
+        (cluster.run / f"app-{port}.log").read_text().count(" GET /healthz 200 ")
+        for port in cluster.ports
+    )
+
+    counts = [healthz_count(port) for port in cluster.ports]
+
+    assert counts == [served, served]
+
+
+def healthz_count(port: int) -> float:
+    text = requests.get(f"http://127.0.0.1:{port}/metrics", timeout=5).text
+    name = 'runhive_request_duration_seconds_count{endpoint="ops.healthz",method="GET"}'
+    return next(float(line.split()[-1]) for line in text.splitlines() if line.startswith(name))
+
+
 def test_an_rsvp_on_one_process_reaches_a_watcher_on_the_other(cluster):
     ana, chloe = browser(cluster, "1"), browser(cluster, "2")
     logins = [log_in(cluster, ana, "ana"), log_in(cluster, chloe, "chloe")]

@@ -21,6 +21,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from community.db_types import utcnow
 from community.extensions import db
 from community.jobs.models import PeriodicRun
+from community.ops import metrics
 
 log = logging.getLogger("runhive.periodic")
 TICK_S = 60
@@ -110,7 +111,9 @@ def run_due(now: datetime, tasks: tuple[Task, ...] = TASKS) -> dict[str, str]:
             db.session.rollback()
             _give_back(task, now, previous)
             log.exception("periodic task %s failed; tried again at the next tick", task.name)
+            metrics.JOBS.labels(f"periodic:{task.name}", "failed").inc()
             continue
+        metrics.JOBS.labels(f"periodic:{task.name}", "run").inc()
         done[task.name] = outcome
         log.info("%s: %s", task.name, outcome)
     return done
