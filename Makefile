@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 FLASK := $(BIN)/flask --app app
 
-.PHONY: run serve cluster test lint format audit install clean screenshots
+.PHONY: run serve worker cluster test lint format audit install clean screenshots
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -28,6 +28,11 @@ run: install
 serve: install
 	$(FLASK) db upgrade
 	RUNHIVE_ENV=$${RUNHIVE_ENV:-production} $(BIN)/python app.py
+
+# Runs the queued jobs (mail, and more to come) when REDIS_URL is set; without Redis, jobs
+# run in the server process and no worker is needed.
+worker: install
+	$(FLASK) jobs worker
 
 # nginx in front of N app processes (PROCESSES, 2 by default) on http://127.0.0.1:$(CLUSTER_PORT),
 # sharing DATABASE_URL and REDIS_URL from the environment (README, "A cluster behind nginx").

@@ -34,6 +34,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     _register_templates(app)
     _register_sockets(app)
     _register_middleware(app)
+    _register_jobs(app)
     _register_subscribers()
     _register_commands(app)
     return app
@@ -53,6 +54,12 @@ def _configure(app: Flask, config: dict[str, Any] | None) -> None:
         app.config["SQLALCHEMY_ENGINE_OPTIONS"] = options
     if not app.config["MAIL_DIR"]:
         app.config["MAIL_DIR"] = str(Path(app.instance_path) / "mail")
+
+
+def _register_jobs(app: Flask) -> None:
+    from community.jobs import queue
+
+    queue.init_app(app)
 
 
 def _register_middleware(app: Flask) -> None:

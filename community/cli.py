@@ -1,11 +1,13 @@
 """Command-line tasks: `flask seed-demo`, `flask check` and the features' periodic work."""
 
 import random
+import signal
+import threading
 from datetime import datetime, timedelta
 from io import BytesIO
 
 import click
-from flask import Flask
+from flask import Flask, current_app
 from flask.cli import with_appcontext
 from sqlalchemy import select
 
@@ -33,6 +35,7 @@ from community.group_runs.series import extend_all
 from community.group_runs.services import rsvp
 from community.images import demo as pictures
 from community.jobs import periodic
+from community.jobs import queue as jobs
 from community.milestones import services as milestones
 from community.reflections.demo import seed_reflections
 
@@ -398,6 +401,29 @@ def periodic_command() -> None:
         click.echo("Nothing due.")
 
 
+@click.group("jobs")
+def jobs_cli() -> None:
+    """The job queue."""
+
+
+@jobs_cli.command("worker")
+@click.option("--threads", default=4, show_default=True, help="Jobs run at once.")
+@with_appcontext
+def worker_command(threads: int) -> None:
+    """Run queued jobs until stopped (Ctrl+C, SIGTERM); needs REDIS_URL."""
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
+    try:
+        worker = jobs.work(app, threads)
+    except RuntimeError as error:
+        raise click.ClickException(str(error)) from error
+    click.echo(f"Runhive jobs worker: {threads} threads on queue {jobs.QUEUE!r}.")
+    stopping = threading.Event()
+    for number in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(number, lambda *_: stopping.set())
+    stopping.wait()
+    worker.stop()
+
+
 @click.command("site-admin")
 @click.argument("username")
 @click.option("--remove", is_flag=True, help="Take the role away.")
@@ -431,3 +457,4 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(site_admin_command)
     app.cli.add_command(milestones_cli)
     app.cli.add_command(periodic_command)
+    app.cli.add_command(jobs_cli)

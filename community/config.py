@@ -53,6 +53,8 @@ def from_environment(environ: Mapping[str, str], instance_path: Path) -> dict[st
         "MAIL_USE_TLS": _flag(environ.get("MAIL_USE_TLS"), default=True),
         "MAIL_SENDER": environ.get("MAIL_SENDER", DEFAULTS["MAIL_SENDER"]),
         "METRICS_TOKEN": environ.get("METRICS_TOKEN") or None,
+        # With REDIS_URL, jobs go to Redis for `flask jobs worker`; 0 keeps them in process.
+        "JOBS_ON_REDIS": _flag(environ.get("JOBS_ON_REDIS"), default=True),
         **_map_tiles(environ),
     }
 
@@ -114,6 +116,7 @@ DEFAULTS: dict[str, Any] = {
     "MAIL_SENDER": "Runhive <no-reply@runhive.example.com>",
     "MAIL_DIR": None,
     "METRICS_TOKEN": None,
+    "JOBS_ON_REDIS": False,
     # OpenStreetMap's own tiles: fine for light use under its tile usage policy (README).
     "MAP_TILE_URL": maps.OSM_TILE_URL,
     "MAP_TILE_ATTRIBUTION": maps.OSM_ATTRIBUTION,

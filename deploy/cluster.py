@@ -7,7 +7,8 @@ Settings come from the environment as for `make serve` (README, "Configuration")
 processes share DATABASE_URL and REDIS_URL (required with more than one process: live
 events cross processes through it) and one SECRET_KEY (made up for this run when unset,
 so that a session made on one process is read on another). Migrations are applied once,
-then each process is `python app.py` on its own port (--first-port and up), behind nginx
+then each process is `python app.py` on its own port (--first-port and up), with one jobs
+worker (`flask jobs worker`) when REDIS_URL is set, behind nginx
 (deploy/nginx.conf, rendered into instance/cluster/, where each process and nginx write
 their logs, and the processes their metrics: any process's /metrics, on its own port, adds
 up all of them). Ctrl+C stops them all; so does any of them stopping.
@@ -96,11 +97,19 @@ def main() -> None:
                     app, cwd=ROOT, env={**env, "PORT": str(port)}, stdout=log, stderr=log
                 )
             )
+    if env.get("REDIS_URL"):  # jobs go to Redis: one worker runs them
+        worker = [sys.executable, "-m", "flask", "--app", "app", "jobs", "worker"]
+        with (config.parent / "worker.log").open("a") as log:
+            children.append(
+                subprocess.Popen(  # noqa: S603 (our own interpreter)
+                    worker, cwd=ROOT, env=env, stdout=log, stderr=log
+                )
+            )
     command = [binary, "-p", str(config.parent), "-c", str(config), "-g", "daemon off;"]
     children.append(subprocess.Popen(command))  # noqa: S603 (nginx, found on the PATH)
     print(  # noqa: T201
         f"Runhive cluster: http://127.0.0.1:{args.port} -> {ports}; logs in {config.parent}"
-        " (app-<port>.log, access.log, error.log). Ctrl+C to stop.",
+        " (app-<port>.log, worker.log, access.log, error.log). Ctrl+C to stop.",
         flush=True,
     )
 

@@ -34,7 +34,7 @@ from community.db_types import utcnow
 from community.extensions import db, limiter
 from community.forms import ActionForm, show_refusal
 from community.images import processing, serving
-from community.mail import send_mail
+from community.jobs import queue as jobs
 from community.params import upload_limit
 from community.security import current_runner, safe_next, viewer_id
 
@@ -305,8 +305,8 @@ def change_email() -> Response | tuple[str, int]:
         f"The e-mail of your Runhive account {current_user.username} is now "
         f"{current_user.email}. If you did not do this, reset your password now."
     )
-    db.session.commit()  # only read since the change was committed: end it before the mail
-    send_mail(old_email, "Your Runhive e-mail was changed", body)
+    jobs.enqueue("mail.send", to=old_email, subject="Your Runhive e-mail was changed", body=body)
+    db.session.commit()
     flash("Your e-mail is changed.", "success")
     return redirect(url_for("accounts.settings"))
 
@@ -343,8 +343,8 @@ def forgot_password() -> Response | tuple[str, int]:
                 f"{minutes} minutes:\n\n{link}\n\nIt works once. If you did not ask for it, "
                 "ignore this e-mail.",
             )
-            db.session.commit()  # nothing was written: this ends the read before the mail
-            send_mail(to, "Reset your Runhive password", body)
+            jobs.enqueue("mail.send", to=to, subject="Reset your Runhive password", body=body)
+            db.session.commit()
         # The same answer whether or not the address is known: no account enumeration.
         flash("If that e-mail belongs to an account, a reset link is on its way.", "info")
         return redirect(url_for("accounts.login"))
