@@ -14,6 +14,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import (
     BigInteger,
+    ColumnElement,
     CompoundSelect,
     Float,
     Integer,
@@ -63,16 +64,21 @@ class Counted:
         return self.duration_s if measure == Measure.TIME else float(self.runs)
 
 
-@cache
-def _counts_statement(with_efforts: bool, public_only: bool) -> CompoundSelect:
-    # Built once per shape: constructing it costs more Python than running it.
-    in_window = and_(
+def counted_runs(public_only: bool = False) -> ColumnElement[bool]:
+    """The runs a goal counts, as a join condition of Run on Goal: the runner's, in the
+    goal's window (`public_only`: as others see it, without the private ones)."""
+    return and_(
         Run.user_id == Goal.user_id,
         Run.start_time >= Goal.starts_at,
         Run.start_time < Goal.ends_at,
-        # Others see a goal counted from the runs they may see: never the private ones.
         Run.visibility != "private" if public_only else true(),
     )
+
+
+@cache
+def _counts_statement(with_efforts: bool, public_only: bool) -> CompoundSelect:
+    # Built once per shape: constructing it costs more Python than running it.
+    in_window = counted_runs(public_only)
     ids = Goal.id.in_(bindparam("goal_ids", expanding=True))
     # Typed NULLs: PostgreSQL types a union's columns part by part, and two untyped NULLs
     # make a text column.

@@ -20,7 +20,6 @@ from sqlalchemy import (
     Float,
     Integer,
     String,
-    and_,
     bindparam,
     case,
     cast,
@@ -249,14 +248,7 @@ def _summary() -> CompoundSelect:
                 Goal.ends_at,
             )
         )
-        .outerjoin(
-            Run,
-            and_(
-                Run.user_id == Goal.user_id,
-                Run.start_time >= Goal.starts_at,
-                Run.start_time < Goal.ends_at,
-            ),
-        )
+        .outerjoin(Run, goal_progress.counted_runs())
         .where(
             Goal.user_id == USER_ID,
             Goal.parent_id.is_(None),
