@@ -120,6 +120,7 @@ def _register_blueprints(app: Flask) -> None:
     from community.notifications.routes import bp as notifications_bp
     from community.ops.health import bp as ops_bp
     from community.reflections.routes import bp as reflections_bp
+    from community.reminders.routes import bp as reminders_bp
     from community.years.routes import bp as years_bp
 
     app.register_blueprint(ops_bp)
@@ -132,6 +133,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(goals_bp)
     app.register_blueprint(milestones_bp)
     app.register_blueprint(reflections_bp)
+    app.register_blueprint(reminders_bp)
     app.register_blueprint(years_bp)
     app.register_blueprint(follows_bp)
     app.register_blueprint(feed_bp)

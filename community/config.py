@@ -53,6 +53,8 @@ def from_environment(environ: Mapping[str, str], instance_path: Path) -> dict[st
         "MAIL_USE_TLS": _flag(environ.get("MAIL_USE_TLS"), default=True),
         "MAIL_SENDER": environ.get("MAIL_SENDER", DEFAULTS["MAIL_SENDER"]),
         "METRICS_TOKEN": environ.get("METRICS_TOKEN") or None,
+        # Where the site is reached from outside: the links in e-mails sent by jobs.
+        "PUBLIC_URL": environ.get("PUBLIC_URL") or DEFAULTS["PUBLIC_URL"],
         # With REDIS_URL, jobs go to Redis for `flask jobs worker`; 0 keeps them in process.
         "JOBS_ON_REDIS": _flag(environ.get("JOBS_ON_REDIS"), default=True),
         **_map_tiles(environ),
@@ -116,6 +118,7 @@ DEFAULTS: dict[str, Any] = {
     "MAIL_SENDER": "Runhive <no-reply@runhive.example.com>",
     "MAIL_DIR": None,
     "METRICS_TOKEN": None,
+    "PUBLIC_URL": "http://127.0.0.1:5000",
     "JOBS_ON_REDIS": False,
     # OpenStreetMap's own tiles: fine for light use under its tile usage policy (README).
     "MAP_TILE_URL": maps.OSM_TILE_URL,

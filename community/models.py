@@ -20,6 +20,7 @@ from community.jobs.models import PeriodicRun
 from community.milestones.models import Milestone
 from community.notifications.models import Notification
 from community.reflections.models import Reflection
+from community.reminders.models import MailOptOut, SentReminder
 from community.years.models import YearShare
 
 __all__ = [
@@ -39,6 +40,7 @@ __all__ = [
     "GroupRun",
     "JoinRequest",
     "Kudos",
+    "MailOptOut",
     "Membership",
     "MembershipEvent",
     "Milestone",
@@ -52,6 +54,7 @@ __all__ = [
     "RunSeries",
     "RunTrack",
     "ScoreBucket",
+    "SentReminder",
     "StoredImage",
     "User",
     "YearShare",

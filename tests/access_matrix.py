@@ -242,6 +242,33 @@ SECTIONS: dict[str, list[Row]] = {
             token="reset_token",
             data={"password": NEW_PASSWORD, "confirm": NEW_PASSWORD},
         ),
+        page(
+            "/mail/cant-go/<token>",
+            "mia's can't-go link from a reminder (the link is the credential)",
+            "ok ok ok ok ok ok ok",
+            token="cant_go_token",
+            reads_as="member",
+        ),
+        action(
+            "/mail/cant-go/<token>",
+            "mia's can't-go link from a reminder (the link is the credential)",
+            "ok ok ok ok ok ok ok",
+            token="cant_go_token",
+            reads_as="member",
+        ),
+        page(
+            "/mail/unsubscribe/<token>",
+            "mia's unsubscribe link (the link is the credential)",
+            "ok ok ok ok ok ok ok",
+            token="unsubscribe_token",
+        ),
+        action(
+            "/mail/unsubscribe/<token>",
+            "mia's one-click unsubscribe (RFC 8058: no session, no CSRF token)",
+            "ok ok ok ok ok ok ok",
+            token="unsubscribe_token",
+        ),
+        action("/settings/mail", "the runner's e-mail choices", "login ok ok ok ok ok ok"),
         page("/u/<username>", "mia's profile", "ok ok ok ok ok 404 ok", username="member_name"),
         page("/year", "one's own year in running", "login ok ok ok ok ok ok"),
         page(

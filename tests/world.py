@@ -44,6 +44,7 @@ from community.goals.services import GoalSpec
 from community.group_runs import attendance, calendar, scheduling
 from community.group_runs import services as group_runs
 from community.group_runs.models import RsvpStatus
+from community.reminders import services as reminders
 from tests.challenges.builders import challenge as new_challenge
 from tests.challenges.builders import runner
 from tests.pictures import picture
@@ -231,6 +232,8 @@ def build() -> dict[str, Any]:
         "member_goal": goal.id,
         "member_shared_goal": shared_goal.id,
         "reset_token": accounts.password_reset_token(mia),
+        "cant_go_token": reminders.cant_go_token(mia.id, group_run.id),
+        "unsubscribe_token": reminders.unsubscribe_token(mia.id, reminders.RUN_REMINDER),
         "in_a_week": (today + timedelta(days=7)).isoformat(),
         "today": today.isoformat(),
         "this_year": str(today.year),

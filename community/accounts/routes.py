@@ -36,6 +36,7 @@ from community.forms import ActionForm, show_refusal
 from community.images import processing, serving
 from community.jobs import queue as jobs
 from community.params import upload_limit
+from community.reminders import services as reminders
 from community.security import current_runner, safe_next, viewer_id
 
 bp = Blueprint("accounts", __name__)
@@ -171,7 +172,12 @@ def _settings_page(status: int = 200, **forms: FlaskForm) -> tuple[str, int]:
         "delete_form": DeleteAccountForm(formdata=None),
     }
     defaults.update(forms)
-    return render_template("accounts/settings.html", **defaults), status
+    mail = {
+        "mail_form": ActionForm(formdata=None),
+        "mail_kinds": reminders.KINDS,
+        "mail_off": reminders.opted_out(user.id),
+    }
+    return render_template("accounts/settings.html", **defaults, **mail), status
 
 
 @bp.get("/settings")

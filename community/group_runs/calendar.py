@@ -3,7 +3,7 @@
 import secrets
 from datetime import datetime, timedelta
 
-from icalendar import Calendar, Event, vGeo
+from icalendar import Alarm, Calendar, Event, vGeo
 from sqlalchemy import select
 
 from community.accounts.models import User
@@ -13,6 +13,7 @@ from community.group_runs.models import CalendarFeed, GroupRun, Rsvp, RsvpStatus
 PRODUCT_ID = "-//Runhive//Group runs//EN"
 # A calendar needs an end: planned distance at an easy 6:00 /km, or an hour.
 EASY_PACE_S_PER_M = 0.36
+ALARM_BEFORE = timedelta(hours=1)
 
 
 def _end(run: GroupRun) -> datetime:
@@ -40,7 +41,18 @@ def run_event(run: GroupRun, url: str, *, now: datetime, tentative: bool = False
         event.add("status", "CANCELLED")
     else:
         event.add("status", "TENTATIVE" if tentative else "CONFIRMED")
+        event.add_component(_alarm(run))
     return event
+
+
+def _alarm(run: GroupRun) -> Alarm:
+    """A calendar reminder an hour before: time to get to the meeting point."""
+    alarm = Alarm()
+    alarm.add("uid", f"group-run-{run.id}-alarm@runhive")
+    alarm.add("action", "DISPLAY")
+    alarm.add("description", f"{run.title} at {run.meeting_point} in an hour")
+    alarm.add("trigger", -ALARM_BEFORE)
+    return alarm
 
 
 def calendar(events: list[Event], name: str) -> bytes:

@@ -47,9 +47,16 @@ def _recurring_runs(now: datetime) -> str:
     return f"{extend_all(now=now)} group runs created"
 
 
+def _run_reminders(now: datetime) -> str:
+    from community.reminders.services import send_run_reminders
+
+    return send_run_reminders(now)
+
+
 TASKS: tuple[Task, ...] = (
     Task("monthly-challenges", timedelta(hours=1), _monthly_challenges),
     Task("recurring-runs", timedelta(hours=6), _recurring_runs),
+    Task("run-reminders", timedelta(minutes=10), _run_reminders),
 )
 
 

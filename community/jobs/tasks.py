@@ -5,5 +5,11 @@ from community.mail import send_mail
 
 
 @job("mail.send")
-def send(to: str, subject: str, body: str) -> None:
-    send_mail(to, subject, body)
+def send(
+    to: str,
+    subject: str,
+    body: str,
+    html: str | None = None,
+    headers: dict[str, str] | None = None,
+) -> None:
+    send_mail(to, subject, body, html=html, headers=headers)

@@ -68,6 +68,16 @@ def test_a_runs_ics_has_a_stable_uid_utc_times_and_the_place(app, people, club_i
     assert again["uid"] == event["uid"]
 
 
+def test_a_run_in_the_calendar_rings_an_hour_before(app, people, club_id):
+    run_id = a_run(app, people, club_id)
+
+    [event] = events(as_(app, "ana").get(f"/group-runs/{run_id}.ics"))
+
+    [alarm] = event.walk("VALARM")
+    assert str(alarm["action"]) == "DISPLAY"
+    assert alarm.decoded("trigger") == -timedelta(hours=1)
+
+
 def test_cancelling_bumps_the_sequence_and_marks_the_event_cancelled(app, people, club_id):
     run_id = a_run(app, people, club_id)
     olivia = as_(app, "olivia")
