@@ -24,7 +24,7 @@ from community.reminders.models import MailOptOut, SentReminder
 from community.units import format_distance
 
 RUN_REMINDER = "run_reminder"
-KINDS = {RUN_REMINDER: "The evening before a group run you are going to"}
+KINDS = {RUN_REMINDER: "A reminder the evening before a group run you are going to"}
 EVENING = time(18, 0)
 # Not "the evening before" any more when the run is this close: no mail at all.
 TOO_LATE = timedelta(hours=2)
