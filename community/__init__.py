@@ -190,6 +190,7 @@ def _register_subscribers() -> None:
     from community.group_runs import services as group_runs
     from community.milestones import services as milestones
     from community.notifications import subscribers as notifications
+    from community.reminders import services as reminders
 
     attendance.subscribe()
     group_runs.subscribe()
@@ -199,6 +200,7 @@ def _register_subscribers() -> None:
     feed.subscribe()
     milestones.subscribe()
     notifications.subscribe()
+    reminders.subscribe()
 
 
 def _register_commands(app: Flask) -> None:

@@ -2,9 +2,10 @@
 
 The evening before a group run (18:00 in the runner's time zone, the day before the run's
 day there), each runner going to it gets one e-mail: when and where, their pace group, and a
-one-click "can't go" that frees their place. A reminder is recorded (`SentReminder`, unique
-per runner, kind and run) in the transaction that queues its mail: run twice, or on two
-hosts at once, the second finds it recorded and sends nothing.
+one-click "can't go" that frees their place. A runner moved up from a waitlist gets one
+too, at once. Each is recorded (`SentReminder`, unique per runner, kind and run) in the
+transaction that queues its mail: run twice, or on two hosts at once, the second finds it
+recorded and sends nothing.
 """
 
 from dataclasses import dataclass
@@ -17,6 +18,7 @@ from sqlalchemy import String, and_, cast, delete, exists, select
 from sqlalchemy.dialects import postgresql, sqlite
 
 from community.accounts.models import User
+from community.db_types import utcnow
 from community.extensions import db
 from community.group_runs.models import GroupRun, PaceGroup, Rsvp, RsvpStatus
 from community.jobs import queue as jobs
@@ -24,7 +26,11 @@ from community.reminders.models import MailOptOut, SentReminder
 from community.units import format_distance
 
 RUN_REMINDER = "run_reminder"
-KINDS = {RUN_REMINDER: "A reminder the evening before a group run you are going to"}
+PLACE_OPENED = "place_opened"
+KINDS = {
+    RUN_REMINDER: "A reminder the evening before a group run you are going to",
+    PLACE_OPENED: "A place opened up for you on a group run's waitlist",
+}
 EVENING = time(18, 0)
 # Not "the evening before" any more when the run is this close: no mail at all.
 TOO_LATE = timedelta(hours=2)
@@ -77,11 +83,11 @@ def _insert() -> type[postgresql.Insert] | type[sqlite.Insert]:
     return postgresql.insert if postgres else sqlite.insert  # type: ignore[return-value]
 
 
-def _record(user_id: int, key: str, now: datetime) -> bool:
+def _record(user_id: int, key: str, now: datetime, kind: str = RUN_REMINDER) -> bool:
     """Record the reminder; False if it was recorded already (by another host, say)."""
     inserted = db.session.execute(
         _insert()(SentReminder)
-        .values(user_id=user_id, kind=RUN_REMINDER, key=key, sent_at=now)
+        .values(user_id=user_id, kind=kind, key=key, sent_at=now)
         .on_conflict_do_nothing(index_elements=["user_id", "kind", "key"])
         .returning(SentReminder.id)
     )
@@ -116,10 +122,11 @@ def read_unsubscribe(token: str) -> tuple[int, str] | None:
     return (int(user_id), str(kind)) if kind in KINDS else None
 
 
-def reminder_mail(due: Due) -> dict[str, object]:
-    """The e-mail, as the runner will read it: their zone, their units, links on the site's
-    public address (PUBLIC_URL; the mail leaves from a job, outside any request)."""
-    user, run = due.user, due.run
+def _mail(
+    user: User, run: GroupRun, kind: str, subject: str, template: str, **extra: object
+) -> dict[str, object]:
+    """An e-mail about a run, as the runner will read it: their zone, their units, links on
+    the site's public address (PUBLIC_URL; the mail leaves from a job, outside any request)."""
     zone = ZoneInfo(user.timezone)
     club = run.club.name
     app = current_app._get_current_object()  # type: ignore[attr-defined]
@@ -127,7 +134,7 @@ def reminder_mail(due: Due) -> dict[str, object]:
     # caller's.
     with app.app_context(), app.test_request_context(base_url=app.config["PUBLIC_URL"]):
         unsubscribe = url_for(
-            "reminders.unsubscribe", token=unsubscribe_token(user.id, RUN_REMINDER), _external=True
+            "reminders.unsubscribe", token=unsubscribe_token(user.id, kind), _external=True
         )
         page = {
             "user": user,
@@ -135,7 +142,6 @@ def reminder_mail(due: Due) -> dict[str, object]:
             "club": club,
             "when": run.starts_at.astimezone(zone),
             "zone": user.timezone,
-            "group": due.group.name if due.group is not None and due.group.name else None,
             "distance": format_distance(run.planned_distance_m, user.units)
             if run.planned_distance_m
             else None,
@@ -144,12 +150,13 @@ def reminder_mail(due: Due) -> dict[str, object]:
                 "reminders.cant_go", token=cant_go_token(user.id, run.id), _external=True
             ),
             "unsubscribe_url": unsubscribe,
+            **extra,
         }
-        body = render_template("mail/run_reminder.txt", **page)
-        html = render_template("mail/run_reminder.html", **page)
+        body = render_template(f"mail/{template}.txt", **page)
+        html = render_template(f"mail/{template}.html", **page)
     return {
         "to": user.email,
-        "subject": f"Tomorrow: {run.title}, {page['when']:%H:%M}",
+        "subject": subject.format(when=page["when"]),
         "body": body,
         "html": html,
         "headers": {
@@ -157,6 +164,28 @@ def reminder_mail(due: Due) -> dict[str, object]:
             "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
         },
     }
+
+
+def reminder_mail(due: Due) -> dict[str, object]:
+    group = due.group.name if due.group is not None and due.group.name else None
+    subject = f"Tomorrow: {due.run.title}, {{when:%H:%M}}"
+    return _mail(due.user, due.run, RUN_REMINDER, subject, "run_reminder", group=group)
+
+
+def on_promoted(sender: object, run_id: int, user_id: int, **_: object) -> None:
+    """A place opened up for a waiting runner: one e-mail, once per run, unless stopped."""
+    user, run = db.session.get(User, user_id), db.session.get(GroupRun, run_id)
+    if user is None or run is None or PLACE_OPENED in opted_out(user_id):
+        return
+    if _record(user_id, str(run_id), utcnow(), kind=PLACE_OPENED):
+        subject = f"You're in: {run.title}, {{when:%a %-d %b %H:%M}}"
+        jobs.enqueue("mail.send", **_mail(user, run, PLACE_OPENED, subject, "place_opened"))
+
+
+def subscribe() -> None:
+    from community.group_runs import events
+
+    events.promoted.connect(on_promoted)
 
 
 def send_run_reminders(now: datetime) -> str:

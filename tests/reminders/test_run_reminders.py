@@ -171,3 +171,38 @@ def test_one_click_unsubscribe_stops_the_next_reminders(app, client, run_tomorro
 def test_a_link_that_was_not_signed_here_finds_nothing(client):
     assert client.get("/mail/cant-go/WzEsMV0.forged").status_code == 404
     assert client.post("/mail/unsubscribe/WzEsInJ1bl9yZW1pbmRlciJd.forged").status_code == 404
+
+
+def test_a_place_opened_up_is_mailed_to_the_runner_moved_up_once(
+    app,
+    client,
+    run_tomorrow,
+    inbox,  # noqa: F811
+):
+    ana = db.session.scalar(select(User).where(User.username == "ana"))
+
+    group_runs.rsvp(ana, run_tomorrow, RsvpStatus.NOT_GOING, now=NOW)
+    db.session.commit()
+
+    assert inbox.arrived.wait(5)
+    [message] = inbox.messages
+    assert message["To"] == "ben@example.com"
+    assert message["Subject"] == "You're in: Dawn tempo, Wed 13 Jan 07:00"
+    assert "A place opened up: you're going to Dawn tempo" in plain_text(message)
+    ben = db.session.scalar(select(User).where(User.username == "ben"))
+    reminders.on_promoted(None, run_id=run_tomorrow.id, user_id=ben.id)
+    db.session.commit()
+    assert len(inbox.messages) == 1
+
+
+def test_a_runner_who_stopped_them_gets_no_place_opened_mail(app, run_tomorrow, inbox):  # noqa: F811
+    ana, ben = (
+        db.session.scalar(select(User).where(User.username == name)) for name in ("ana", "ben")
+    )
+    reminders.set_opt_out(ben.id, reminders.PLACE_OPENED, off=True)
+
+    group_runs.rsvp(ana, run_tomorrow, RsvpStatus.NOT_GOING, now=NOW)
+    db.session.commit()
+
+    assert status_of(run_tomorrow, "ben") == "going"
+    assert not inbox.arrived.wait(1)
