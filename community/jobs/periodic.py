@@ -53,10 +53,17 @@ def _run_reminders(now: datetime) -> str:
     return send_run_reminders(now)
 
 
+def _challenge_endings(now: datetime) -> str:
+    from community.reminders.services import send_challenge_endings
+
+    return send_challenge_endings(now)
+
+
 TASKS: tuple[Task, ...] = (
     Task("monthly-challenges", timedelta(hours=1), _monthly_challenges),
     Task("recurring-runs", timedelta(hours=6), _recurring_runs),
     Task("run-reminders", timedelta(minutes=10), _run_reminders),
+    Task("challenge-endings", timedelta(minutes=30), _challenge_endings),
 )
 
 

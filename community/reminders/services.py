@@ -14,23 +14,36 @@ from zoneinfo import ZoneInfo
 
 from flask import current_app, render_template, url_for
 from itsdangerous import BadSignature, URLSafeSerializer
-from sqlalchemy import String, and_, cast, delete, exists, select
+from sqlalchemy import String, and_, cast, delete, exists, func, literal, select
 from sqlalchemy.dialects import postgresql, sqlite
 
 from community.accounts.models import User
+from community.activities.models import Run
+from community.challenges.models import Challenge, ChallengeEntry, ChallengeKind
 from community.db_types import utcnow
 from community.extensions import db
 from community.group_runs.models import GroupRun, PaceGroup, Rsvp, RsvpStatus
 from community.jobs import queue as jobs
 from community.reminders.models import MailOptOut, SentReminder
-from community.units import format_distance
+from community.units import format_distance, format_duration, format_elevation
 
 RUN_REMINDER = "run_reminder"
 PLACE_OPENED = "place_opened"
+CHALLENGE_ENDING = "challenge_ending"
 KINDS = {
     RUN_REMINDER: "A reminder the evening before a group run you are going to",
     PLACE_OPENED: "A place opened up for you on a group run's waitlist",
+    CHALLENGE_ENDING: "A challenge ending in three days that you can still finish",
 }
+# Told three days before the end (the task runs every few minutes: the first run in this
+# last day before it finds them).
+ENDING_IN = timedelta(days=3)
+ENDING_KINDS = (
+    ChallengeKind.DISTANCE.value,
+    ChallengeKind.TIME.value,
+    ChallengeKind.ELEVATION.value,
+    ChallengeKind.RUNS.value,
+)
 EVENING = time(18, 0)
 # Not "the evening before" any more when the run is this close: no mail at all.
 TOO_LATE = timedelta(hours=2)
@@ -122,13 +135,12 @@ def read_unsubscribe(token: str) -> tuple[int, str] | None:
     return (int(user_id), str(kind)) if kind in KINDS else None
 
 
-def _mail(
-    user: User, run: GroupRun, kind: str, subject: str, template: str, **extra: object
+def _render(
+    user: User, kind: str, template: str, subject: str, **page: object
 ) -> dict[str, object]:
-    """An e-mail about a run, as the runner will read it: their zone, their units, links on
-    the site's public address (PUBLIC_URL; the mail leaves from a job, outside any request)."""
-    zone = ZoneInfo(user.timezone)
-    club = run.club.name
+    """An e-mail to `user` from templates/mail/<template>.txt and .html, its links on the
+    site's public address (PUBLIC_URL: the mail leaves from a job, outside any request),
+    with its one-click unsubscribe from `kind`."""
     app = current_app._get_current_object()  # type: ignore[attr-defined]
     # A context of its own: what rendering leaves in `g` (a CSRF token) stays out of the
     # caller's.
@@ -138,25 +150,15 @@ def _mail(
         )
         page = {
             "user": user,
-            "run": run,
-            "club": club,
-            "when": run.starts_at.astimezone(zone),
             "zone": user.timezone,
-            "distance": format_distance(run.planned_distance_m, user.units)
-            if run.planned_distance_m
-            else None,
-            "run_url": url_for("group_runs.show", run_id=run.id, _external=True),
-            "cant_go_url": url_for(
-                "reminders.cant_go", token=cant_go_token(user.id, run.id), _external=True
-            ),
             "unsubscribe_url": unsubscribe,
-            **extra,
+            **{key: value() if callable(value) else value for key, value in page.items()},
         }
         body = render_template(f"mail/{template}.txt", **page)
         html = render_template(f"mail/{template}.html", **page)
     return {
         "to": user.email,
-        "subject": subject.format(when=page["when"]),
+        "subject": subject,
         "body": body,
         "html": html,
         "headers": {
@@ -164,6 +166,29 @@ def _mail(
             "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
         },
     }
+
+
+def _mail(
+    user: User, run: GroupRun, kind: str, subject: str, template: str, **extra: object
+) -> dict[str, object]:
+    """An e-mail about a run, in the runner's zone and units, with its can't-go link."""
+    when = run.starts_at.astimezone(ZoneInfo(user.timezone))
+    distance = run.planned_distance_m
+    return _render(
+        user,
+        kind,
+        template,
+        subject.format(when=when),
+        run=run,
+        club=run.club.name,
+        when=when,
+        distance=format_distance(distance, user.units) if distance else None,
+        run_url=lambda: url_for("group_runs.show", run_id=run.id, _external=True),
+        cant_go_url=lambda: url_for(
+            "reminders.cant_go", token=cant_go_token(user.id, run.id), _external=True
+        ),
+        **extra,
+    )
 
 
 def reminder_mail(due: Due) -> dict[str, object]:
@@ -196,6 +221,125 @@ def send_run_reminders(now: datetime) -> str:
             jobs.enqueue("mail.send", **reminder_mail(due))
             sent += 1
     return f"{sent} run reminders sent"
+
+
+@dataclass(frozen=True)
+class Ending:
+    user: User
+    challenge: Challenge
+    total: float
+    best_day: float
+
+
+def ending_challenges(now: datetime) -> list[Ending]:
+    """Entrants of a challenge ending in three days, with a goal they have not reached and
+    can still reach: what is left is no more than three of their best days in it so far."""
+    challenges = db.session.scalars(
+        select(Challenge).where(
+            Challenge.kind.in_(ENDING_KINDS),
+            Challenge.goal.is_not(None),
+            Challenge.ends_at > now + ENDING_IN - timedelta(days=1),
+            Challenge.ends_at <= now + ENDING_IN,
+        )
+    ).all()
+    found = []
+    for challenge in challenges:
+        found += _ending(challenge)
+    return found
+
+
+def _ending(challenge: Challenge) -> list[Ending]:
+    value = {
+        ChallengeKind.TIME.value: Run.duration_s,
+        ChallengeKind.ELEVATION.value: func.coalesce(Run.elevation_gain_m, 0.0),
+        ChallengeKind.RUNS.value: literal(1.0),
+    }.get(challenge.kind, Run.distance_m)
+    days = (
+        select(Run.user_id, func.sum(value).label("amount"))
+        .join(ChallengeEntry, ChallengeEntry.user_id == Run.user_id)
+        .where(
+            ChallengeEntry.challenge_id == challenge.id,
+            Run.start_time >= challenge.starts_at,
+            Run.start_time < challenge.ends_at,
+            Run.created_at <= challenge.closes_at,
+            Run.suspect_reason.is_(None),
+        )
+        .group_by(Run.user_id, func.date(Run.start_time))
+        .subquery()
+    )
+    best = (
+        select(days.c.user_id, func.max(days.c.amount).label("best"))
+        .group_by(days.c.user_id)
+        .subquery()
+    )
+    told = exists().where(
+        SentReminder.user_id == ChallengeEntry.user_id,
+        SentReminder.kind == CHALLENGE_ENDING,
+        SentReminder.key == str(challenge.id),
+    )
+    stopped = exists().where(
+        MailOptOut.user_id == ChallengeEntry.user_id, MailOptOut.kind == CHALLENGE_ENDING
+    )
+    rows = db.session.execute(
+        select(User, ChallengeEntry.total, best.c.best)
+        .join(ChallengeEntry, ChallengeEntry.user_id == User.id)
+        .join(best, best.c.user_id == User.id)
+        .where(
+            ChallengeEntry.challenge_id == challenge.id,
+            ChallengeEntry.completed_at.is_(None),
+            ~told,
+            ~stopped,
+        )
+        .order_by(User.id)
+    )
+    goal = challenge.goal or 0.0
+    return [
+        Ending(user, challenge, total or 0.0, best_day)
+        for user, total, best_day in rows
+        if goal - (total or 0.0) <= 3 * best_day
+    ]
+
+
+def _amount(kind: str, amount: float, units: str) -> str:
+    if kind == ChallengeKind.TIME.value:
+        return format_duration(amount)
+    if kind == ChallengeKind.ELEVATION.value:
+        return format_elevation(amount, units)
+    if kind == ChallengeKind.RUNS.value:
+        return f"{amount:.0f} run{'s' if round(amount) != 1 else ''}"
+    return format_distance(amount, units)
+
+
+def ending_mail(ending: Ending) -> dict[str, object]:
+    user, challenge = ending.user, ending.challenge
+    goal = challenge.goal or 0.0
+
+    def amount(value: float) -> str:
+        return _amount(challenge.kind, value, user.units)
+
+    return _render(
+        user,
+        CHALLENGE_ENDING,
+        "challenge_ending",
+        f"3 days left: {challenge.title}",
+        challenge=challenge,
+        # Its window ends at a midnight: the last day is the one before.
+        last_day=(challenge.ends_at - timedelta(seconds=1)).astimezone(ZoneInfo(user.timezone)),
+        done=amount(ending.total),
+        goal=amount(goal),
+        left=amount(goal - ending.total),
+        best_day=amount(ending.best_day),
+        challenge_url=lambda: url_for("challenges.show", challenge_id=challenge.id, _external=True),
+    )
+
+
+def send_challenge_endings(now: datetime) -> str:
+    sent = 0
+    for ending in ending_challenges(now):
+        if _record(ending.user.id, str(ending.challenge.id), now, kind=CHALLENGE_ENDING):
+            jobs.enqueue("mail.send", **ending_mail(ending))
+            sent += 1
+    return f"{sent} challenge endings sent"
 
 
 def set_opt_out(user_id: int, kind: str, off: bool) -> None:
