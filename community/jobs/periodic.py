@@ -59,11 +59,18 @@ def _challenge_endings(now: datetime) -> str:
     return send_challenge_endings(now)
 
 
+def _weekly_digests(now: datetime) -> str:
+    from community.reminders.digest import send_digests
+
+    return send_digests(now)
+
+
 TASKS: tuple[Task, ...] = (
     Task("monthly-challenges", timedelta(hours=1), _monthly_challenges),
     Task("recurring-runs", timedelta(hours=6), _recurring_runs),
     Task("run-reminders", timedelta(minutes=10), _run_reminders),
     Task("challenge-endings", timedelta(minutes=30), _challenge_endings),
+    Task("weekly-digests", timedelta(minutes=30), _weekly_digests),
 )
 
 

@@ -30,10 +30,12 @@ from community.units import format_distance, format_duration, format_elevation
 RUN_REMINDER = "run_reminder"
 PLACE_OPENED = "place_opened"
 CHALLENGE_ENDING = "challenge_ending"
+WEEKLY_DIGEST = "weekly_digest"
 KINDS = {
     RUN_REMINDER: "A reminder the evening before a group run you are going to",
     PLACE_OPENED: "A place opened up for you on a group run's waitlist",
     CHALLENGE_ENDING: "A challenge ending in three days that you can still finish",
+    WEEKLY_DIGEST: "A weekly digest of your clubs: runs coming up, milestones, boards",
 }
 # Told three days before the end (the task runs every few minutes: the first run in this
 # last day before it finds them).
@@ -96,7 +98,7 @@ def _insert() -> type[postgresql.Insert] | type[sqlite.Insert]:
     return postgresql.insert if postgres else sqlite.insert  # type: ignore[return-value]
 
 
-def _record(user_id: int, key: str, now: datetime, kind: str = RUN_REMINDER) -> bool:
+def record(user_id: int, key: str, now: datetime, kind: str = RUN_REMINDER) -> bool:
     """Record the reminder; False if it was recorded already (by another host, say)."""
     inserted = db.session.execute(
         _insert()(SentReminder)
@@ -135,7 +137,7 @@ def read_unsubscribe(token: str) -> tuple[int, str] | None:
     return (int(user_id), str(kind)) if kind in KINDS else None
 
 
-def _render(
+def render_mail(
     user: User, kind: str, template: str, subject: str, **page: object
 ) -> dict[str, object]:
     """An e-mail to `user` from templates/mail/<template>.txt and .html, its links on the
@@ -174,7 +176,7 @@ def _mail(
     """An e-mail about a run, in the runner's zone and units, with its can't-go link."""
     when = run.starts_at.astimezone(ZoneInfo(user.timezone))
     distance = run.planned_distance_m
-    return _render(
+    return render_mail(
         user,
         kind,
         template,
@@ -202,7 +204,7 @@ def on_promoted(sender: object, run_id: int, user_id: int, **_: object) -> None:
     user, run = db.session.get(User, user_id), db.session.get(GroupRun, run_id)
     if user is None or run is None or PLACE_OPENED in opted_out(user_id):
         return
-    if _record(user_id, str(run_id), utcnow(), kind=PLACE_OPENED):
+    if record(user_id, str(run_id), utcnow(), kind=PLACE_OPENED):
         subject = f"You're in: {run.title}, {{when:%a %-d %b %H:%M}}"
         jobs.enqueue("mail.send", **_mail(user, run, PLACE_OPENED, subject, "place_opened"))
 
@@ -217,7 +219,7 @@ def send_run_reminders(now: datetime) -> str:
     """Record and queue every reminder due (the mails leave when this commits)."""
     sent = 0
     for due in due_run_reminders(now):
-        if _record(due.user.id, str(due.run.id), now):
+        if record(due.user.id, str(due.run.id), now):
             jobs.enqueue("mail.send", **reminder_mail(due))
             sent += 1
     return f"{sent} run reminders sent"
@@ -300,7 +302,7 @@ def _ending(challenge: Challenge) -> list[Ending]:
     ]
 
 
-def _amount(kind: str, amount: float, units: str) -> str:
+def amount_text(kind: str, amount: float, units: str) -> str:
     if kind == ChallengeKind.TIME.value:
         return format_duration(amount)
     if kind == ChallengeKind.ELEVATION.value:
@@ -315,9 +317,9 @@ def ending_mail(ending: Ending) -> dict[str, object]:
     goal = challenge.goal or 0.0
 
     def amount(value: float) -> str:
-        return _amount(challenge.kind, value, user.units)
+        return amount_text(challenge.kind, value, user.units)
 
-    return _render(
+    return render_mail(
         user,
         CHALLENGE_ENDING,
         "challenge_ending",
@@ -336,7 +338,7 @@ def ending_mail(ending: Ending) -> dict[str, object]:
 def send_challenge_endings(now: datetime) -> str:
     sent = 0
     for ending in ending_challenges(now):
-        if _record(ending.user.id, str(ending.challenge.id), now, kind=CHALLENGE_ENDING):
+        if record(ending.user.id, str(ending.challenge.id), now, kind=CHALLENGE_ENDING):
             jobs.enqueue("mail.send", **ending_mail(ending))
             sent += 1
     return f"{sent} challenge endings sent"
