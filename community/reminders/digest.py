@@ -4,8 +4,8 @@ zone, once a week (`SentReminder` keyed by the ISO week), to members of a club w
 stopped it; a week with nothing to tell sends nothing.
 
 Only what a club-mate may see goes in: milestones of runs that are not private (a goal or a
-first challenge, which have no run, are the runner's own), and boards without the runners
-who hide from them.
+first challenge, which have no run, are the runner's own), none between runners when one
+blocked the other, and boards without the runners who hide from them.
 """
 
 from dataclasses import dataclass, field
@@ -15,7 +15,7 @@ from zoneinfo import ZoneInfo
 from flask import url_for
 from sqlalchemy import select
 
-from community.accounts.models import User
+from community.accounts.models import Block, User
 from community.activities.models import Run
 from community.challenges import queries as boards
 from community.challenges.models import Challenge
@@ -110,12 +110,19 @@ def club_weeks(user: User, now: datetime) -> list[ClubWeek]:
         )
         week.runs = [f"{r.starts_at.astimezone(zone):%A %-d %b, %H:%M}: {r.title}" for r in runs]
         mates = select(Membership.user_id).where(Membership.club_id == club.id)
+        # Neither someone who blocked the runner nor someone the runner blocked.
+        blocked = (
+            select(Block.blocked_id)
+            .where(Block.blocker_id == user.id)
+            .union(select(Block.blocker_id).where(Block.blocked_id == user.id))
+        )
         earned = db.session.execute(
             select(User.display_name, Milestone.kind, Milestone.key, Milestone.label)
             .join(Milestone, Milestone.user_id == User.id)
             .join(Run, Run.id == Milestone.run_id)
             .where(
                 User.id.in_(mates),
+                User.id.not_in(blocked),
                 User.id != user.id,
                 Run.visibility != "private",
                 Milestone.earned_at >= now - timedelta(days=7),

@@ -5,6 +5,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from community.accounts import blocks
 from community.activities.services import RunDetails, update_run
 from community.challenges import services as challenges
 from community.clubs import services as clubs
@@ -104,3 +105,13 @@ def test_the_digest_goes_once_a_week_and_not_to_those_who_stopped_it(club_week, 
     assert to_ana["Subject"] == "Your clubs this week"
     assert "- Tuesday 17 Mar, 18:30: Tuesday tempo" in plain_text(to_ana)
     assert all(m["To"] != "ben@example.com" for m in inbox.messages)
+
+
+def test_no_milestone_of_a_runner_who_blocked_the_reader(club_week):
+    ana, ben, _ = club_week
+    blocks.block(ben, ana, now=MONDAY_MORNING - timedelta(days=1))
+    db.session.commit()
+
+    [week] = digest.club_weeks(ana, MONDAY_MORNING)
+
+    assert not any(m.startswith("Ben Okafor") for m in week.milestones)
