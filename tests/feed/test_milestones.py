@@ -48,7 +48,11 @@ def upload(name: str, *, start: datetime, pace_s_per_km: float, km: float = 5.0,
 
 
 def items(kind: ItemKind) -> list[FeedItem]:
-    return list(db.session.scalars(select(FeedItem).where(FeedItem.kind == kind.value)))
+    return list(
+        db.session.scalars(
+            select(FeedItem).where(FeedItem.kind == kind.value).order_by(FeedItem.id)
+        )
+    )
 
 
 def test_a_run_with_gps_has_a_small_route_picture_and_a_manual_one_none(club_id, ctx):
