@@ -1,8 +1,10 @@
 """The runs log's one domain event: a run was created, edited or deleted.
 
-Challenges, goals and the feed subscribe with `run_changed.connect(handler)`; a handler gets
-`RunChange` with the run as it was before and after, so it can adjust its own totals
-without re-reading every run. Handlers run inside the caller's transaction.
+Challenges, milestones and group runs subscribe with `run_changed.connect(handler)`; a
+handler gets `RunChange` with the run as it was before and after, so it can adjust its own
+totals without re-reading every run. Handlers run inside the caller's transaction, in no set
+order. `run_told` follows, for what tells others of the change (the feed): by then the
+run's milestones are known, and its item is written once, with them.
 """
 
 from dataclasses import dataclass, field
@@ -16,6 +18,7 @@ from community.db_types import utcnow
 
 _signals = Namespace()
 run_changed = _signals.signal("run-changed")
+run_told = _signals.signal("run-told")
 
 
 @dataclass(frozen=True)
@@ -52,3 +55,4 @@ class RunChange:
 
 def announce(change: RunChange) -> None:
     run_changed.send(change.kind, change=change)
+    run_told.send(change.kind, change=change)

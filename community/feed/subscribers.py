@@ -6,7 +6,7 @@ from sqlalchemy import event, inspect, select
 from sqlalchemy.orm import Session, SessionTransaction
 
 from community.accounts import events as account_events
-from community.activities.events import RunChange, run_changed
+from community.activities.events import RunChange, run_told
 from community.activities.models import BestEffort, Run
 from community.activities.queries import new_personal_bests, track_points
 from community.activities.route_svg import track_polyline
@@ -243,7 +243,8 @@ def on_blocked(sender: object, blocker_id: int, blocked_id: int) -> None:
 
 def subscribe() -> None:
     live.subscribe()
-    run_changed.connect(on_run_changed)
+    # After the run's own handlers (milestones among them): its item goes in once.
+    run_told.connect(on_run_changed)
     challenge_events.completed.connect(on_challenge_completed)
     challenge_events.uncompleted.connect(on_challenge_uncompleted)
     challenge_events.club_goal_reached.connect(on_club_goal_reached)
