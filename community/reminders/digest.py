@@ -66,6 +66,8 @@ def _due(user: User, now: datetime) -> bool:
 
 def due_users(now: datetime) -> list[User]:
     """Members of a club, not reminded this week, who have not stopped the digest."""
+    if now.weekday() not in (6, 0, 1):
+        return []  # Monday nowhere on Earth (UTC-12 to UTC+14): nobody to read through
     weeks = {week_key(now + timedelta(hours=h), ZoneInfo("UTC")) for h in (-14, 0, 14)}
     members = select(Membership.user_id).distinct()
     stopped = select(MailOptOut.user_id).where(MailOptOut.kind == WEEKLY_DIGEST)

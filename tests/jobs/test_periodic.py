@@ -12,7 +12,7 @@ from community.cli import periodic_command
 from community.extensions import db
 from community.jobs import periodic
 from community.jobs.models import PeriodicRun
-from tests.helpers import each_at_once
+from tests.helpers import each_at_once, statements_run
 
 NOW = datetime(2027, 3, 14, 9, 0, tzinfo=UTC)
 
@@ -104,3 +104,13 @@ def test_the_command_says_what_it_ran_then_that_nothing_is_due(app):
     assert "monthly-challenges: 1 monthly challenges created" in first.output
     assert "recurring-runs: 0 group runs created" in first.output
     assert again.output.strip() == "Nothing due."
+
+
+def test_a_tick_with_nothing_due_only_reads(app):
+    with app.app_context():
+        periodic.run_due(NOW)
+
+    with app.app_context(), statements_run(app) as seen:
+        assert periodic.run_due(NOW + timedelta(minutes=1)) == {}
+
+    assert seen and all(statement.lstrip().startswith("SELECT") for statement in seen), seen
